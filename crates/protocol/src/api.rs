@@ -1,0 +1,217 @@
+//! The JSON bodies of the relay's HTTP API, shared by the relay, the sender and the school
+//! client. Every body refuses unknown fields. Envelopes and receipts travel as raw signed
+//! frames (`application/octet-stream`) when posted and as base64 inside JSON when listed.
+//! See `docs/protocol.md` for the table of endpoints.
+
+use crate::brin::Brin;
+use crate::enrollment::Role;
+use crate::ids::{DeviceId, SignalId};
+use crate::keys::{DevicePublicKeys, OfficePublicKey};
+use serde::{Deserialize, Serialize};
+
+/// A signed frame (envelope or receipt) as base64 inside JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Blob(#[serde(with = "crate::encoding::b64_vec")] pub Vec<u8>);
+
+/// Every error response: a stable code for programs and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+}
+
+/// `POST /v1/enrollments` (office): announce a one-time code for a device slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEnrollment {
+    pub school: Brin,
+    pub role: Role,
+    /// [`crate::enrollment::EnrollmentCode::hash_hex`]
+    pub code_hash: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// `POST /v1/devices` (signed by the new device's own key): enroll with a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollDevice {
+    pub code: String,
+    pub keys: DevicePublicKeys,
+}
+
+/// Where a device stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceStatus {
+    /// Enrolled, safety code not yet confirmed by leerplicht: receives nothing.
+    Pending,
+    /// Confirmed by leerplicht: receives signals.
+    Verified,
+    /// Taken out of use.
+    Removed,
+}
+
+/// A device as the relay knows it (answer to enrollment, `GET /v1/device`, listings, verify).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub school: Brin,
+    pub role: Role,
+    pub status: DeviceStatus,
+    pub keys: DevicePublicKeys,
+    /// The office that issued the enrollment code (to check by safety code, not to trust).
+    pub office_key: OfficePublicKey,
+    pub enrolled_at: i64,
+}
+
+/// `GET /v1/schools/{brin}/devices` (office).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceList {
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// Answer to `POST /v1/signals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalAccepted {
+    pub signal_id: SignalId,
+    /// False when the relay already had this exact envelope (idempotent repeat).
+    pub stored: bool,
+}
+
+/// A signal of this device's school that was acknowledged (by this device or a colleague).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handled {
+    pub signal_id: SignalId,
+    pub by: DeviceId,
+    /// Unix seconds of the receipt.
+    pub at: i64,
+}
+
+/// Answer to `GET /v1/inbox?after=N&wait=S` (device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inbox {
+    /// Pass as `after` next time.
+    pub cursor: u64,
+    /// Envelopes for this device, still waiting for a receipt.
+    pub envelopes: Vec<Blob>,
+    /// Signals for this device that were acknowledged since `after`.
+    pub handled: Vec<Handled>,
+}
+
+/// Answer to `POST /v1/receipts` (device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptAccepted {
+    pub signal_id: SignalId,
+    /// False when the signal had already been acknowledged (by this or another device).
+    pub first: bool,
+}
+
+/// One item for the office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OfficeItem {
+    /// A device's signed receipt.
+    Receipt { school: Brin, receipt: Blob },
+    /// Nobody acknowledged the signal before it expired; the relay deleted it.
+    Expired { signal_id: SignalId, school: Brin, expired_at: i64 },
+}
+
+/// Answer to `GET /v1/receipts?after=N` (office). Items up to `after` are deleted by that call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeItems {
+    pub cursor: u64,
+    pub items: Vec<OfficeItem>,
+}
+
+/// Signals sent on one day (Dutch date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`
+    pub day: String,
+    pub count: u64,
+}
+
+/// How quickly signals were acknowledged after they were sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckBuckets {
+    pub within_1h: u64,
+    pub within_4h: u64,
+    pub within_24h: u64,
+    pub within_48h: u64,
+    pub within_72h: u64,
+    pub later: u64,
+}
+
+impl AckBuckets {
+    /// Adds one acknowledgement that took `secs` seconds.
+    pub fn add(&mut self, secs: i64) {
+        let hours = secs.max(0) as f64 / 3600.0;
+        let slot = match hours {
+            h if h <= 1.0 => &mut self.within_1h,
+            h if h <= 4.0 => &mut self.within_4h,
+            h if h <= 24.0 => &mut self.within_24h,
+            h if h <= 48.0 => &mut self.within_48h,
+            h if h <= 72.0 => &mut self.within_72h,
+            _ => &mut self.later,
+        };
+        *slot += 1;
+    }
+
+    /// The bucket name for an acknowledgement that took `secs` seconds.
+    pub fn bucket_name(secs: i64) -> &'static str {
+        let mut b = AckBuckets::default();
+        b.add(secs);
+        match b {
+            AckBuckets { within_1h: 1, .. } => "within_1h",
+            AckBuckets { within_4h: 1, .. } => "within_4h",
+            AckBuckets { within_24h: 1, .. } => "within_24h",
+            AckBuckets { within_48h: 1, .. } => "within_48h",
+            AckBuckets { within_72h: 1, .. } => "within_72h",
+            _ => "later",
+        }
+    }
+}
+
+/// Answer to `GET /v1/stats` (office): counts only, no identifiers of children.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stats {
+    pub sent_per_day: Vec<DayCount>,
+    pub acknowledged: AckBuckets,
+    pub expired: u64,
+    pub not_our_pupil: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_inclusive_upper_bounds() {
+        assert_eq!(AckBuckets::bucket_name(0), "within_1h");
+        assert_eq!(AckBuckets::bucket_name(3600), "within_1h");
+        assert_eq!(AckBuckets::bucket_name(3601), "within_4h");
+        assert_eq!(AckBuckets::bucket_name(25 * 3600), "within_48h");
+        assert_eq!(AckBuckets::bucket_name(100 * 3600), "later");
+    }
+
+    #[test]
+    fn bodies_refuse_unknown_fields() {
+        let json = r#"{"cursor":1,"envelopes":[],"handled":[],"name":"x"}"#;
+        assert!(serde_json::from_str::<Inbox>(json).is_err());
+        let item = r#"{"kind":"expired","signal_id":"00000000000000000000000000000000","school":"12AB","expired_at":5}"#;
+        assert!(serde_json::from_str::<OfficeItem>(item).is_ok());
+    }
+}

@@ -1,0 +1,51 @@
+//! Time rules in the school's time zone (Europe/Amsterdam): the default expiry of a signal is
+//! the end of the next working day (Monday to Friday; public holidays are not modelled).
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Europe::Amsterdam;
+
+/// The calendar date in the Netherlands at `at`.
+pub fn amsterdam_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Amsterdam).date_naive()
+}
+
+/// The next Monday-to-Friday after `day`.
+pub fn next_working_day(day: NaiveDate) -> NaiveDate {
+    let mut next = day + Days::new(1);
+    while matches!(next.weekday(), Weekday::Sat | Weekday::Sun) {
+        next = next + Days::new(1);
+    }
+    next
+}
+
+/// End (23:59:59 Dutch time) of the next working day after `sent`.
+pub fn default_expiry(sent: DateTime<Utc>) -> DateTime<Utc> {
+    let day = next_working_day(amsterdam_date(sent));
+    let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
+    Amsterdam
+        .from_local_datetime(&end)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_end_of_next_working_day_in_dutch_time() {
+        // Monday 23 November 2026, 17:00 UTC = 18:00 in Amsterdam: expires Tuesday 23:59:59 CET.
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 17, 0, 0).unwrap();
+        assert_eq!(default_expiry(monday), Utc.with_ymd_and_hms(2026, 11, 24, 22, 59, 59).unwrap());
+        // Friday evening: expires Monday.
+        let friday = Utc.with_ymd_and_hms(2026, 11, 27, 20, 0, 0).unwrap();
+        assert_eq!(default_expiry(friday), Utc.with_ymd_and_hms(2026, 11, 30, 22, 59, 59).unwrap());
+        // Saturday: also Monday. Summer time: 23:59:59 CEST is 21:59:59 UTC.
+        let saturday = Utc.with_ymd_and_hms(2026, 6, 13, 9, 0, 0).unwrap();
+        assert_eq!(default_expiry(saturday), Utc.with_ymd_and_hms(2026, 6, 15, 21, 59, 59).unwrap());
+        // 23:30 UTC on Sunday is already Monday in Amsterdam: expires Tuesday.
+        let late = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap();
+        assert_eq!(default_expiry(late), Utc.with_ymd_and_hms(2026, 12, 1, 22, 59, 59).unwrap());
+    }
+}

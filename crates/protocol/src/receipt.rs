@@ -1,0 +1,135 @@
+//! The receipt: a device's signed, content-free statement about one signal. It holds the
+//! signal id, the device id, what happened and when; never a name, a birthdate or free text.
+
+use crate::ids::{DeviceId, SignalId};
+use crate::keys::{DevicePublicKeys, DeviceSigningKey};
+use crate::signed_frame::{open_frame, seal_frame, FrameError, FrameKind};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Largest receipt accepted, in bytes.
+pub const MAX_RECEIPT_BYTES: usize = 1024;
+
+/// What the school did with a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKind {
+    /// Told to the teacher, verbally.
+    HandedOver,
+    /// The child is not at this school: a misdirected signal, which leerplicht handles as a breach.
+    NotOurPupil,
+}
+
+impl ReceiptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptKind::HandedOver => "handed_over",
+            ReceiptKind::NotOurPupil => "not_our_pupil",
+        }
+    }
+
+    /// How leerplicht reads it, in Dutch.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            ReceiptKind::HandedOver => "doorgegeven aan de leerkracht",
+            ReceiptKind::NotOurPupil => "leerling zit niet op deze school (verkeerd verstuurd: datalek afhandelen)",
+        }
+    }
+}
+
+impl fmt::Display for ReceiptKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ReceiptKind {
+    type Err = ReceiptError;
+    fn from_str(text: &str) -> Result<Self, ReceiptError> {
+        match text {
+            "handed_over" => Ok(Self::HandedOver),
+            "not_our_pupil" => Ok(Self::NotOurPupil),
+            _ => Err(ReceiptError::Malformed),
+        }
+    }
+}
+
+/// The JSON body of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub signal_id: SignalId,
+    pub device_id: DeviceId,
+    pub kind: ReceiptKind,
+    /// Unix seconds, UTC.
+    pub at: i64,
+}
+
+/// A receipt whose signature was checked, with its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedReceipt {
+    pub receipt: Receipt,
+    pub bytes: Vec<u8>,
+}
+
+/// Why a receipt was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    #[error("de ontvangstbevestiging heeft niet de juiste vorm")]
+    Malformed,
+    #[error("de ontvangstbevestiging komt van een ander apparaat dan het ondertekenende")]
+    WrongDevice,
+}
+
+impl Receipt {
+    /// Makes and signs a receipt. Signing happens at the moment of the action, so a queued
+    /// receipt can be sent later without the key.
+    pub fn sign(key: &DeviceSigningKey, device_id: DeviceId, signal_id: SignalId, kind: ReceiptKind, at: DateTime<Utc>) -> VerifiedReceipt {
+        let receipt = Receipt { signal_id, device_id, kind, at: at.timestamp() };
+        // A struct of ids, an enum and a number always serialises.
+        let body = serde_json::to_vec(&receipt).unwrap_or_default();
+        let bytes = seal_frame(FrameKind::Receipt, &body, |m| key.sign(m));
+        VerifiedReceipt { receipt, bytes }
+    }
+
+    /// Checks the signature with the device's key, then the body, and that the body names
+    /// that same device.
+    pub fn verify(bytes: &[u8], device: &DevicePublicKeys) -> Result<VerifiedReceipt, ReceiptError> {
+        let body = open_frame(FrameKind::Receipt, bytes, MAX_RECEIPT_BYTES, |m, s| device.verify(m, s))?;
+        let receipt: Receipt = serde_json::from_slice(body).map_err(|_| ReceiptError::Malformed)?;
+        if receipt.device_id != device.device_id() {
+            return Err(ReceiptError::WrongDevice);
+        }
+        Ok(VerifiedReceipt { receipt, bytes: bytes.to_vec() })
+    }
+
+    pub fn time(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.at, 0).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::DeviceOpenKey;
+
+    #[test]
+    fn receipt_verifies_with_its_device_only() {
+        let key = DeviceSigningKey::generate().unwrap();
+        let public = DevicePublicKeys::of(&key, &DeviceOpenKey::generate().unwrap());
+        let id = SignalId::random().unwrap();
+        let signed = Receipt::sign(&key, public.device_id(), id, ReceiptKind::NotOurPupil, Utc::now());
+        let back = Receipt::verify(&signed.bytes, &public).unwrap();
+        assert_eq!(back.receipt, signed.receipt);
+        let other_key = DeviceSigningKey::generate().unwrap();
+        let other = DevicePublicKeys::of(&other_key, &DeviceOpenKey::generate().unwrap());
+        assert!(Receipt::verify(&signed.bytes, &other).is_err());
+        let lying = Receipt::sign(&key, other.device_id(), id, ReceiptKind::HandedOver, Utc::now());
+        assert_eq!(Receipt::verify(&lying.bytes, &public).err(), Some(ReceiptError::WrongDevice));
+        let text = String::from_utf8_lossy(&signed.bytes);
+        assert!(text.contains("\"kind\":\"not_our_pupil\""), "{text}");
+    }
+}

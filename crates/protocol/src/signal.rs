@@ -1,0 +1,165 @@
+//! The signal itself: the child's name, the birthdate and the codeword `Handle with Care`,
+//! and nothing else. Its plaintext form (what gets sealed) is a small JSON object padded to a
+//! fixed length, so the ciphertext does not reveal the length of the name.
+
+use crate::birthdate::{Birthdate, BirthdateError};
+use crate::name::{ChildName, NameError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// The one codeword every signal carries.
+pub const CODEWORD: &str = "Handle with Care";
+
+/// Every plaintext is padded with spaces to exactly this many bytes.
+pub const PLAINTEXT_BYTES: usize = 512;
+
+/// A decrypted or freshly typed signal. Lives in memory only; `Debug` prints `Signal { .. }`.
+#[derive(Clone)]
+pub struct Signal {
+    name: ChildName,
+    birthdate: Birthdate,
+}
+
+/// Why a signal could not be built or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignalError {
+    #[error("naam: {0}")]
+    Name(#[from] NameError),
+    #[error("geboortedatum: {0}")]
+    Birthdate(#[from] BirthdateError),
+    #[error("het signaal heeft niet de vorm van een Handle with Care-signaal")]
+    Malformed,
+    #[error("het signaal draagt niet het codewoord Handle with Care")]
+    WrongCodeword,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire<'a> {
+    name: &'a str,
+    birthdate: &'a str,
+    codeword: &'a str,
+}
+
+impl Signal {
+    pub fn new(name: ChildName, birthdate: Birthdate) -> Self {
+        Self { name, birthdate }
+    }
+
+    /// Validates typed input: the name and birthdate as a person wrote them, and the sending day.
+    pub fn from_input(name: &str, birthdate: &str, today: NaiveDate) -> Result<Self, SignalError> {
+        Ok(Self::new(ChildName::parse(name)?, Birthdate::parse(birthdate, today)?))
+    }
+
+    pub fn name(&self) -> &ChildName {
+        &self.name
+    }
+
+    pub fn birthdate(&self) -> &Birthdate {
+        &self.birthdate
+    }
+
+    pub fn codeword(&self) -> &'static str {
+        CODEWORD
+    }
+
+    /// The padded JSON plaintext that gets sealed.
+    pub fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
+        let iso = Zeroizing::new(self.birthdate.to_iso());
+        let wire = Wire { name: self.name.expose(), birthdate: &iso, codeword: CODEWORD };
+        let mut out = Zeroizing::new(Vec::with_capacity(PLAINTEXT_BYTES));
+        // Serialising three borrowed strings into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &wire);
+        if out.len() < PLAINTEXT_BYTES {
+            out.resize(PLAINTEXT_BYTES, b' ');
+        }
+        out
+    }
+
+    /// Reads and re-validates a decrypted plaintext; `sent_on` is the envelope's creation day.
+    pub fn from_plaintext(bytes: &[u8], sent_on: NaiveDate) -> Result<Self, SignalError> {
+        if bytes.len() != PLAINTEXT_BYTES {
+            return Err(SignalError::Malformed);
+        }
+        let wire: Wire<'_> = serde_json::from_slice(bytes).map_err(|_| SignalError::Malformed)?;
+        if wire.codeword != CODEWORD {
+            return Err(SignalError::WrongCodeword);
+        }
+        let name = ChildName::parse(wire.name)?;
+        if name.expose() != wire.name {
+            // The sender must send the normalised form; anything else was not made by us.
+            return Err(SignalError::Malformed);
+        }
+        let birthdate = Birthdate::parse(wire.birthdate, sent_on)?;
+        if birthdate.to_iso() != wire.birthdate {
+            return Err(SignalError::Malformed);
+        }
+        Ok(Self { name, birthdate })
+    }
+}
+
+impl fmt::Debug for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Signal { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn plaintext_round_trip_is_fixed_length() {
+        let signal = Signal::from_input("Zoë van 't Hooft-Çelik", "07-03-2016", today()).unwrap();
+        let short = Signal::from_input("Li", "2016-03-07", today()).unwrap();
+        assert_eq!(signal.to_plaintext().len(), PLAINTEXT_BYTES);
+        assert_eq!(short.to_plaintext().len(), PLAINTEXT_BYTES);
+        let back = Signal::from_plaintext(&signal.to_plaintext(), today()).unwrap();
+        assert_eq!(back.name().expose(), "Zoë van 't Hooft-Çelik");
+        assert_eq!(back.birthdate().to_iso(), "2016-03-07");
+        assert_eq!(back.codeword(), "Handle with Care");
+    }
+
+    #[test]
+    fn longest_name_fits_the_padding() {
+        let name = "ẞ".repeat(100);
+        let signal = Signal::from_input(&name, "2016-03-07", today()).unwrap();
+        assert_eq!(signal.to_plaintext().len(), PLAINTEXT_BYTES);
+    }
+
+    fn padded(json: &str) -> Vec<u8> {
+        let mut bytes = json.as_bytes().to_vec();
+        bytes.resize(PLAINTEXT_BYTES, b' ');
+        bytes
+    }
+
+    #[test]
+    fn refuses_extra_fields_wrong_codeword_and_bad_content() {
+        let extra = padded(r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care","note":"x"}"#);
+        assert_eq!(Signal::from_plaintext(&extra, today()).err(), Some(SignalError::Malformed));
+        let code = padded(r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with care"}"#);
+        assert_eq!(Signal::from_plaintext(&code, today()).err(), Some(SignalError::WrongCodeword));
+        let html = padded(r#"{"name":"<b>Sem</b>","birthdate":"2016-03-07","codeword":"Handle with Care"}"#);
+        assert_eq!(Signal::from_plaintext(&html, today()).err(), Some(SignalError::Name(NameError::Markup)));
+        let future = padded(r#"{"name":"Sem","birthdate":"2030-03-07","codeword":"Handle with Care"}"#);
+        assert_eq!(
+            Signal::from_plaintext(&future, today()).err(),
+            Some(SignalError::Birthdate(BirthdateError::InFuture))
+        );
+        let escaped = padded(r#"{"name":"S\u0065m","birthdate":"2016-03-07","codeword":"Handle with Care"}"#);
+        assert_eq!(Signal::from_plaintext(&escaped, today()).err(), Some(SignalError::Malformed));
+        assert_eq!(Signal::from_plaintext(b"{}", today()).err(), Some(SignalError::Malformed));
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let signal = Signal::from_input("Sem de Vries", "2016-03-07", today()).unwrap();
+        assert_eq!(format!("{signal:?}"), "Signal { .. }");
+    }
+}
