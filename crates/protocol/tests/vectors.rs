@@ -1,0 +1,161 @@
+//! Checks the published test vectors in `test-vectors.json`: sealing with fixed keys and fixed
+//! ephemeral randomness gives exactly the published envelope bytes, each device opens its copy
+//! to the published signal, and receipt signing (deterministic Ed25519) gives the published
+//! bytes. Run with `HWC_WRITE_VECTORS=1` to regenerate the file after a deliberate format change.
+
+use chrono::{DateTime, Utc};
+use hwc_protocol::encoding::{b64, unb64, unb64_array};
+use hwc_protocol::{
+    Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
+    ReceiptKind, SafetyCode, Signal, SignalId,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vectors {
+    description: String,
+    office_secret_key: String,
+    office_public_key: String,
+    devices: Vec<DeviceVector>,
+    signal: SignalVector,
+    envelope: EnvelopeVector,
+    receipt: ReceiptVector,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceVector {
+    sign_secret_key: String,
+    open_secret_key: String,
+    sign_public_key: String,
+    seal_public_key: String,
+    device_id: String,
+    safety_code: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalVector {
+    name: String,
+    birthdate: String,
+    plaintext: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeVector {
+    signal_id: String,
+    school: String,
+    created_at: i64,
+    expires_at: i64,
+    ephemeral_randomness: Vec<String>,
+    frame: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptVector {
+    device_index: usize,
+    kind: String,
+    at: i64,
+    frame: String,
+}
+
+fn fixed(label: &str) -> [u8; 32] {
+    Sha256::digest(format!("hwc test vector: {label}")).into()
+}
+
+fn time(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap()
+}
+
+/// Builds the vectors from their fixed inputs.
+fn build() -> Vectors {
+    let office = OfficeSigningKey::from_secret_bytes(&fixed("office"));
+    let devices: Vec<(DeviceSigningKey, DeviceOpenKey)> = ["director", "backup"]
+        .iter()
+        .map(|role| {
+            let sign = DeviceSigningKey::from_secret_bytes(&fixed(&format!("{role} sign")));
+            let open = DeviceOpenKey::from_secret_bytes(&fixed(&format!("{role} open"))).unwrap();
+            (sign, open)
+        })
+        .collect();
+    let publics: Vec<DevicePublicKeys> = devices.iter().map(|(s, o)| DevicePublicKeys::of(s, o)).collect();
+    let (created_at, expires_at) = (1_795_417_200, 1_795_561_199);
+    let signal = Signal::from_input("Zoë van 't Hooft-Çelik", "2016-03-07", time(created_at).date_naive()).unwrap();
+    let signal_id = SignalId::from_bytes(fixed("signal id")[..16].try_into().unwrap());
+    let school: Brin = "12AB".parse().unwrap();
+    let randomness = [fixed("ephemeral 0"), fixed("ephemeral 1")];
+    let envelope = Envelope::seal_with_randomness(&office, signal_id, school, time(created_at), time(expires_at), &publics, &signal, &randomness).unwrap();
+    let receipt = Receipt::sign(&devices[0].0, publics[0].device_id(), signal_id, ReceiptKind::HandedOver, time(created_at + 3720));
+
+    Vectors {
+        description: "Handle with Care protocol v1 test vectors. Keys and randomness are SHA-256 of the string 'hwc test vector: <label>'. Byte strings are standard base64.".into(),
+        office_secret_key: b64(&*office.secret_bytes()),
+        office_public_key: office.public().to_string(),
+        devices: devices
+            .iter()
+            .zip(&publics)
+            .map(|((sign, open), public)| DeviceVector {
+                sign_secret_key: b64(&*sign.secret_bytes()),
+                open_secret_key: b64(&*open.secret_bytes()),
+                sign_public_key: b64(&public.sign_key),
+                seal_public_key: b64(&public.seal_key),
+                device_id: public.device_id().to_string(),
+                safety_code: SafetyCode::compute(&office.public(), public).to_string(),
+            })
+            .collect(),
+        signal: SignalVector {
+            name: signal.name().expose().into(),
+            birthdate: signal.birthdate().to_iso(),
+            plaintext: b64(&signal.to_plaintext()),
+        },
+        envelope: EnvelopeVector {
+            signal_id: signal_id.to_string(),
+            school: school.to_string(),
+            created_at,
+            expires_at,
+            ephemeral_randomness: randomness.iter().map(|r| b64(r)).collect(),
+            frame: b64(&envelope.bytes),
+        },
+        receipt: ReceiptVector { device_index: 0, kind: "handed_over".into(), at: created_at + 3720, frame: b64(&receipt.bytes) },
+    }
+}
+
+fn path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors.json")
+}
+
+#[test]
+fn published_vectors_match_the_code() {
+    let built = serde_json::to_string_pretty(&build()).unwrap() + "\n";
+    if std::env::var_os("HWC_WRITE_VECTORS").is_some() {
+        std::fs::write(path(), &built).unwrap();
+    }
+    let published = std::fs::read_to_string(path()).expect("test-vectors.json is published beside Cargo.toml");
+    assert_eq!(published, built, "the code no longer produces the published vectors");
+}
+
+#[test]
+fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
+    let v: Vectors = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    let office_public = v.office_public_key.parse().unwrap();
+    let frame = unb64(&v.envelope.frame).unwrap();
+    let verified = Envelope::verify(&frame, &office_public, time(v.envelope.created_at + 60)).unwrap();
+    assert_eq!(verified.envelope.signal_id.to_string(), v.envelope.signal_id);
+    for device in &v.devices {
+        let open = DeviceOpenKey::from_secret_bytes(&unb64_array(&device.open_secret_key).unwrap()).unwrap();
+        let signal = verified.open(&device.device_id.parse().unwrap(), &open).unwrap();
+        assert_eq!(signal.name().expose(), v.signal.name);
+        assert_eq!(signal.birthdate().to_iso(), v.signal.birthdate);
+        assert_eq!(b64(&signal.to_plaintext()), v.signal.plaintext);
+    }
+    let d = &v.devices[v.receipt.device_index];
+    let public = DevicePublicKeys { sign_key: unb64_array(&d.sign_public_key).unwrap(), seal_key: unb64_array(&d.seal_public_key).unwrap() };
+    assert_eq!(SafetyCode::compute(&office_public, &public).to_string(), d.safety_code);
+    let receipt = Receipt::verify(&unb64(&v.receipt.frame).unwrap(), &public).unwrap();
+    assert_eq!(receipt.receipt.kind.as_str(), v.receipt.kind);
+    assert_eq!(receipt.receipt.at, v.receipt.at);
+}
