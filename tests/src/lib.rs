@@ -1,0 +1,8 @@
+//! Shared pieces of the system tests and the demo: a real `hwc-relay` process on a free
+//! loopback port, and the forensic byte scan that looks for a child's data in files.
+
+pub mod forensic;
+pub mod relay_process;
+
+pub use forensic::{scan_tree, Needles};
+pub use relay_process::RelayProcess;

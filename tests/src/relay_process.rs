@@ -1,0 +1,132 @@
+//! Starts the real `hwc-relay` binary as a child process on 127.0.0.1 and stops it again,
+//! gently or with SIGKILL, to restart it on the same port and database.
+
+use anyhow::{anyhow, bail, Context, Result};
+use hwc_protocol::OfficePublicKey;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running relay process. Killed when dropped.
+pub struct RelayProcess {
+    child: Option<Child>,
+    addr: SocketAddr,
+    db: PathBuf,
+    office_keys: Vec<OfficePublicKey>,
+    log: PathBuf,
+}
+
+/// Where cargo put the `hwc-relay` binary: beside this executable, or one level up (tests run
+/// from `target/<profile>/deps`).
+pub fn relay_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("eigen pad onbekend")?;
+    let mut dir = exe.parent();
+    while let Some(d) = dir {
+        let candidate = d.join("hwc-relay");
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        if d.file_name().is_some_and(|n| n == "target") {
+            break;
+        }
+        dir = d.parent();
+    }
+    bail!("hwc-relay is niet gebouwd; draai `cargo build -p hwc-relay` (cargo xtask test doet dat)")
+}
+
+impl RelayProcess {
+    /// Starts a relay on a free port with a database at `db`, trusting `office_keys`.
+    pub fn start(db: &Path, office_keys: &[OfficePublicKey]) -> Result<Self> {
+        let mut relay = Self {
+            child: None,
+            addr: "127.0.0.1:0".parse()?,
+            db: db.to_path_buf(),
+            office_keys: office_keys.to_vec(),
+            log: db.with_extension("log"),
+        };
+        relay.spawn()?;
+        Ok(relay)
+    }
+
+    fn spawn(&mut self) -> Result<()> {
+        let mut command = Command::new(relay_binary()?);
+        command.arg("--listen").arg(self.addr.to_string()).arg("--db").arg(&self.db);
+        for key in &self.office_keys {
+            command.arg("--office-key").arg(key.to_string());
+        }
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .context("hwc-relay kon niet starten")?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow!("geen stdout"))?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {} // keep draining so the relay never blocks on a full pipe
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("hwc-relay meldde zich niet binnen 30 s; zie {}", self.log.display());
+            }
+        };
+        let addr = line
+            .strip_prefix("listening on ")
+            .ok_or_else(|| anyhow!("onverwachte eerste regel van hwc-relay: {line}"))?;
+        self.addr = addr.trim().parse().context("adres van hwc-relay")?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db
+    }
+
+    /// Everything the relay wrote to stderr (its log).
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    /// Kills the process with SIGKILL: no chance to flush or clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same address and database.
+    pub fn restart(&mut self) -> Result<()> {
+        self.kill();
+        let mut last = Ok(());
+        for _ in 0..50 {
+            last = self.spawn();
+            if last.is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        last
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,64 @@
+//! Installs the Debian/Ubuntu packages the project needs when they are missing: through
+//! `apt-get`, non-interactively, with `sudo` when not running as root.
+
+use anyhow::{bail, Context, Result};
+use std::process::{Command, Stdio};
+
+/// What building needs: a C compiler for SQLCipher, OpenSSL headers (SQLCipher's crypto) and
+/// the D-Bus headers (the keyring's Secret Service client).
+pub const BUILD: &[&str] = &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev"];
+
+/// What the tests need on top: a D-Bus session and GNOME Keyring as the real Secret Service.
+pub const TEST: &[&str] = &[
+    "build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "dbus", "dbus-daemon",
+    "gnome-keyring",
+];
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .stderr(Stdio::null())
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn apt_get(args: &[&str]) -> Result<()> {
+    let mut command = if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut sudo = Command::new("sudo");
+        sudo.arg("apt-get");
+        sudo
+    };
+    let status = command
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .context("apt-get kon niet starten: is dit een Debian- of Ubuntu-machine?")?;
+    if !status.success() {
+        bail!("apt-get {} mislukte", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Installs whichever of `packages` are missing.
+pub fn ensure(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("systeempakketten installeren: {}", missing.join(" "));
+    apt_get(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(&missing);
+    apt_get(&args)
+}
