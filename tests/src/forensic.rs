@@ -7,16 +7,15 @@ use std::path::{Path, PathBuf};
 pub struct Needles(Vec<(String, Vec<u8>)>);
 
 fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    text.encode_utf16()
-        .flat_map(|unit| if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() })
-        .collect()
+    text.encode_utf16().flat_map(|unit| if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() }).collect()
 }
 
 impl Needles {
     /// The name and the birthdate (`YYYY-MM-DD`), each in UTF-8, UTF-16LE and UTF-16BE, plus
     /// the birthdate as `DD-MM-YYYY`.
     pub fn for_child(name: &str, birthdate_iso: &str) -> Self {
-        let mut forms = vec![("naam".to_string(), name.to_string()), ("geboortedatum".into(), birthdate_iso.to_string())];
+        let mut forms =
+            vec![("naam".to_string(), name.to_string()), ("geboortedatum".into(), birthdate_iso.to_string())];
         let parts: Vec<&str> = birthdate_iso.split('-').collect();
         if let [y, m, d] = parts.as_slice() {
             forms.push(("geboortedatum dd-mm-jjjj".into(), format!("{d}-{m}-{y}")));
@@ -98,6 +97,9 @@ mod tests {
         let mut forms: Vec<&str> = report.findings.iter().map(|f| f.form.as_str()).collect();
         forms.sort();
         // UTF-16LE text shifted by one byte also reads as UTF-16BE: the scan reports both.
-        assert_eq!(forms, ["geboortedatum (UTF-8)", "geboortedatum dd-mm-jjjj (UTF-16BE)", "naam (UTF-16BE)", "naam (UTF-16LE)"]);
+        assert_eq!(
+            forms,
+            ["geboortedatum (UTF-8)", "geboortedatum dd-mm-jjjj (UTF-16BE)", "naam (UTF-16BE)", "naam (UTF-16LE)"]
+        );
     }
 }

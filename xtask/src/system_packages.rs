@@ -9,10 +9,8 @@ use std::process::{Command, Stdio};
 pub const BUILD: &[&str] = &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev"];
 
 /// What the tests need on top: a D-Bus session and GNOME Keyring as the real Secret Service.
-pub const TEST: &[&str] = &[
-    "build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "dbus", "dbus-daemon",
-    "gnome-keyring",
-];
+pub const TEST: &[&str] =
+    &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "dbus", "dbus-daemon", "gnome-keyring"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
@@ -24,11 +22,7 @@ fn installed(package: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0").unwrap_or(false)
 }
 
 fn apt_get(args: &[&str]) -> Result<()> {

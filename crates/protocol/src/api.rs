@@ -211,7 +211,8 @@ mod tests {
     fn bodies_refuse_unknown_fields() {
         let json = r#"{"cursor":1,"envelopes":[],"handled":[],"name":"x"}"#;
         assert!(serde_json::from_str::<Inbox>(json).is_err());
-        let item = r#"{"kind":"expired","signal_id":"00000000000000000000000000000000","school":"12AB","expired_at":5}"#;
+        let item =
+            r#"{"kind":"expired","signal_id":"00000000000000000000000000000000","school":"12AB","expired_at":5}"#;
         assert!(serde_json::from_str::<OfficeItem>(item).is_ok());
     }
 }

@@ -82,8 +82,18 @@ impl Birthdate {
     /// The Dutch display form, `7 maart 2016`.
     pub fn to_dutch(&self) -> String {
         const MONTHS: [&str; 12] = [
-            "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-            "september", "oktober", "november", "december",
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
         ];
         let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("?");
         format!("{} {} {}", self.day, month, self.year)

@@ -114,7 +114,11 @@ mod tests {
         let typed = EnrollmentCode::parse(&shown.to_lowercase().replace('-', " ")).unwrap();
         assert_eq!(typed.hash_hex(), code.hash_hex());
         assert_ne!(EnrollmentCode::generate().unwrap().hash_hex(), code.hash_hex());
-        assert_eq!(EnrollmentCode::parse("ABCD-EFGH-IJKL-MNOP").err(), Some(EnrollmentError::MalformedCode), "I and O are not in the alphabet");
+        assert_eq!(
+            EnrollmentCode::parse("ABCD-EFGH-IJKL-MNOP").err(),
+            Some(EnrollmentError::MalformedCode),
+            "I and O are not in the alphabet"
+        );
         assert_eq!(EnrollmentCode::parse("ABC").err(), Some(EnrollmentError::MalformedCode));
     }
 

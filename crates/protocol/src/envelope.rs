@@ -179,7 +179,8 @@ impl Envelope {
         for (device, random) in recipients.iter().zip(randomness) {
             device.validate()?;
             let device_id = device.device_id();
-            let public = <SealKem as hpke::Kem>::PublicKey::from_bytes(&device.seal_key).map_err(|_| KeyError::Malformed)?;
+            let public =
+                <SealKem as hpke::Kem>::PublicKey::from_bytes(&device.seal_key).map_err(|_| KeyError::Malformed)?;
             let aad = associated_data(&envelope, &device_id);
             let (enc, ct) = hpke::single_shot_seal_with_rng::<ChaCha20Poly1305, HkdfSha256, SealKem>(
                 &OpModeS::Base,
@@ -204,7 +205,11 @@ impl Envelope {
     }
 
     /// Checks the office's signature over the exact bytes, then the body's shape and times.
-    pub fn verify(bytes: &[u8], office: &OfficePublicKey, now: DateTime<Utc>) -> Result<VerifiedEnvelope, EnvelopeError> {
+    pub fn verify(
+        bytes: &[u8],
+        office: &OfficePublicKey,
+        now: DateTime<Utc>,
+    ) -> Result<VerifiedEnvelope, EnvelopeError> {
         let body = open_frame(FrameKind::Envelope, bytes, MAX_ENVELOPE_BYTES, |m, s| office.verify(m, s))?;
         let envelope: Envelope = serde_json::from_slice(body).map_err(|_| EnvelopeError::Malformed)?;
         envelope.check_shape_times()?;
@@ -303,7 +308,16 @@ mod tests {
     fn sealed(office: &OfficeSigningKey, devices: &[&Device]) -> VerifiedEnvelope {
         let signal = Signal::from_input("Sem de Vries", "2016-03-07", now().date_naive()).unwrap();
         let keys: Vec<_> = devices.iter().map(|d| d.public).collect();
-        Envelope::seal(office, SignalId::random().unwrap(), "12AB".parse().unwrap(), now(), now() + chrono::Duration::hours(30), &keys, &signal).unwrap()
+        Envelope::seal(
+            office,
+            SignalId::random().unwrap(),
+            "12AB".parse().unwrap(),
+            now(),
+            now() + chrono::Duration::hours(30),
+            &keys,
+            &signal,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -317,7 +331,10 @@ mod tests {
             assert_eq!(signal.name().expose(), "Sem de Vries");
             assert_eq!(signal.birthdate().to_iso(), "2016-03-07");
         }
-        assert_eq!(verified.open(&stranger.public.device_id(), &stranger.open).err(), Some(OpenError::NotForThisDevice));
+        assert_eq!(
+            verified.open(&stranger.public.device_id(), &stranger.open).err(),
+            Some(OpenError::NotForThisDevice)
+        );
         assert_eq!(verified.open(&director.public.device_id(), &backup.open).err(), Some(OpenError::Decrypt));
     }
 
@@ -334,7 +351,10 @@ mod tests {
         let office = OfficeSigningKey::generate().unwrap();
         let env = sealed(&office, &[&device()]);
         let other = OfficeSigningKey::generate().unwrap().public();
-        assert_eq!(Envelope::verify(&env.bytes, &other, now()).err(), Some(EnvelopeError::Frame(FrameError::BadSignature)));
+        assert_eq!(
+            Envelope::verify(&env.bytes, &other, now()).err(),
+            Some(EnvelopeError::Frame(FrameError::BadSignature))
+        );
         let later = now() + chrono::Duration::hours(31);
         assert_eq!(Envelope::verify(&env.bytes, &office.public(), later).err(), Some(EnvelopeError::Expired));
         let earlier = now() - chrono::Duration::hours(1);

@@ -44,8 +44,7 @@ macro_rules! hex_id {
         impl FromStr for $name {
             type Err = IdError;
             fn from_str(text: &str) -> Result<Self, IdError> {
-                let valid = text.len() == 32
-                    && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                let valid = text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
                 if !valid {
                     return Err(IdError::Malformed);
                 }

@@ -23,10 +23,7 @@ pub use brin::{Brin, BrinError};
 pub use enrollment::{EnrollmentCode, EnrollmentError, Role};
 pub use envelope::{Envelope, EnvelopeError, OpenError, SealedCopy, VerifiedEnvelope};
 pub use ids::{DeviceId, IdError, SignalId};
-pub use keys::{
-    DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, KeyError, OfficePublicKey,
-    OfficeSigningKey,
-};
+pub use keys::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, KeyError, OfficePublicKey, OfficeSigningKey};
 pub use name::{ChildName, NameError};
 pub use receipt::{Receipt, ReceiptError, ReceiptKind, VerifiedReceipt};
 pub use request_auth::{AuthError, AuthHeaders, Signer};

@@ -54,8 +54,12 @@ fn is_invisible(c: char) -> bool {
 }
 
 fn is_allowed(c: char) -> bool {
-    c.is_alphabetic() || is_combining_mark(c) || c == ' ' || c == '.'
-        || APOSTROPHES.contains(&c) || HYPHENS.contains(&c)
+    c.is_alphabetic()
+        || is_combining_mark(c)
+        || c == ' '
+        || c == '.'
+        || APOSTROPHES.contains(&c)
+        || HYPHENS.contains(&c)
 }
 
 impl ChildName {
@@ -119,10 +123,7 @@ mod tests {
     fn fixture(file: &str) -> Vec<String> {
         let path = format!("{}/../../../shared/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        text.lines()
-            .filter(|line| !line.starts_with('#') && !line.is_empty())
-            .map(decode_fixture_line)
-            .collect()
+        text.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).map(decode_fixture_line).collect()
     }
 
     /// Decodes the fixture notation: `\u{..}`, `\n`, `\t`, and the placeholders in brackets.

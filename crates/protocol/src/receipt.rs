@@ -87,7 +87,13 @@ pub enum ReceiptError {
 impl Receipt {
     /// Makes and signs a receipt. Signing happens at the moment of the action, so a queued
     /// receipt can be sent later without the key.
-    pub fn sign(key: &DeviceSigningKey, device_id: DeviceId, signal_id: SignalId, kind: ReceiptKind, at: DateTime<Utc>) -> VerifiedReceipt {
+    pub fn sign(
+        key: &DeviceSigningKey,
+        device_id: DeviceId,
+        signal_id: SignalId,
+        kind: ReceiptKind,
+        at: DateTime<Utc>,
+    ) -> VerifiedReceipt {
         let receipt = Receipt { signal_id, device_id, kind, at: at.timestamp() };
         // A struct of ids, an enum and a number always serialises.
         let body = serde_json::to_vec(&receipt).unwrap_or_default();

@@ -94,7 +94,13 @@ fn fresh_nonce() -> Result<[u8; 16], KeyError> {
 
 impl AuthHeaders {
     /// Signs a request as the office.
-    pub fn sign_office(key: &OfficeSigningKey, method: &str, path_and_query: &str, body: &[u8], now: i64) -> Result<Self, KeyError> {
+    pub fn sign_office(
+        key: &OfficeSigningKey,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Self, KeyError> {
         let signer = Signer::Office(key.public());
         let nonce = fresh_nonce()?;
         let signature = key.sign(&canonical(method, path_and_query, &signer, now, &nonce, body));
@@ -102,7 +108,14 @@ impl AuthHeaders {
     }
 
     /// Signs a request as a device.
-    pub fn sign_device(key: &DeviceSigningKey, device: DeviceId, method: &str, path_and_query: &str, body: &[u8], now: i64) -> Result<Self, KeyError> {
+    pub fn sign_device(
+        key: &DeviceSigningKey,
+        device: DeviceId,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Self, KeyError> {
         let signer = Signer::Device(device);
         let nonce = fresh_nonce()?;
         let signature = key.sign(&canonical(method, path_and_query, &signer, now, &nonce, body));
@@ -121,11 +134,12 @@ impl AuthHeaders {
 
     /// Reads the headers from a request; `get` looks a header up by its lowercase name.
     pub fn from_headers<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, AuthError> {
-        let (signer, time, nonce, signature) = match (get(HEADER_SIGNER), get(HEADER_TIME), get(HEADER_NONCE), get(HEADER_SIGNATURE)) {
-            (Some(a), Some(b), Some(c), Some(d)) => (a, b, c, d),
-            (None, None, None, None) => return Err(AuthError::Missing),
-            _ => return Err(AuthError::Malformed),
-        };
+        let (signer, time, nonce, signature) =
+            match (get(HEADER_SIGNER), get(HEADER_TIME), get(HEADER_NONCE), get(HEADER_SIGNATURE)) {
+                (Some(a), Some(b), Some(c), Some(d)) => (a, b, c, d),
+                (None, None, None, None) => return Err(AuthError::Missing),
+                _ => return Err(AuthError::Malformed),
+            };
         let mut nonce_bytes = [0u8; 16];
         hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| AuthError::Malformed)?;
         Ok(Self {
@@ -138,7 +152,14 @@ impl AuthHeaders {
 
     /// Checks time and signature against the signer's public key (an office key, or the
     /// device's signing key looked up by the caller).
-    pub fn verify(&self, public_key: &[u8; 32], method: &str, path_and_query: &str, body: &[u8], now: i64) -> Result<(), AuthError> {
+    pub fn verify(
+        &self,
+        public_key: &[u8; 32],
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), AuthError> {
         if (self.time - now).abs() > MAX_SKEW_SECS {
             return Err(AuthError::Stale);
         }
@@ -153,7 +174,14 @@ impl AuthHeaders {
 
 impl OfficePublicKey {
     /// Convenience for request verification.
-    pub fn verify_request(&self, headers: &AuthHeaders, method: &str, path_and_query: &str, body: &[u8], now: i64) -> Result<(), AuthError> {
+    pub fn verify_request(
+        &self,
+        headers: &AuthHeaders,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), AuthError> {
         headers.verify(self.as_bytes(), method, path_and_query, body, now)
     }
 }
@@ -180,7 +208,10 @@ mod tests {
         assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1301), Err(AuthError::Stale));
         assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 699), Err(AuthError::Stale));
         let office = OfficeSigningKey::generate().unwrap();
-        assert_eq!(back.verify(office.public().as_bytes(), "POST", "/v1/receipts", b"body", 1000), Err(AuthError::BadSignature));
+        assert_eq!(
+            back.verify(office.public().as_bytes(), "POST", "/v1/receipts", b"body", 1000),
+            Err(AuthError::BadSignature)
+        );
     }
 
     #[test]

@@ -57,12 +57,12 @@ pub fn seal_frame(kind: FrameKind, body: &[u8], sign: impl FnOnce(&[u8]) -> [u8;
 }
 
 /// Checks kind, version, size and signature; returns the body only when all hold.
-pub fn open_frame<'a>(
+pub fn open_frame(
     kind: FrameKind,
-    bytes: &'a [u8],
+    bytes: &[u8],
     max_len: usize,
     verify: impl FnOnce(&[u8], &[u8; 64]) -> bool,
-) -> Result<&'a [u8], FrameError> {
+) -> Result<&[u8], FrameError> {
     if bytes.len() > max_len {
         return Err(FrameError::TooLarge);
     }
@@ -103,13 +103,19 @@ mod tests {
             bad[i] ^= 1;
             assert!(open_frame(FrameKind::Envelope, &bad, 1000, |m, s| public.verify(m, s)).is_err(), "byte {i}");
         }
-        assert_eq!(open_frame(FrameKind::Receipt, &frame, 1000, |m, s| public.verify(m, s)), Err(FrameError::WrongKind("ontvangstbevestiging")));
+        assert_eq!(
+            open_frame(FrameKind::Receipt, &frame, 1000, |m, s| public.verify(m, s)),
+            Err(FrameError::WrongKind("ontvangstbevestiging"))
+        );
         let mut v2 = frame.clone();
         v2[3] = b'2';
         assert_eq!(open_frame(FrameKind::Envelope, &v2, 1000, |_, _| true), Err(FrameError::UnsupportedVersion));
         assert_eq!(open_frame(FrameKind::Envelope, &frame[..20], 1000, |_, _| true), Err(FrameError::Truncated));
         assert_eq!(open_frame(FrameKind::Envelope, &frame, 10, |_, _| true), Err(FrameError::TooLarge));
         let other = OfficeSigningKey::generate().unwrap().public();
-        assert_eq!(open_frame(FrameKind::Envelope, &frame, 1000, |m, s| other.verify(m, s)), Err(FrameError::BadSignature));
+        assert_eq!(
+            open_frame(FrameKind::Envelope, &frame, 1000, |m, s| other.verify(m, s)),
+            Err(FrameError::BadSignature)
+        );
     }
 }

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use hwc_protocol::encoding::{b64, unb64, unb64_array};
 use hwc_protocol::{
-    Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
-    ReceiptKind, SafetyCode, Signal, SignalId,
+    Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt, ReceiptKind,
+    SafetyCode, Signal, SignalId,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -88,8 +88,24 @@ fn build() -> Vectors {
     let signal_id = SignalId::from_bytes(fixed("signal id")[..16].try_into().unwrap());
     let school: Brin = "12AB".parse().unwrap();
     let randomness = [fixed("ephemeral 0"), fixed("ephemeral 1")];
-    let envelope = Envelope::seal_with_randomness(&office, signal_id, school, time(created_at), time(expires_at), &publics, &signal, &randomness).unwrap();
-    let receipt = Receipt::sign(&devices[0].0, publics[0].device_id(), signal_id, ReceiptKind::HandedOver, time(created_at + 3720));
+    let envelope = Envelope::seal_with_randomness(
+        &office,
+        signal_id,
+        school,
+        time(created_at),
+        time(expires_at),
+        &publics,
+        &signal,
+        &randomness,
+    )
+    .unwrap();
+    let receipt = Receipt::sign(
+        &devices[0].0,
+        publics[0].device_id(),
+        signal_id,
+        ReceiptKind::HandedOver,
+        time(created_at + 3720),
+    );
 
     Vectors {
         description: "Handle with Care protocol v1 test vectors. Keys and randomness are SHA-256 of the string 'hwc test vector: <label>'. Byte strings are standard base64.".into(),
@@ -153,7 +169,10 @@ fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
         assert_eq!(b64(&signal.to_plaintext()), v.signal.plaintext);
     }
     let d = &v.devices[v.receipt.device_index];
-    let public = DevicePublicKeys { sign_key: unb64_array(&d.sign_public_key).unwrap(), seal_key: unb64_array(&d.seal_public_key).unwrap() };
+    let public = DevicePublicKeys {
+        sign_key: unb64_array(&d.sign_public_key).unwrap(),
+        seal_key: unb64_array(&d.seal_public_key).unwrap(),
+    };
     assert_eq!(SafetyCode::compute(&office_public, &public).to_string(), d.safety_code);
     let receipt = Receipt::verify(&unb64(&v.receipt.frame).unwrap(), &public).unwrap();
     assert_eq!(receipt.receipt.kind.as_str(), v.receipt.kind);
