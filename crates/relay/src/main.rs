@@ -1,1 +1,69 @@
-fn main() {}
+//! `hwc-relay`: reads its settings, opens the database, binds, prints `listening on <addr>`
+//! and serves until SIGTERM or Ctrl-C.
+
+use anyhow::Context;
+use clap::Parser;
+use hwc_relay::server::tls_config;
+use hwc_relay::{logging, serve_state, AppState, Config, ServeError};
+use std::io::Write;
+
+fn main() -> std::process::ExitCode {
+    // Usage errors print clap's message and exit with code 2.
+    let config = Config::parse();
+    logging::init(config.log_format);
+    match run(config) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hwc-relay: {error:#}");
+            // Unreadable TLS files are a settings problem, like a bad flag: usage-error code 2.
+            if matches!(error.downcast_ref::<ServeError>(), Some(ServeError::Tls(_))) {
+                std::process::ExitCode::from(2)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(config: Config) -> anyhow::Result<()> {
+    let state = AppState::open(&config.db, config.office_keys.clone())
+        .with_context(|| format!("cannot open the database {}", config.db.display()))?;
+    let listener =
+        std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("cannot read the bound address")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    // Checked before announcing the address, so a bad certificate never looks like a start.
+    runtime.block_on(tls_config(&config))?;
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {addr}").context("cannot write to stdout")?;
+    stdout.flush().context("cannot write to stdout")?;
+    tracing::info!(%addr, tls = config.tls_files().is_some(), offices = config.office_keys.len(), "relay started");
+    runtime.block_on(serve_state(state, &config, listener, shutdown_signal()))?;
+    tracing::info!("relay stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

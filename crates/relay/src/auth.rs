@@ -1,0 +1,168 @@
+//! Request authentication. [`RawSigned`] reads the body (at most 64 KiB) and the four
+//! `x-hwc-*` headers; [`Signed`] also checks the signer (a configured office, or an enrolled
+//! device by its stored signing key), the signature over method, path with query and body, the
+//! time, and that the nonce is new. `POST /v1/devices` uses [`RawSigned`] and [`check`] with the
+//! key from its own body.
+
+use crate::error::ApiFailure;
+use crate::state::{now_secs, AppState};
+use crate::store::{devices, nonces};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, Method};
+use hwc_protocol::api::{DeviceInfo, DeviceStatus};
+use hwc_protocol::{AuthError, AuthHeaders, OfficePublicKey, Signer, MAX_REQUEST_BYTES};
+use std::pin::Pin;
+
+/// A request's body and authentication headers, not yet checked.
+#[derive(Debug)]
+pub struct RawSigned {
+    pub headers: AuthHeaders,
+    pub method: Method,
+    pub path_and_query: String,
+    pub body: Bytes,
+}
+
+/// Who made a checked request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Office(OfficePublicKey),
+    Device(DeviceInfo),
+}
+
+/// A request whose signature, time and nonce were checked.
+#[derive(Debug)]
+pub struct Signed {
+    pub caller: Caller,
+    pub body: Bytes,
+}
+
+impl Signed {
+    /// The office, or 403 when a device signed.
+    pub fn office(&self) -> Result<OfficePublicKey, ApiFailure> {
+        match &self.caller {
+            Caller::Office(key) => Ok(*key),
+            Caller::Device(_) => Err(ApiFailure::Forbidden("Dit verzoek is alleen voor leerplicht.".into())),
+        }
+    }
+
+    /// The device (any status), or 403 when an office signed.
+    pub fn device(&self) -> Result<&DeviceInfo, ApiFailure> {
+        match &self.caller {
+            Caller::Device(device) => Ok(device),
+            Caller::Office(_) => Err(ApiFailure::Forbidden("Dit verzoek is alleen voor apparaten van scholen.".into())),
+        }
+    }
+
+    /// The device if leerplicht has verified it, else 403 `device_not_verified`.
+    pub fn verified_device(&self) -> Result<&DeviceInfo, ApiFailure> {
+        let device = self.device()?;
+        match device.status {
+            DeviceStatus::Verified => Ok(device),
+            DeviceStatus::Pending => Err(ApiFailure::DeviceNotVerified(
+                "Dit apparaat is nog niet bevestigd. Lees de veiligheidscode voor aan leerplicht; daarna ontvangt het signalen.".into(),
+            )),
+            DeviceStatus::Removed => Err(ApiFailure::DeviceNotVerified(
+                "Dit apparaat is door leerplicht uit gebruik genomen. Meld het opnieuw aan met een nieuwe code.".into(),
+            )),
+        }
+    }
+}
+
+fn auth_failure(error: AuthError) -> ApiFailure {
+    match error {
+        AuthError::Missing | AuthError::Malformed => ApiFailure::Unauthenticated,
+        AuthError::Stale => ApiFailure::StaleRequest,
+        AuthError::BadSignature => ApiFailure::BadSignature,
+    }
+}
+
+/// Reads the body, refusing more than [`MAX_REQUEST_BYTES`].
+pub async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiFailure> {
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        return Err(ApiFailure::TooLarge);
+    }
+    let mut buf = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame
+            .map_err(|_| ApiFailure::BadRequest("Het verzoek kwam niet volledig aan. Probeer het opnieuw.".into()))?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > MAX_REQUEST_BYTES {
+                return Err(ApiFailure::TooLarge);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(buf))
+}
+
+impl FromRequest<AppState> for RawSigned {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: Request, _state: &AppState) -> Result<Self, ApiFailure> {
+        let (parts, body) = req.into_parts();
+        let body = read_body(&parts.headers, body).await?;
+        let headers = AuthHeaders::from_headers(|name| parts.headers.get(name).and_then(|v| v.to_str().ok()))
+            .map_err(auth_failure)?;
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map(|pq| pq.as_str().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        Ok(Self { headers, method: parts.method, path_and_query, body })
+    }
+}
+
+/// Checks `raw`'s time and signature against `public_key`, then that its nonce is new.
+pub async fn check(state: &AppState, raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
+    raw.headers
+        .verify(public_key, raw.method.as_str(), &raw.path_and_query, &raw.body, now_secs())
+        .map_err(auth_failure)?;
+    let signer = raw.headers.signer.to_string();
+    let (nonce, time) = (raw.headers.nonce, raw.headers.time);
+    let fresh = state.store.call(move |conn| nonces::remember(conn, &signer, &nonce, time)).await?;
+    if fresh {
+        Ok(())
+    } else {
+        Err(ApiFailure::ReplayedRequest)
+    }
+}
+
+/// Finds the signer of `raw` and checks the request.
+pub async fn authenticate(state: &AppState, raw: RawSigned) -> Result<Signed, ApiFailure> {
+    let caller = match raw.headers.signer {
+        Signer::Office(key) => {
+            if !state.is_office(&key) {
+                return Err(ApiFailure::UnknownSigner(
+                    "Deze relay kent dit leerplichtkantoor niet. Controleer het adres van de relay of laat de beheerder de sleutel toevoegen.".into(),
+                ));
+            }
+            check(state, &raw, key.as_bytes()).await?;
+            Caller::Office(key)
+        }
+        Signer::Device(id) => {
+            let device = state.store.call(move |conn| devices::get(conn, &id)).await?.ok_or_else(|| {
+                ApiFailure::UnknownSigner(
+                    "Deze relay kent dit apparaat niet. Meld het apparaat aan met een aanmeldcode van leerplicht."
+                        .into(),
+                )
+            })?;
+            check(state, &raw, &device.keys.sign_key).await?;
+            Caller::Device(device)
+        }
+    };
+    Ok(Signed { caller, body: raw.body })
+}
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiFailure> {
+        let raw = RawSigned::from_request(req, state).await?;
+        authenticate(state, raw).await
+    }
+}

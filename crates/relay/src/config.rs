@@ -1,0 +1,128 @@
+//! The relay's settings: command-line flags with environment fallbacks. Bad settings are
+//! refused with a plain sentence and exit code 2 (clap's usage-error code).
+
+use clap::{Parser, ValueEnum};
+use hwc_protocol::OfficePublicKey;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Plain,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Settings of one relay process.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "hwc-relay",
+    version,
+    about = "Handle with Care relay: holds sealed envelopes for school devices and receipts for leerplicht. It can read none of them."
+)]
+pub struct Config {
+    /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:443 (port 0 picks a free port).
+    #[arg(long, env = "HWC_RELAY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// The SQLite database file (created when missing).
+    #[arg(long, env = "HWC_RELAY_DB", default_value = "hwc-relay.db")]
+    pub db: PathBuf,
+
+    /// Public key (base64) of a leerplicht office allowed to use this relay. Repeat the flag
+    /// for more offices; in the environment, separate keys with commas.
+    #[arg(
+        long = "office-key",
+        env = "HWC_RELAY_OFFICE_KEYS",
+        value_delimiter = ',',
+        required = true,
+        value_parser = parse_office_key
+    )]
+    pub office_keys: Vec<OfficePublicKey>,
+
+    /// TLS certificate chain (PEM). Give it together with --tls-key; without both the relay
+    /// speaks plain HTTP, meant for loopback or behind a TLS-terminating proxy.
+    #[arg(long, env = "HWC_RELAY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM) belonging to --tls-cert.
+    #[arg(long, env = "HWC_RELAY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Log line format.
+    #[arg(long, env = "HWC_RELAY_LOG_FORMAT", value_enum, default_value = "plain")]
+    pub log_format: LogFormat,
+
+    /// Seconds between sweeps that delete expired envelopes and report them to the office.
+    #[arg(
+        long,
+        env = "HWC_RELAY_SWEEP_INTERVAL_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    pub sweep_interval_secs: u64,
+}
+
+impl Config {
+    /// Settings for a relay on `listen` with database `db`, plain HTTP, plain logs.
+    pub fn new(listen: SocketAddr, db: PathBuf, office_keys: Vec<OfficePublicKey>) -> Self {
+        Self {
+            listen,
+            db,
+            office_keys,
+            tls_cert: None,
+            tls_key: None,
+            log_format: LogFormat::Plain,
+            sweep_interval_secs: 60,
+        }
+    }
+
+    /// The certificate and key files, when TLS is configured.
+    pub fn tls_files(&self) -> Option<(&PathBuf, &PathBuf)> {
+        self.tls_cert.as_ref().zip(self.tls_key.as_ref())
+    }
+}
+
+fn parse_office_key(text: &str) -> Result<OfficePublicKey, String> {
+    text.trim().parse().map_err(|_| {
+        "this is not an office public key: expected the base64 text of a 32-byte Ed25519 public key, as `hwc-send` shows it".to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hwc_protocol::OfficeSigningKey;
+
+    fn key() -> String {
+        OfficeSigningKey::generate().unwrap().public().to_string()
+    }
+
+    #[test]
+    fn reads_flags_and_defaults() {
+        let (a, b) = (key(), key());
+        let config = Config::try_parse_from(["hwc-relay", "--office-key", &a, "--office-key", &b]).unwrap();
+        assert_eq!(config.office_keys.len(), 2);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.log_format, LogFormat::Plain);
+        assert_eq!(config.sweep_interval_secs, 60);
+        assert!(config.tls_files().is_none());
+    }
+
+    #[test]
+    fn refuses_bad_settings_with_usage_error() {
+        let bad_key = Config::try_parse_from(["hwc-relay", "--office-key", "abc"]).unwrap_err();
+        assert_eq!(bad_key.exit_code(), 2);
+        assert!(bad_key.to_string().contains("office public key"), "{bad_key}");
+        let no_key = Config::try_parse_from(["hwc-relay"]).unwrap_err();
+        assert_eq!(no_key.exit_code(), 2);
+        let half_tls =
+            Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--tls-cert", "c.pem"]).unwrap_err();
+        assert_eq!(half_tls.exit_code(), 2);
+        let zero =
+            Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--sweep-interval-secs", "0"]).unwrap_err();
+        assert_eq!(zero.exit_code(), 2);
+    }
+}

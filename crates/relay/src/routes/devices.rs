@@ -1,0 +1,150 @@
+//! Enrollment codes and devices: the office announces codes, a device enrolls itself with one
+//! (signed with the key it enrolls), the office lists, verifies and removes devices.
+
+use super::json_body;
+use crate::auth::{self, RawSigned, Signed};
+use crate::error::ApiFailure;
+use crate::state::{now_secs, AppState};
+use crate::store::enrollments::{self, CreateOutcome, EnrollOutcome};
+use crate::store::{devices, schools};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
+use hwc_protocol::{Brin, DeviceId, EnrollmentCode, OfficePublicKey, Signer};
+
+fn wrong_school() -> ApiFailure {
+    ApiFailure::WrongSchool(
+        "Deze school is door een ander leerplichtkantoor aangemeld. Controleer de BRIN-code.".into(),
+    )
+}
+
+/// `POST /v1/enrollments` (office).
+pub async fn create_enrollment(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiFailure> {
+    let office = signed.office()?;
+    let request: CreateEnrollment = json_body(&signed.body)?;
+    let hash_ok = request.code_hash.len() == 64
+        && request.code_hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !hash_ok {
+        return Err(ApiFailure::BadRequest("De code-hash moet 64 kleine hexadecimale tekens zijn.".into()));
+    }
+    let now = now_secs();
+    if request.expires_at <= now {
+        return Err(ApiFailure::BadRequest(
+            "De vervaltijd van de aanmeldcode ligt in het verleden. Maak een nieuwe code aan.".into(),
+        ));
+    }
+    match state.store.call(move |conn| enrollments::create(conn, &office, &request, now)).await? {
+        CreateOutcome::Created | CreateOutcome::AlreadyKnown => Ok((StatusCode::CREATED, Json(serde_json::json!({})))),
+        CreateOutcome::Conflict => {
+            Err(ApiFailure::Conflict("Deze aanmeldcode bestaat al voor iets anders. Maak een nieuwe code aan.".into()))
+        }
+        CreateOutcome::WrongSchool => Err(wrong_school()),
+    }
+}
+
+/// `POST /v1/devices` (signed by the new device with the key in its body).
+pub async fn enroll(
+    State(state): State<AppState>,
+    raw: RawSigned,
+) -> Result<(StatusCode, Json<DeviceInfo>), ApiFailure> {
+    let request: EnrollDevice = json_body(&raw.body)?;
+    request.keys.validate().map_err(|_| {
+        ApiFailure::BadRequest("De sleutels van het apparaat zijn ongeldig. Maak nieuwe sleutels aan.".into())
+    })?;
+    let device_id = request.keys.device_id();
+    if raw.headers.signer != Signer::Device(device_id) {
+        return Err(ApiFailure::BadSignature);
+    }
+    auth::check(&state, &raw, &request.keys.sign_key).await?;
+    let code = EnrollmentCode::parse(&request.code)
+        .map_err(|e| ApiFailure::BadRequest(format!("De aanmeldcode klopt niet: {e}.")))?;
+    let hash = code.hash_hex();
+    let keys = request.keys;
+    let now = now_secs();
+    match state.store.call(move |conn| enrollments::enroll(conn, &hash, &keys, now)).await? {
+        EnrollOutcome::Enrolled(device) => Ok((StatusCode::CREATED, Json(device))),
+        EnrollOutcome::UnknownCode => Err(ApiFailure::NotFound(
+            "Deze aanmeldcode is onbekend. Controleer de code of vraag leerplicht om een nieuwe.".into(),
+        )),
+        EnrollOutcome::CodeUsed => Err(ApiFailure::CodeUsed),
+        EnrollOutcome::CodeExpired => {
+            Err(ApiFailure::Expired("Deze aanmeldcode is verlopen. Vraag leerplicht om een nieuwe code.".into()))
+        }
+        EnrollOutcome::DeviceExists => Err(ApiFailure::Conflict(
+            "Dit apparaat is al aangemeld. Gebruik het bestaande apparaat of maak nieuwe sleutels aan.".into(),
+        )),
+    }
+}
+
+/// `GET /v1/device` (device, any status).
+pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> {
+    Ok(Json(signed.device()?.clone()))
+}
+
+/// Checks that `office` owns `school`.
+async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
+    match state.store.call(move |conn| schools::owner(conn, &school)).await? {
+        None => Err(ApiFailure::NotFound("Deze school is nog niet aangemeld. Maak eerst een aanmeldcode aan.".into())),
+        Some(owner) if owner != office => Err(wrong_school()),
+        Some(_) => Ok(()),
+    }
+}
+
+/// `GET /v1/schools/{brin}/devices` (office).
+pub async fn list(
+    State(state): State<AppState>,
+    Path(brin): Path<String>,
+    signed: Signed,
+) -> Result<Json<DeviceList>, ApiFailure> {
+    let office = signed.office()?;
+    let school: Brin = brin.parse().map_err(|e| ApiFailure::BadRequest(format!("{e}.")))?;
+    owned_school(&state, office, school).await?;
+    let devices = state.store.call(move |conn| devices::list(conn, &school)).await?;
+    Ok(Json(DeviceList { devices }))
+}
+
+async fn set_status(
+    state: AppState,
+    device_id: String,
+    signed: Signed,
+    status: DeviceStatus,
+) -> Result<Json<DeviceInfo>, ApiFailure> {
+    let office = signed.office()?;
+    let not_found =
+        || ApiFailure::NotFound("Dit apparaat is onbekend bij de relay. Haal de apparatenlijst opnieuw op.".into());
+    let id: DeviceId = device_id.parse().map_err(|_| not_found())?;
+    let mut device = state.store.call(move |conn| devices::get(conn, &id)).await?.ok_or_else(not_found)?;
+    owned_school(&state, office, device.school).await?;
+    if status == DeviceStatus::Verified && device.status == DeviceStatus::Removed {
+        return Err(ApiFailure::Conflict(
+            "Dit apparaat is uit gebruik genomen en kan niet opnieuw worden bevestigd. Laat de school het opnieuw aanmelden.".into(),
+        ));
+    }
+    if device.status != status {
+        state.store.call(move |conn| devices::set_status(conn, &id, status)).await?;
+        device.status = status;
+    }
+    Ok(Json(device))
+}
+
+/// `POST /v1/devices/{device_id}/verify` (office).
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(device_id): Path<String>,
+    signed: Signed,
+) -> Result<Json<DeviceInfo>, ApiFailure> {
+    set_status(state, device_id, signed, DeviceStatus::Verified).await
+}
+
+/// `POST /v1/devices/{device_id}/remove` (office).
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(device_id): Path<String>,
+    signed: Signed,
+) -> Result<Json<DeviceInfo>, ApiFailure> {
+    set_status(state, device_id, signed, DeviceStatus::Removed).await
+}

@@ -1,0 +1,49 @@
+//! `GET /v1/inbox?after=N&wait=S` (verified device): the device's new envelopes and handled
+//! signals, answering at once when there are any and otherwise waiting (woken on insert, no
+//! polling) up to `S` seconds.
+
+use super::query_numbers;
+use crate::auth::Signed;
+use crate::error::ApiFailure;
+use crate::state::AppState;
+use crate::store::inbox;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::Json;
+use hwc_protocol::api::Inbox;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Longest wait a device may ask for, in seconds.
+pub const MAX_WAIT_SECS: u64 = 60;
+
+pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) -> Result<Json<Inbox>, ApiFailure> {
+    let device = signed.verified_device()?;
+    let params = query_numbers(&uri, &["after", "wait"])?;
+    let mut after = params[0].unwrap_or(0);
+    let wait = params[1].unwrap_or(0);
+    if wait > MAX_WAIT_SECS {
+        return Err(ApiFailure::BadRequest(format!("De wachttijd is hoogstens {MAX_WAIT_SECS} seconden.")));
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    let (school, device_id) = (device.school, device.device_id);
+    let notify = state.waiters.school(school);
+    loop {
+        // Registered before reading, so an insert between the read and the wait still wakes us.
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let found = state.store.call(move |conn| inbox::read(conn, &school, &device_id, after)).await?;
+        if !found.envelopes.is_empty() || !found.handled.is_empty() || state.waiters.is_closed() {
+            return Ok(Json(found));
+        }
+        if found.cursor > after {
+            // Only colleagues' events: skip past them and look again.
+            after = found.cursor;
+            continue;
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return Ok(Json(found));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! `POST /v1/signals` (office): store a sealed envelope for a school's verified devices.
+
+use crate::auth::Signed;
+use crate::error::ApiFailure;
+use crate::state::AppState;
+use crate::store::signals::{self, InsertOutcome};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hwc_protocol::api::SignalAccepted;
+use hwc_protocol::{Envelope, EnvelopeError};
+
+/// Verifies the envelope frame with the sending office's key and stores it durably.
+pub async fn post_signal(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<(StatusCode, Json<SignalAccepted>), ApiFailure> {
+    let office = signed.office()?;
+    let envelope = Envelope::verify(&signed.body, &office, chrono::Utc::now()).map_err(|e| match e {
+        EnvelopeError::Expired => ApiFailure::Expired(
+            "Het envelop is al verlopen en is niet bezorgd. Verstuur het signaal opnieuw als het nog nodig is.".into(),
+        ),
+        other => ApiFailure::InvalidEnvelope(other.to_string()),
+    })?;
+    let signal_id = envelope.envelope.signal_id;
+    let school = envelope.envelope.school;
+    let outcome = state.store.call(move |conn| signals::insert(conn, &office, &envelope)).await?;
+    match outcome {
+        InsertOutcome::Stored => {
+            state.waiters.wake(school);
+            Ok((StatusCode::CREATED, Json(SignalAccepted { signal_id, stored: true })))
+        }
+        InsertOutcome::AlreadyStored => Ok((StatusCode::OK, Json(SignalAccepted { signal_id, stored: false }))),
+        InsertOutcome::Conflict => Err(ApiFailure::Conflict(
+            "Er is al een ander envelop met dit signaalnummer. Verstuur het signaal opnieuw; het krijgt dan een nieuw nummer.".into(),
+        )),
+        InsertOutcome::UnknownSchool => Err(ApiFailure::WrongSchool(
+            "Deze school is nog niet aangemeld bij de relay. Meld eerst de apparaten van de school aan.".into(),
+        )),
+        InsertOutcome::WrongSchool => Err(ApiFailure::WrongSchool(
+            "Deze school is door een ander leerplichtkantoor aangemeld. Controleer de BRIN-code.".into(),
+        )),
+        InsertOutcome::DeviceNotVerified(device) => Err(ApiFailure::DeviceNotVerified(format!(
+            "Apparaat {device} is geen bevestigd apparaat van deze school. Haal de apparatenlijst opnieuw op en verstuur het signaal opnieuw."
+        ))),
+    }
+}

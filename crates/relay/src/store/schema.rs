@@ -1,0 +1,74 @@
+//! The tables, created on open, and the schema version row that guards against opening a
+//! database written by an incompatible relay.
+
+use super::StoreError;
+use rusqlite::{Connection, OptionalExtension};
+
+/// The schema this relay writes.
+pub const VERSION: i64 = 1;
+
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+-- A school (BRIN) belongs to the office that first created an enrollment code for it.
+CREATE TABLE IF NOT EXISTS schools (
+    brin TEXT PRIMARY KEY, office TEXT NOT NULL, registered_at INTEGER NOT NULL);
+-- One-time enrollment codes, by hash only. used_by: the device that used the code.
+CREATE TABLE IF NOT EXISTS enrollments (
+    code_hash TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
+    expires_at INTEGER NOT NULL, used_by TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    device_id TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
+    sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, status TEXT NOT NULL, enrolled_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_by_school ON devices (school);
+-- Waiting envelopes (ciphertext) and which devices hold a copy.
+CREATE TABLE IF NOT EXISTS signals (
+    signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, office TEXT NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    envelope BLOB NOT NULL, envelope_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS signals_by_expiry ON signals (expires_at);
+CREATE TABLE IF NOT EXISTS signal_copies (
+    signal_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (signal_id, device_id));
+-- The inbox feed per school: kind 'envelope' or 'handled'.
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, school TEXT NOT NULL, kind TEXT NOT NULL,
+    signal_id TEXT NOT NULL, by_device TEXT, at INTEGER);
+CREATE INDEX IF NOT EXISTS events_by_school ON events (school, seq);
+CREATE INDEX IF NOT EXISTS events_by_signal ON events (signal_id);
+-- Tombstones of acknowledged signals, kept until the signal's original expiry, and the
+-- devices that had a copy (they see the 'handled' event).
+CREATE TABLE IF NOT EXISTS handled (
+    signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, office TEXT NOT NULL, by_device TEXT NOT NULL,
+    at INTEGER NOT NULL, keep_until INTEGER NOT NULL, envelope_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS handled_by_keep_until ON handled (keep_until);
+CREATE TABLE IF NOT EXISTS handled_copies (
+    signal_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (signal_id, device_id));
+-- Receipts and expiry notices waiting for the office. kind 'receipt' or 'expired'.
+CREATE TABLE IF NOT EXISTS office_items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, office TEXT NOT NULL, kind TEXT NOT NULL,
+    school TEXT NOT NULL, signal_id TEXT NOT NULL, receipt BLOB, expired_at INTEGER);
+CREATE INDEX IF NOT EXISTS office_items_by_office ON office_items (office, seq);
+CREATE TABLE IF NOT EXISTS seen_nonces (
+    signer TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    PRIMARY KEY (signer, nonce));
+CREATE INDEX IF NOT EXISTS seen_nonces_by_expiry ON seen_nonces (expires_at);
+-- Counts only: signals sent per Dutch day, and named counters (acknowledgement buckets,
+-- expired, not_our_pupil).
+CREATE TABLE IF NOT EXISTS stats_sent (
+    office TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, day));
+CREATE TABLE IF NOT EXISTS stats_counts (
+    office TEXT NOT NULL, name TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, name));
+";
+
+/// Creates missing tables and checks (or writes) the schema version.
+pub fn create(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; {TABLES} COMMIT;"))?;
+    let found: Option<i64> = conn.query_row("SELECT version FROM schema_version", [], |row| row.get(0)).optional()?;
+    match found {
+        None => {
+            conn.execute("INSERT INTO schema_version (version) VALUES (?1)", [VERSION])?;
+            Ok(())
+        }
+        Some(VERSION) => Ok(()),
+        Some(found) => Err(StoreError::SchemaVersion { found, expected: VERSION }),
+    }
+}

@@ -1,0 +1,99 @@
+//! Storing a verified envelope: checks the school and its devices, is idempotent by signal id,
+//! and appends one `envelope` event to the school's inbox feed.
+
+use super::{devices, schools, stats, StoreError};
+use hwc_protocol::api::DeviceStatus;
+use hwc_protocol::expiry::amsterdam_date;
+use hwc_protocol::{DeviceId, OfficePublicKey, VerifiedEnvelope};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// What happened to an envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Stored,
+    /// These exact bytes were stored before (still waiting, or already acknowledged).
+    AlreadyStored,
+    /// A different envelope with this signal id exists.
+    Conflict,
+    /// The school is not registered at all.
+    UnknownSchool,
+    /// The school belongs to another office.
+    WrongSchool,
+    /// A copy is for a device that is not a verified device of the school.
+    DeviceNotVerified(DeviceId),
+}
+
+pub(crate) fn envelope_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Stores `envelope`, sent by `office`, in one transaction.
+pub fn insert(
+    conn: &mut Connection,
+    office: &OfficePublicKey,
+    envelope: &VerifiedEnvelope,
+) -> Result<InsertOutcome, StoreError> {
+    let env = &envelope.envelope;
+    let signal_id = env.signal_id.to_string();
+    let hash = envelope_hash(&envelope.bytes);
+    let tx = conn.transaction()?;
+    let known: Option<String> = tx
+        .query_row(
+            "SELECT envelope_hash FROM signals WHERE signal_id = ?1
+             UNION ALL SELECT envelope_hash FROM handled WHERE signal_id = ?1",
+            [&signal_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(known) = known {
+        return Ok(if known == hash { InsertOutcome::AlreadyStored } else { InsertOutcome::Conflict });
+    }
+    match schools::owner(&tx, &env.school)? {
+        None => return Ok(InsertOutcome::UnknownSchool),
+        Some(owner) if &owner != office => return Ok(InsertOutcome::WrongSchool),
+        Some(_) => {}
+    }
+    for copy in &env.copies {
+        let ok = devices::get(&tx, &copy.device_id)?
+            .is_some_and(|d| d.school == env.school && d.status == DeviceStatus::Verified);
+        if !ok {
+            return Ok(InsertOutcome::DeviceNotVerified(copy.device_id));
+        }
+    }
+    tx.execute(
+        "INSERT INTO signals (signal_id, school, office, created_at, expires_at, envelope, envelope_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            signal_id,
+            env.school.as_str(),
+            office.to_string(),
+            env.created_at,
+            env.expires_at,
+            envelope.bytes,
+            hash
+        ],
+    )?;
+    for copy in &env.copies {
+        tx.execute(
+            "INSERT INTO signal_copies (signal_id, device_id) VALUES (?1, ?2)",
+            params![signal_id, copy.device_id.to_string()],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES (?1, 'envelope', ?2, NULL, NULL)",
+        params![env.school.as_str(), signal_id],
+    )?;
+    let day = amsterdam_date(env.created()).format("%Y-%m-%d").to_string();
+    stats::count_sent(&tx, office, &day)?;
+    tx.commit()?;
+    Ok(InsertOutcome::Stored)
+}
+
+/// Deletes a waiting signal with its copies and its `envelope` event (not committed here).
+pub(crate) fn delete(conn: &Connection, signal_id: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM signals WHERE signal_id = ?1", [signal_id])?;
+    conn.execute("DELETE FROM signal_copies WHERE signal_id = ?1", [signal_id])?;
+    conn.execute("DELETE FROM events WHERE signal_id = ?1 AND kind = 'envelope'", [signal_id])?;
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! Counters per office, nothing more: signals sent per Dutch day, acknowledgements by delay,
+//! expired signals and "not our pupil" receipts.
+
+use super::StoreError;
+use hwc_protocol::api::{AckBuckets, DayCount, Stats};
+use hwc_protocol::OfficePublicKey;
+use rusqlite::{params, Connection};
+
+pub const EXPIRED: &str = "expired";
+pub const NOT_OUR_PUPIL: &str = "not_our_pupil";
+
+/// Counts one signal sent by `office` on Dutch day `day` (`YYYY-MM-DD`).
+pub fn count_sent(conn: &Connection, office: &OfficePublicKey, day: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO stats_sent (office, day, count) VALUES (?1, ?2, 1)
+         ON CONFLICT (office, day) DO UPDATE SET count = count + 1",
+        params![office.to_string(), day],
+    )?;
+    Ok(())
+}
+
+/// Adds one to a named counter (an acknowledgement bucket, [`EXPIRED`] or [`NOT_OUR_PUPIL`]).
+pub fn bump(conn: &Connection, office: &str, name: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO stats_counts (office, name, count) VALUES (?1, ?2, 1)
+         ON CONFLICT (office, name) DO UPDATE SET count = count + 1",
+        params![office, name],
+    )?;
+    Ok(())
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}
+
+/// The counts of one office.
+pub fn read(conn: &Connection, office: &OfficePublicKey) -> Result<Stats, StoreError> {
+    let office = office.to_string();
+    let mut stats =
+        Stats { sent_per_day: Vec::new(), acknowledged: AckBuckets::default(), expired: 0, not_our_pupil: 0 };
+    let mut stmt = conn.prepare_cached("SELECT day, count FROM stats_sent WHERE office = ?1 ORDER BY day")?;
+    let days = stmt.query_map([&office], |row| Ok(DayCount { day: row.get(0)?, count: count(row.get(1)?) }))?;
+    stats.sent_per_day = days.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached("SELECT name, count FROM stats_counts WHERE office = ?1")?;
+    let mut rows = stmt.query([&office])?;
+    while let Some(row) = rows.next()? {
+        let name: String = row.get(0)?;
+        let n = count(row.get(1)?);
+        let b = &mut stats.acknowledged;
+        match name.as_str() {
+            "within_1h" => b.within_1h = n,
+            "within_4h" => b.within_4h = n,
+            "within_24h" => b.within_24h = n,
+            "within_48h" => b.within_48h = n,
+            "within_72h" => b.within_72h = n,
+            "later" => b.later = n,
+            EXPIRED => stats.expired = n,
+            NOT_OUR_PUPIL => stats.not_our_pupil = n,
+            _ => return Err(StoreError::Corrupt("counter name")),
+        }
+    }
+    Ok(stats)
+}

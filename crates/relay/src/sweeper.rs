@@ -1,0 +1,28 @@
+//! The background expiry sweep, run every `--sweep-interval-secs`.
+
+use crate::state::{now_secs, AppState};
+use crate::store::sweep;
+use std::time::Duration;
+
+/// Sweeps forever; the caller aborts the task at shutdown.
+pub async fn run(state: AppState, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let now = now_secs();
+        match state.store.call(move |conn| sweep::run(conn, now)).await {
+            Ok(report) => {
+                if report.expired > 0 || report.tombstones > 0 {
+                    tracing::info!(
+                        expired = report.expired,
+                        tombstones = report.tombstones,
+                        nonces = report.nonces,
+                        "sweep"
+                    );
+                }
+            }
+            Err(error) => tracing::error!(%error, "sweep failed"),
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Shared test helpers: keys, signed requests, enrollment and sealing shortcuts.
+
+use chrono::{DateTime, Utc};
+use hwc_protocol::api::{ApiError, CreateEnrollment, DeviceInfo, EnrollDevice, Inbox};
+use hwc_protocol::{
+    AuthHeaders, Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode, Envelope,
+    OfficeSigningKey, Receipt, ReceiptKind, Role, Signal, SignalId, VerifiedEnvelope,
+};
+use hwc_relay::testing::TestRelay;
+use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
+use std::time::Duration;
+
+pub fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+pub fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap()
+}
+
+pub fn brin(text: &str) -> Brin {
+    text.parse().unwrap()
+}
+
+pub struct Device {
+    pub sign: DeviceSigningKey,
+    pub open: DeviceOpenKey,
+    pub keys: DevicePublicKeys,
+}
+
+impl Device {
+    pub fn new() -> Self {
+        let sign = DeviceSigningKey::generate().unwrap();
+        let open = DeviceOpenKey::generate().unwrap();
+        let keys = DevicePublicKeys::of(&sign, &open);
+        Self { sign, open, keys }
+    }
+
+    pub fn id(&self) -> DeviceId {
+        self.keys.device_id()
+    }
+}
+
+/// A relay, an HTTP client and one trusted office (plus `others` more).
+pub struct Env {
+    pub relay: TestRelay,
+    pub http: Client,
+    pub office: OfficeSigningKey,
+    pub others: Vec<OfficeSigningKey>,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Self::with_offices(1)
+    }
+
+    pub fn with_offices(n: usize) -> Self {
+        let mut keys: Vec<OfficeSigningKey> = (0..n).map(|_| OfficeSigningKey::generate().unwrap()).collect();
+        let relay = TestRelay::start(keys.iter().map(|k| k.public()).collect());
+        let office = keys.remove(0);
+        let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { relay, http, office, others: keys }
+    }
+
+    pub fn send(&self, method: &str, path: &str, body: &[u8], headers: Option<&AuthHeaders>) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, format!("{}{}", self.relay.url(), path)).body(body.to_vec());
+        if let Some(headers) = headers {
+            for (name, value) in headers.to_pairs() {
+                request = request.header(name, value);
+            }
+        }
+        request.send().unwrap()
+    }
+
+    pub fn as_office(&self, office: &OfficeSigningKey, method: &str, path: &str, body: &[u8]) -> Response {
+        let headers = AuthHeaders::sign_office(office, method, path, body, now()).unwrap();
+        self.send(method, path, body, Some(&headers))
+    }
+
+    pub fn as_device(&self, device: &Device, method: &str, path: &str, body: &[u8]) -> Response {
+        let headers = AuthHeaders::sign_device(&device.sign, device.id(), method, path, body, now()).unwrap();
+        self.send(method, path, body, Some(&headers))
+    }
+
+    /// Announces a code for `school` as `office`.
+    pub fn code_from(
+        &self,
+        office: &OfficeSigningKey,
+        school: &str,
+        role: Role,
+        expires_at: i64,
+    ) -> (EnrollmentCode, Response) {
+        let code = EnrollmentCode::generate().unwrap();
+        let body = CreateEnrollment { school: brin(school), role, code_hash: code.hash_hex(), expires_at };
+        let response = self.as_office(office, "POST", "/v1/enrollments", &serde_json::to_vec(&body).unwrap());
+        (code, response)
+    }
+
+    pub fn code(&self, school: &str, role: Role) -> EnrollmentCode {
+        let (code, response) = self.code_from(&self.office, school, role, now() + 3600);
+        assert_eq!(response.status(), StatusCode::CREATED);
+        code
+    }
+
+    pub fn enroll(&self, device: &Device, code: &str) -> Response {
+        let body = serde_json::to_vec(&EnrollDevice { code: code.to_string(), keys: device.keys }).unwrap();
+        self.as_device(device, "POST", "/v1/devices", &body)
+    }
+
+    /// A new device of `school`, enrolled and verified by the main office.
+    pub fn verified_device(&self, school: &str, role: Role) -> Device {
+        let device = Device::new();
+        let code = self.code(school, role);
+        assert_eq!(self.enroll(&device, &code.display()).status(), StatusCode::CREATED);
+        let path = format!("/v1/devices/{}/verify", device.id());
+        let response = self.as_office(&self.office, "POST", &path, b"");
+        assert_eq!(response.status(), StatusCode::OK);
+        device
+    }
+
+    pub fn seal_from(
+        &self,
+        office: &OfficeSigningKey,
+        school: &str,
+        devices: &[&Device],
+        created: i64,
+        expires: i64,
+    ) -> VerifiedEnvelope {
+        let signal = Signal::from_input("Sem de Vries", "2016-03-07", at(created).date_naive()).unwrap();
+        let keys: Vec<DevicePublicKeys> = devices.iter().map(|d| d.keys).collect();
+        Envelope::seal(office, SignalId::random().unwrap(), brin(school), at(created), at(expires), &keys, &signal)
+            .unwrap()
+    }
+
+    pub fn seal(&self, school: &str, devices: &[&Device]) -> VerifiedEnvelope {
+        let t = now();
+        self.seal_from(&self.office, school, devices, t, t + 24 * 3600)
+    }
+
+    pub fn post_signal(&self, envelope: &VerifiedEnvelope) -> Response {
+        self.as_office(&self.office, "POST", "/v1/signals", &envelope.bytes)
+    }
+
+    pub fn inbox(&self, device: &Device, after: u64, wait: u64) -> Inbox {
+        let response = self.as_device(device, "GET", &format!("/v1/inbox?after={after}&wait={wait}"), b"");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().unwrap()
+    }
+
+    pub fn receipt(&self, device: &Device, signal_id: SignalId, kind: ReceiptKind) -> Response {
+        let receipt = Receipt::sign(&device.sign, device.id(), signal_id, kind, Utc::now());
+        self.as_device(device, "POST", "/v1/receipts", &receipt.bytes)
+    }
+
+    pub fn device_info(&self, device: &Device) -> DeviceInfo {
+        let response = self.as_device(device, "GET", "/v1/device", b"");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().unwrap()
+    }
+}
+
+/// Asserts an error answer's status and code and returns its message.
+pub fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
+    assert_eq!(response.status(), status, "expected {code}");
+    let body: ApiError = response.json().unwrap();
+    assert_eq!(body.error, code, "{}", body.message);
+    assert!(!body.message.is_empty());
+    body.message
+}

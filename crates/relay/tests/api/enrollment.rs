@@ -1,0 +1,100 @@
+//! Enrollment codes, device enrollment, verification and removal.
+
+use crate::common::{expect_error, now, Device, Env};
+use hwc_protocol::api::{DeviceInfo, DeviceList, DeviceStatus};
+use hwc_protocol::{EnrollmentCode, Role};
+use reqwest::StatusCode;
+
+#[test]
+fn device_enrolls_pending_and_receives_only_after_verify() {
+    let env = Env::new();
+    let code = env.code("12AB", Role::Director);
+    let device = Device::new();
+    let response = env.enroll(&device, &code.display());
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let info: DeviceInfo = response.json().unwrap();
+    assert_eq!(info.status, DeviceStatus::Pending);
+    assert_eq!(info.device_id, device.id());
+    assert_eq!(info.office_key, env.office.public());
+    assert_eq!(info.role, Role::Director);
+    assert_eq!(env.device_info(&device).status, DeviceStatus::Pending);
+
+    let inbox = env.as_device(&device, "GET", "/v1/inbox?after=0&wait=0", b"");
+    expect_error(inbox, StatusCode::FORBIDDEN, "device_not_verified");
+
+    let list: DeviceList = env.as_office(&env.office, "GET", "/v1/schools/12AB/devices", b"").json().unwrap();
+    assert_eq!(list.devices.len(), 1);
+    assert_eq!(list.devices[0].status, DeviceStatus::Pending);
+
+    let verified: DeviceInfo =
+        env.as_office(&env.office, "POST", &format!("/v1/devices/{}/verify", device.id()), b"").json().unwrap();
+    assert_eq!(verified.status, DeviceStatus::Verified);
+    assert_eq!(env.inbox(&device, 0, 0).cursor, 0);
+
+    let removed: DeviceInfo =
+        env.as_office(&env.office, "POST", &format!("/v1/devices/{}/remove", device.id()), b"").json().unwrap();
+    assert_eq!(removed.status, DeviceStatus::Removed);
+    let inbox = env.as_device(&device, "GET", "/v1/inbox", b"");
+    expect_error(inbox, StatusCode::FORBIDDEN, "device_not_verified");
+    let again = env.as_office(&env.office, "POST", &format!("/v1/devices/{}/verify", device.id()), b"");
+    expect_error(again, StatusCode::CONFLICT, "conflict");
+}
+
+#[test]
+fn code_is_one_time_but_a_retry_by_the_same_device_is_answered() {
+    let env = Env::new();
+    let code = env.code("12AB", Role::Backup);
+    let first = Device::new();
+    assert_eq!(env.enroll(&first, &code.display()).status(), StatusCode::CREATED);
+    let retry = env.enroll(&first, &code.display());
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.json::<DeviceInfo>().unwrap().device_id, first.id());
+    expect_error(env.enroll(&Device::new(), &code.display()), StatusCode::CONFLICT, "code_used");
+}
+
+#[test]
+fn wrong_malformed_and_expired_codes_are_refused() {
+    let env = Env::new();
+    env.code("12AB", Role::Director);
+    let unknown = EnrollmentCode::generate().unwrap();
+    expect_error(env.enroll(&Device::new(), &unknown.display()), StatusCode::NOT_FOUND, "not_found");
+    expect_error(env.enroll(&Device::new(), "not a code"), StatusCode::BAD_REQUEST, "bad_request");
+
+    let (code, response) = env.code_from(&env.office, "12AB", Role::Director, now() + 1);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    expect_error(env.enroll(&Device::new(), &code.display()), StatusCode::GONE, "expired");
+
+    let (_, past) = env.code_from(&env.office, "12AB", Role::Director, now() - 10);
+    expect_error(past, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[test]
+fn school_belongs_to_the_office_that_registered_it() {
+    let env = Env::with_offices(2);
+    let other = &env.others[0];
+    let device = env.verified_device("12AB", Role::Director);
+    let (_, response) = env.code_from(other, "12AB", Role::Backup, now() + 3600);
+    expect_error(response, StatusCode::FORBIDDEN, "wrong_school");
+    let verify = env.as_office(other, "POST", &format!("/v1/devices/{}/remove", device.id()), b"");
+    expect_error(verify, StatusCode::FORBIDDEN, "wrong_school");
+    let list = env.as_office(other, "GET", "/v1/schools/12AB/devices", b"");
+    expect_error(list, StatusCode::FORBIDDEN, "wrong_school");
+    let unknown = env.as_office(other, "GET", "/v1/schools/99ZZ/devices", b"");
+    expect_error(unknown, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(env.device_info(&device).status, DeviceStatus::Verified);
+}
+
+#[test]
+fn enrollment_must_be_signed_by_the_enrolled_key() {
+    let env = Env::new();
+    let code = env.code("12AB", Role::Director);
+    let device = Device::new();
+    let impostor = Device::new();
+    let body =
+        serde_json::to_vec(&hwc_protocol::api::EnrollDevice { code: code.display(), keys: device.keys }).unwrap();
+    let response = env.as_device(&impostor, "POST", "/v1/devices", &body);
+    expect_error(response, StatusCode::UNAUTHORIZED, "bad_signature");
+    // The code is still usable by the real device.
+    assert_eq!(env.enroll(&device, &code.display()).status(), StatusCode::CREATED);
+}
