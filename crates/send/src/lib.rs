@@ -1,1 +1,41 @@
-//! placeholder
+//! `hwc-send`: leerplicht's tool for Handle with Care. It registers schools, verifies their
+//! devices by safety code, seals and sends signals to those devices through the relay, and
+//! reads back receipts and counts.
+//!
+//! The absolute rule: a child's name and birthdate never touch disk, a log line, an error
+//! message, argv or a panic message. They exist only in memory, inside a [`Signal`], between
+//! the prompt (or stdin) and [`Office::send_signal`]. The local state (an SQLCipher database
+//! whose key lives in the OS keyring) has no column that could hold them.
+
+pub mod csv_batch;
+pub mod db_key;
+pub mod error;
+pub mod office;
+pub mod relay_client;
+pub mod report;
+pub mod state_dir;
+pub mod store;
+pub mod summary;
+
+pub use csv_batch::{parse_batch, Batch, BatchLine, LineError, LineProblem};
+pub use db_key::KeySource;
+pub use error::{Result, SendError};
+pub use hwc_protocol::api::DeviceInfo;
+pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
+pub use office::Office;
+pub use relay_client::RelayError;
+pub use report::{ReceiptReport, RefusedReason};
+pub use state_dir::default_state_dir;
+pub use store::{Counts, LocalDevice};
+pub use summary::{SchoolSummary, Stats};
+
+/// A short Dutch reason for a file-system error (the path is given by the caller).
+pub(crate) fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "bestaat niet".into(),
+        ErrorKind::PermissionDenied => "geen toegang".into(),
+        ErrorKind::AlreadyExists => "bestaat al".into(),
+        _ => format!("bestandsfout ({err})"),
+    }
+}

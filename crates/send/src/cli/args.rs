@@ -1,0 +1,177 @@
+//! The command line, as clap reads it. There is deliberately no argument that takes a child's
+//! name or birthdate: those come only from a hidden prompt or from stdin.
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const TEMPLATE: &str = "{about}\n\nGebruik: {usage}\n\n{all-args}";
+
+/// The whole command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hwc-send",
+    about = "Handle with Care voor leerplicht: scholen aanmelden, apparaten verifiëren, signalen versturen en ontvangstbevestigingen lezen.",
+    help_template = TEMPLATE,
+    subcommand_help_heading = "Opdrachten",
+    disable_help_flag = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+pub struct Cli {
+    /// Map met de versleutelde gegevens (standaard: $HWC_SEND_STATE, anders ~/.local/share/hwc-send).
+    #[arg(long, global = true, value_name = "MAP", help_heading = "Algemene opties")]
+    pub state_dir: Option<PathBuf>,
+    /// Sleutelbestand in plaats van de sleutelbos van het systeem (alleen als er geen sleutelbos is).
+    #[arg(long, global = true, value_name = "BESTAND", help_heading = "Algemene opties")]
+    pub key_file: Option<PathBuf>,
+    /// Adres van de relay (bij init verplicht; daarna alleen om tijdelijk een ander adres te gebruiken).
+    #[arg(long, global = true, value_name = "URL", help_heading = "Algemene opties")]
+    pub relay: Option<String>,
+    /// Toon deze hulp.
+    #[arg(short = 'h', long, global = true, action = ArgAction::Help, help_heading = "Algemene opties")]
+    pub help: Option<bool>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Richt deze computer in als verzender (eenmalig): maakt de sleutel van het bureau.
+    #[command(help_template = TEMPLATE)]
+    Init,
+    /// Scholen en hun apparaten beheren.
+    #[command(subcommand, help_template = TEMPLATE, subcommand_help_heading = "Opdrachten")]
+    School(SchoolCommand),
+    /// Verstuur een signaal: naam en geboortedatum worden gevraagd (of gelezen van stdin), nooit als argument.
+    #[command(help_template = TEMPLATE)]
+    Signal(SignalArgs),
+    /// Haal ontvangstbevestigingen en verlopen signalen op.
+    #[command(help_template = TEMPLATE)]
+    Receipts,
+    /// Toon de tellingen (alleen aantallen).
+    #[command(help_template = TEMPLATE)]
+    Stats,
+}
+
+/// `hwc-send school ...`
+#[derive(Debug, Subcommand)]
+pub enum SchoolCommand {
+    /// Maak een aanmeldcode voor een apparaat van een school.
+    #[command(help_template = TEMPLATE)]
+    Add {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Voor wie het apparaat is.
+        #[arg(long, value_enum, default_value_t = RoleArg::Directeur, help_heading = "Opties")]
+        role: RoleArg,
+    },
+    /// Verifieer een aangemeld apparaat met de veiligheidscode die de school voorleest.
+    #[command(help_template = TEMPLATE)]
+    Verify {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Apparaatnummer (32 tekens); zonder deze optie wordt het gevraagd.
+        #[arg(long, value_name = "ID", help_heading = "Opties")]
+        device: Option<String>,
+        /// De veiligheidscode zoals de school hem voorlas (24 cijfers); hoort bij --device.
+        #[arg(long, value_name = "CODE", requires = "device", help_heading = "Opties")]
+        code: Option<String>,
+    },
+    /// Toon de scholen met hun geverifieerde apparaten.
+    #[command(help_template = TEMPLATE)]
+    List,
+}
+
+/// `hwc-send signal ...`: exactly one of `--school` or `--csv`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SignalArgs {
+    /// BRIN-code van de school; naam en geboortedatum worden daarna gevraagd.
+    #[arg(long, value_name = "BRIN", help_heading = "Opties")]
+    pub school: Option<String>,
+    /// Verstuur een reeks signalen uit regels naam;geboortedatum;brin ('-' is stdin).
+    #[arg(long, value_name = "BESTAND", help_heading = "Opties")]
+    pub csv: Option<PathBuf>,
+}
+
+/// A device role as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Directeur,
+    Achterwacht,
+}
+
+impl From<RoleArg> for hwc_protocol::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Directeur => hwc_protocol::Role::Director,
+            RoleArg::Achterwacht => hwc_protocol::Role::Backup,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("hwc-send").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_name_cannot_be_passed_as_an_argument() {
+        for args in [
+            &["signal", "--school", "12AB", "Sem"][..],
+            &["signal", "--school", "12AB", "Sem de Vries", "07-03-2016"],
+            &["signal", "--school", "12AB", "--name", "Sem"],
+            &["signal", "--school", "12AB", "--naam", "Sem"],
+            &["signal", "--school", "12AB", "--birthdate", "2016-03-07"],
+            &["signal", "--school", "12AB", "--geboortedatum", "2016-03-07"],
+            &["signal", "Sem"],
+            &["signal", "--school", "12AB", "--csv", "-"],
+        ] {
+            let err = parse(args).expect_err(&format!("{args:?} must be refused"));
+            assert_ne!(err.exit_code(), 0);
+            let text = super::super::usage_error_text(&err);
+            assert!(!text.contains("Sem") && !text.contains("2016"), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_argument_is_named_like_personal_data() {
+        fn walk(cmd: &clap::Command) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str().to_lowercase();
+                for banned in ["name", "naam", "birth", "geboort", "child", "kind"] {
+                    assert!(!id.contains(banned), "{} has argument {id}", cmd.get_name());
+                }
+            }
+            cmd.get_subcommands().for_each(walk);
+        }
+        walk(&Cli::command());
+    }
+
+    #[test]
+    fn valid_command_lines_parse() {
+        let cli = parse(&["--state-dir", "/tmp/x", "init", "--relay", "https://r.example"]).unwrap();
+        assert!(matches!(cli.command, Command::Init));
+        assert_eq!(cli.relay.as_deref(), Some("https://r.example"));
+        let cli = parse(&["school", "add", "12AB", "--role", "achterwacht"]).unwrap();
+        assert!(matches!(cli.command, Command::School(SchoolCommand::Add { role: RoleArg::Achterwacht, .. })));
+        let cli = parse(&["signal", "--csv", "-", "--key-file", "/tmp/k"]).unwrap();
+        assert!(matches!(cli.command, Command::Signal(SignalArgs { csv: Some(_), school: None })));
+        assert!(cli.key_file.is_some());
+        assert!(parse(&["school", "verify", "12AB", "--code", "1234"]).is_err(), "--code needs --device");
+        assert!(parse(&["school", "add", "12AB", "--role", "leraar"]).is_err());
+        assert!(parse(&["signal"]).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! `hwc-send init`, `school add|verify|list`, `receipts` and `stats`: thin wrappers that call
+//! the library and print plain Dutch.
+
+use super::input;
+use super::signal::parse_brin;
+use super::{CliError, Globals};
+use chrono::DateTime;
+use hwc_protocol::{DeviceId, Role};
+use hwc_send::report::dutch_time;
+use hwc_send::{Office, ReceiptReport};
+use std::process::ExitCode;
+
+/// `hwc-send init --relay URL`
+pub fn init(globals: &Globals) -> Result<ExitCode, CliError> {
+    let url = globals.relay.as_deref().ok_or_else(|| {
+        CliError::BadInput("geef het adres van de relay op: hwc-send init --relay https://...".into())
+    })?;
+    let office = Office::init(&globals.state_dir, globals.keys.clone(), url)?;
+    println!("De verzender is ingericht in {}.", office.state_dir().display());
+    println!("Publieke sleutel van dit leerplichtbureau:");
+    println!();
+    println!("    {}", office.public_key());
+    println!();
+    println!("Geef deze sleutel aan de beheerder van de relay; die zet hem bij het starten van de relay achter --office-key.");
+    println!("Meld daarna scholen aan met: hwc-send school add BRIN");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send school add BRIN [--role ...]`
+pub fn school_add(globals: &Globals, brin: &str, role: Role) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    let mut office = globals.open()?;
+    let code = office.add_school_slot(brin, role)?;
+    println!("Aanmeldcode voor een apparaat van school {brin} ({}):", role.dutch());
+    println!();
+    println!("    {}", code.display());
+    println!();
+    println!(
+        "Geef deze code persoonlijk of telefonisch door aan de {} van de school, niet per e-mail. De code werkt één keer en is 14 dagen geldig.",
+        role.dutch()
+    );
+    println!("Zodra de school het apparaat heeft aangemeld: bel de school en verifieer het apparaat met: hwc-send school verify {brin}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send school verify BRIN [--device ID --code CODE]`
+pub fn school_verify(
+    globals: &Globals,
+    brin: &str,
+    device: Option<&str>,
+    code: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    let mut office = globals.open()?;
+    let device_id: DeviceId = match device {
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|e: hwc_protocol::IdError| CliError::BadInput(format!("apparaatnummer: {e}")))?,
+        None => {
+            if !input::interactive() {
+                return Err(CliError::BadInput("zonder terminal zijn --device en --code verplicht".into()));
+            }
+            let pending = office.pending_devices(brin)?;
+            if pending.is_empty() {
+                println!("Er wacht geen apparaat van school {brin} op verificatie.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("Apparaten van school {brin} die wachten op verificatie:");
+            for (n, d) in pending.iter().enumerate() {
+                let at = DateTime::from_timestamp(d.enrolled_at, 0).map(dutch_time).unwrap_or_default();
+                println!("  {}. apparaat {} ({}), aangemeld om {at}", n + 1, d.device_id, d.role.dutch());
+            }
+            let index = if pending.len() == 1 {
+                0
+            } else {
+                let answer = input::visible("Welk apparaat verifieert u? Typ het nummer: ")?;
+                match answer.parse::<usize>() {
+                    Ok(n) if (1..=pending.len()).contains(&n) => n - 1,
+                    _ => return Err(CliError::BadInput("dat nummer staat niet in de lijst".into())),
+                }
+            };
+            pending[index].device_id
+        }
+    };
+    let typed = match code {
+        Some(code) => code.to_string(),
+        None => {
+            if !input::interactive() {
+                return Err(CliError::BadInput("zonder terminal is --code verplicht".into()));
+            }
+            println!("Bel de school op een nummer dat u zelf opzoekt en vraag de veiligheidscode die op het scherm van het apparaat staat.");
+            input::visible("Typ de voorgelezen veiligheidscode (24 cijfers): ")?
+        }
+    };
+    office.verify_device(brin, device_id, &typed)?;
+    println!("De veiligheidscode klopt. Apparaat {device_id} van school {brin} is geverifieerd en ontvangt voortaan signalen.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send school list`
+pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
+    let office = globals.open()?;
+    let schools = office.schools()?;
+    if schools.is_empty() {
+        println!("Er zijn nog geen scholen. Meld er een aan met: hwc-send school add BRIN");
+    }
+    for school in schools {
+        let devices = match school.devices.len() {
+            0 => "nog geen geverifieerd apparaat".to_string(),
+            1 => "1 geverifieerd apparaat".to_string(),
+            n => format!("{n} geverifieerde apparaten"),
+        };
+        println!("{}: {devices}, {} signaal/signalen open", school.school, school.outstanding);
+        for d in school.devices {
+            let at = DateTime::from_timestamp(d.verified_at, 0).map(dutch_time).unwrap_or_default();
+            println!("    apparaat {} ({}), geverifieerd om {at}", d.device_id, d.role.dutch());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send receipts`
+pub fn receipts(globals: &Globals) -> Result<ExitCode, CliError> {
+    let mut office = globals.open()?;
+    let reports = office.fetch_receipts()?;
+    if reports.is_empty() {
+        println!("Geen nieuwe ontvangstbevestigingen.");
+    }
+    let mut refused = false;
+    for report in &reports {
+        match report {
+            ReceiptReport::Refused { .. } => {
+                refused = true;
+                println!("LET OP: {report}");
+            }
+            _ => println!("{report}"),
+        }
+    }
+    Ok(if refused { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `hwc-send stats`
+pub fn stats(globals: &Globals) -> Result<ExitCode, CliError> {
+    let office = globals.open()?;
+    let stats = office.stats()?;
+    let local = stats.local;
+    println!("Deze verzender:");
+    println!("  verstuurd:                      {}", local.sent);
+    println!("  doorgegeven aan de leerkracht:  {}", local.handed_over);
+    println!("  leerling niet op de school:     {}", local.not_our_pupil);
+    println!("  verlopen zonder bevestiging:    {}", local.expired);
+    println!("  nog open:                       {}", stats.outstanding);
+    let relay = stats.relay;
+    println!("Relay:");
+    for day in &relay.sent_per_day {
+        println!("  verstuurd op {}: {}", day.day, day.count);
+    }
+    let a = relay.acknowledged;
+    println!(
+        "  bevestigd binnen 1 uur: {}, 4 uur: {}, 24 uur: {}, 48 uur: {}, 72 uur: {}, later: {}",
+        a.within_1h, a.within_4h, a.within_24h, a.within_48h, a.within_72h, a.later
+    );
+    println!("  verlopen: {}, leerling niet op de school: {}", relay.expired, relay.not_our_pupil);
+    Ok(ExitCode::SUCCESS)
+}

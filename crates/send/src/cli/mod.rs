@@ -1,0 +1,127 @@
+//! The `hwc-send` command line: argument parsing with Dutch usage errors that never repeat what
+//! was typed (a name pasted into argv must not end up in an error message), dispatch to the
+//! commands, and exit codes (0 ok, 1 failure, 2 bad input).
+
+mod args;
+mod commands;
+mod input;
+mod signal;
+
+use args::{Cli, Command, SchoolCommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::Parser;
+use hwc_send::{KeySource, Office, SendError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Why a command did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The user's input (exit code 2).
+    #[error("{0}")]
+    BadInput(String),
+    /// Something else failed (exit code 1).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Send(e) if e.is_bad_input() => 2,
+            CliError::BadInput(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The global options every command gets.
+pub struct Globals {
+    pub state_dir: PathBuf,
+    pub keys: KeySource,
+    pub relay: Option<String>,
+}
+
+impl Globals {
+    /// Opens the office, with the `--relay` override when given.
+    pub fn open(&self) -> Result<Office, CliError> {
+        let mut office = Office::open(&self.state_dir, self.keys.clone())?;
+        if let Some(url) = &self.relay {
+            office.use_relay(url)?;
+        }
+        Ok(office)
+    }
+}
+
+/// A Dutch usage error that names the flag at most, never a typed value.
+pub fn usage_error_text(err: &clap::Error) -> String {
+    let flag = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let reason = match (err.kind(), flag) {
+        (ErrorKind::UnknownArgument, _) => "onbekend of overbodig argument. Namen en geboortedata gaan nooit via de opdrachtregel: het programma vraagt ze zelf".to_string(),
+        (ErrorKind::InvalidSubcommand, _) => "onbekende opdracht".to_string(),
+        (ErrorKind::MissingRequiredArgument, Some(flag)) => format!("er ontbreekt een verplicht argument: {flag}"),
+        (ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand, _) => "geef een opdracht".to_string(),
+        (ErrorKind::ArgumentConflict, _) => "deze opties gaan niet samen".to_string(),
+        (ErrorKind::InvalidValue | ErrorKind::ValueValidation, Some(flag)) => format!("ongeldige waarde bij {flag}"),
+        (ErrorKind::TooManyValues, Some(flag)) => format!("{flag} is te vaak gegeven"),
+        (ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues, Some(flag)) => format!("er ontbreekt een waarde bij {flag}"),
+        (ErrorKind::MissingRequiredArgument, None) => "er ontbreekt een verplicht argument".to_string(),
+        _ => "de opdrachtregel klopt niet".to_string(),
+    };
+    format!("fout: {reason}\nZie: hwc-send --help")
+}
+
+/// Runs the program.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("{}", usage_error_text(&err));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("fout: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let state_dir = match cli.state_dir {
+        Some(dir) => dir,
+        None => hwc_send::default_state_dir()?,
+    };
+    let keys = match cli.key_file {
+        Some(path) => KeySource::File(path),
+        None => KeySource::Keyring,
+    };
+    let globals = Globals { state_dir, keys, relay: cli.relay };
+    match cli.command {
+        Command::Init => commands::init(&globals),
+        Command::School(SchoolCommand::Add { brin, role }) => commands::school_add(&globals, &brin, role.into()),
+        Command::School(SchoolCommand::Verify { brin, device, code }) => {
+            commands::school_verify(&globals, &brin, device.as_deref(), code.as_deref())
+        }
+        Command::School(SchoolCommand::List) => commands::school_list(&globals),
+        Command::Signal(args) => match (args.school, args.csv) {
+            (Some(brin), None) => signal::single(&globals, &brin),
+            (None, Some(path)) => signal::batch(&globals, &path),
+            _ => Err(CliError::BadInput("geef precies één van --school of --csv".into())),
+        },
+        Command::Receipts => commands::receipts(&globals),
+        Command::Stats => commands::stats(&globals),
+    }
+}

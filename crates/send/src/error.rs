@@ -1,0 +1,76 @@
+//! The library's one error type. Every message is a plain Dutch sentence that tells the
+//! leerplicht officer what went wrong and what to do. No message ever contains a child's name
+//! or birthdate: the library never puts them into an error in the first place.
+
+use crate::relay_client::RelayError;
+use hwc_protocol::safety_code::SafetyCodeError;
+use hwc_protocol::{Brin, DeviceId, EnrollmentError, EnvelopeError, IdError, KeyError};
+use std::path::PathBuf;
+
+/// Shorthand for the library's results.
+pub type Result<T, E = SendError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `hwc-send`.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("in {} staat nog geen sender; begin met: hwc-send init --relay URL", dir.display())]
+    NotInitialised { dir: PathBuf },
+    #[error("in {} staat al een sender; kies een andere map met --state-dir als u opnieuw wilt beginnen", dir.display())]
+    AlreadyInitialised { dir: PathBuf },
+    #[error("de map {} kan niet worden gebruikt: {reason}", dir.display())]
+    StateDir { dir: PathBuf, reason: String },
+    #[error("geen map voor de gegevens gevonden: zet HWC_SEND_STATE of geef --state-dir op")]
+    NoStateDir,
+    #[error("de sleutelbos van het systeem (Secret Service) werkt niet: {0}. Ontgrendel de sleutelbos of gebruik --key-file")]
+    Keyring(String),
+    #[error("de sleutel van de sender-database staat niet in de sleutelbos van deze gebruiker; is deze map aangemaakt met --key-file? Geef dat bestand dan op met --key-file")]
+    KeyringEntryMissing,
+    #[error("het sleutelbestand {} kan niet worden gebruikt: {reason}", path.display())]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("het sleutelbestand {} is leesbaar voor anderen; zet de rechten op alleen-eigenaar met: chmod 600 {}", path.display(), path.display())]
+    KeyFileTooOpen { path: PathBuf },
+    #[error("de sleutel van de sender-database klopt niet; gebruik dezelfde sleutelbos of hetzelfde --key-file als bij init")]
+    WrongKey,
+    #[error("de sender-database gaf een fout: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("de sender-database is beschadigd of van een onbekende versie: {0}")]
+    CorruptState(&'static str),
+    #[error("het relay-adres is ongeldig: {0}")]
+    RelayUrl(String),
+    #[error(transparent)]
+    Relay(#[from] RelayError),
+    #[error("deze school heeft nog geen geverifieerd apparaat ({brin}); laat de school eerst een apparaat aanmelden en verifieer het met: hwc-send school verify {brin}")]
+    NoVerifiedDevice { brin: Brin },
+    #[error("school {brin} heeft al {max} geverifieerde apparaten; meer kan een signaal niet dragen")]
+    TooManyDevices { brin: Brin, max: usize },
+    #[error("apparaat {device} van school {brin} wacht niet op verificatie bij de relay; controleer het apparaatnummer met: hwc-send school verify {brin}")]
+    UnknownDevice { brin: Brin, device: DeviceId },
+    #[error("{0}")]
+    SafetyCodeFormat(#[from] SafetyCodeError),
+    #[error("de veiligheidscode klopt NIET. Verifieer dit apparaat niet. Bel de school terug op een nummer dat u zelf opzoekt (niet een nummer uit een bericht); de sleutels kunnen onderweg zijn verwisseld")]
+    SafetyCodeMismatch,
+    #[error("de relay gaf gegevens over een apparaat die niet kloppen (apparaatnummer past niet bij de sleutels of verkeerde school); vertrouw deze relay niet en meld dit aan de beheerder")]
+    RelayInconsistent,
+    #[error("het signaal kon niet worden verzegeld: {0}")]
+    Envelope(#[from] EnvelopeError),
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    Id(#[from] IdError),
+    #[error("{0}")]
+    Enrollment(#[from] EnrollmentError),
+    #[error("het signaal {signal} is verstuurd, maar kon niet worden vastgelegd: {reason}. De ontvangstbevestiging zal hierdoor niet getoond worden; noteer het signaalnummer")]
+    SentButNotRecorded { signal: hwc_protocol::SignalId, reason: String },
+}
+
+impl SendError {
+    /// Whether the error is the user's input (exit code 2) rather than a failure (exit code 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            SendError::SafetyCodeFormat(_)
+                | SendError::RelayUrl(_)
+                | SendError::Enrollment(EnrollmentError::UnknownRole)
+        )
+    }
+}

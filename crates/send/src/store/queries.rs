@@ -1,0 +1,235 @@
+//! Reading and writing the sender's records: the office key and relay address, the schools,
+//! the devices verified by safety code, the outstanding signals (id, school, times: nothing
+//! else), the receipts cursor and the counts.
+
+use super::Store;
+use crate::error::{Result, SendError};
+use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, Role, SignalId};
+use rusqlite::{params, OptionalExtension, Row};
+use zeroize::Zeroizing;
+
+/// A device of a school whose safety code leerplicht has confirmed. Signals are sealed to
+/// these keys only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDevice {
+    pub device_id: DeviceId,
+    pub school: Brin,
+    pub role: Role,
+    pub keys: DevicePublicKeys,
+    /// Unix seconds.
+    pub verified_at: i64,
+}
+
+/// A signal sent and not yet acknowledged or expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outstanding {
+    pub signal_id: SignalId,
+    pub school: Brin,
+    /// Unix seconds.
+    pub sent_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// The office's own counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sent: u64,
+    pub handed_over: u64,
+    pub not_our_pupil: u64,
+    pub expired: u64,
+}
+
+/// How an outstanding signal was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    HandedOver,
+    NotOurPupil,
+    Expired,
+}
+
+impl Settle {
+    fn column(self) -> &'static str {
+        match self {
+            Settle::HandedOver => "handed_over",
+            Settle::NotOurPupil => "not_our_pupil",
+            Settle::Expired => "expired",
+        }
+    }
+}
+
+fn corrupt(what: &'static str) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(SendError::CorruptState(what)))
+}
+
+fn parse<T: std::str::FromStr>(text: String, what: &'static str) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| corrupt(what))
+}
+
+fn key32(bytes: Vec<u8>, what: &'static str) -> rusqlite::Result<[u8; 32]> {
+    bytes.try_into().map_err(|_| corrupt(what))
+}
+
+fn device_from_row(row: &Row<'_>) -> rusqlite::Result<LocalDevice> {
+    Ok(LocalDevice {
+        device_id: parse(row.get(0)?, "apparaatnummer")?,
+        school: parse(row.get(1)?, "BRIN-code")?,
+        role: parse(row.get(2)?, "rol")?,
+        keys: DevicePublicKeys { sign_key: key32(row.get(3)?, "sleutel")?, seal_key: key32(row.get(4)?, "sleutel")? },
+        verified_at: row.get(5)?,
+    })
+}
+
+fn outstanding_from_row(row: &Row<'_>) -> rusqlite::Result<Outstanding> {
+    Ok(Outstanding {
+        signal_id: parse(row.get(0)?, "signaalnummer")?,
+        school: parse(row.get(1)?, "BRIN-code")?,
+        sent_at: row.get(2)?,
+        expires_at: row.get(3)?,
+    })
+}
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+impl Store {
+    /// Stores the office key and relay address (once, at `init`).
+    pub fn init_office(&self, secret_key: &[u8; 32], relay_url: &str, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO office (id, secret_key, relay_url, created_at) VALUES (1, ?1, ?2, ?3)",
+            params![&secret_key[..], relay_url, now],
+        )?;
+        Ok(())
+    }
+
+    /// The office's secret key and relay address.
+    pub fn office(&self) -> Result<(Zeroizing<[u8; 32]>, String)> {
+        let (secret, url): (Zeroizing<Vec<u8>>, String) = self
+            .conn()
+            .query_row("SELECT secret_key, relay_url FROM office WHERE id = 1", [], |r| {
+                Ok((Zeroizing::new(r.get(0)?), r.get(1)?))
+            })
+            .optional()?
+            .ok_or(SendError::CorruptState("de sleutel van het bureau ontbreekt"))?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        if secret.len() != 32 {
+            return Err(SendError::CorruptState("de sleutel van het bureau heeft niet de juiste lengte"));
+        }
+        key.copy_from_slice(&secret);
+        Ok((key, url))
+    }
+
+    /// Registers a school (nothing happens when it is already known).
+    pub fn add_school(&self, brin: Brin, now: i64) -> Result<()> {
+        self.conn()
+            .execute("INSERT OR IGNORE INTO schools (brin, added_at) VALUES (?1, ?2)", params![brin.as_str(), now])?;
+        Ok(())
+    }
+
+    /// All registered schools, sorted.
+    pub fn schools(&self) -> Result<Vec<Brin>> {
+        let mut stmt = self.conn().prepare("SELECT brin FROM schools ORDER BY brin")?;
+        let rows = stmt.query_map([], |r| parse(r.get(0)?, "BRIN-code"))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores a device verified by safety code (a repeat of the same device is ignored).
+    pub fn add_device(&self, device: &LocalDevice) -> Result<()> {
+        self.add_school(device.school, device.verified_at)?;
+        self.conn().execute(
+            "INSERT OR IGNORE INTO devices (device_id, brin, role, sign_key, seal_key, verified_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                device.device_id.to_string(),
+                device.school.as_str(),
+                device.role.as_str(),
+                &device.keys.sign_key[..],
+                &device.keys.seal_key[..],
+                device.verified_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The verified devices of one school.
+    pub fn devices(&self, brin: Brin) -> Result<Vec<LocalDevice>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT device_id, brin, role, sign_key, seal_key, verified_at FROM devices WHERE brin = ?1 ORDER BY verified_at, device_id",
+        )?;
+        let rows = stmt.query_map([brin.as_str()], device_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records a sent signal and counts it, in one transaction.
+    pub fn record_sent(&mut self, signal: &Outstanding) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![signal.signal_id.to_string(), signal.school.as_str(), signal.sent_at, signal.expires_at],
+        )?;
+        tx.execute("UPDATE counts SET sent = sent + 1 WHERE id = 1", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One outstanding signal, if it is still outstanding.
+    pub fn outstanding(&self, signal_id: SignalId) -> Result<Option<Outstanding>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT signal_id, brin, sent_at, expires_at FROM outstanding WHERE signal_id = ?1",
+                [signal_id.to_string()],
+                outstanding_from_row,
+            )
+            .optional()?)
+    }
+
+    /// All outstanding signals, oldest first.
+    pub fn all_outstanding(&self) -> Result<Vec<Outstanding>> {
+        let mut stmt =
+            self.conn().prepare("SELECT signal_id, brin, sent_at, expires_at FROM outstanding ORDER BY sent_at")?;
+        let rows = stmt.query_map([], outstanding_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where the next `GET /v1/receipts` starts.
+    pub fn receipts_cursor(&self) -> Result<u64> {
+        let after: i64 = self.conn().query_row("SELECT after FROM receipts_cursor WHERE id = 1", [], |r| r.get(0))?;
+        Ok(count(after))
+    }
+
+    /// Settles signals (deletes their outstanding rows, bumps the counts) and stores the new
+    /// cursor, all in one transaction: a crash before the commit repeats the whole batch, a
+    /// crash after it repeats nothing.
+    pub fn settle(&mut self, settled: &[(SignalId, Settle)], new_cursor: u64) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        for (signal_id, how) in settled {
+            let removed = tx.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
+            if removed == 1 {
+                let sql = format!("UPDATE counts SET {0} = {0} + 1 WHERE id = 1", how.column());
+                tx.execute(&sql, [])?;
+            }
+        }
+        let cursor = i64::try_from(new_cursor).map_err(|_| SendError::CorruptState("cursor te groot"))?;
+        tx.execute("UPDATE receipts_cursor SET after = ?1 WHERE id = 1", [cursor])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The office's own counts.
+    pub fn counts(&self) -> Result<Counts> {
+        Ok(self.conn().query_row(
+            "SELECT sent, handed_over, not_our_pupil, expired FROM counts WHERE id = 1",
+            [],
+            |r| {
+                Ok(Counts {
+                    sent: count(r.get(0)?),
+                    handed_over: count(r.get(1)?),
+                    not_our_pupil: count(r.get(2)?),
+                    expired: count(r.get(3)?),
+                })
+            },
+        )?)
+    }
+}

@@ -1,0 +1,47 @@
+//! The tables of the sender database. There is deliberately no column anywhere for a child's
+//! name or birthdate: after sending, the sender keeps only the signal id, the school and the
+//! times until the receipt arrives, and then only counts.
+
+/// Bumped when the tables change.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Creates every table (run once, by `init`).
+pub const CREATE: &str = "
+CREATE TABLE office (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    secret_key  BLOB    NOT NULL CHECK (length(secret_key) = 32),
+    relay_url   TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE schools (
+    brin        TEXT    PRIMARY KEY,
+    added_at    INTEGER NOT NULL
+);
+CREATE TABLE devices (
+    device_id   TEXT    PRIMARY KEY,
+    brin        TEXT    NOT NULL REFERENCES schools(brin),
+    role        TEXT    NOT NULL CHECK (role IN ('director', 'backup')),
+    sign_key    BLOB    NOT NULL CHECK (length(sign_key) = 32),
+    seal_key    BLOB    NOT NULL CHECK (length(seal_key) = 32),
+    verified_at INTEGER NOT NULL
+);
+CREATE TABLE outstanding (
+    signal_id   TEXT    PRIMARY KEY,
+    brin        TEXT    NOT NULL REFERENCES schools(brin),
+    sent_at     INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+CREATE TABLE receipts_cursor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    after       INTEGER NOT NULL
+);
+CREATE TABLE counts (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    sent          INTEGER NOT NULL,
+    handed_over   INTEGER NOT NULL,
+    not_our_pupil INTEGER NOT NULL,
+    expired       INTEGER NOT NULL
+);
+INSERT INTO receipts_cursor (id, after) VALUES (1, 0);
+INSERT INTO counts (id, sent, handed_over, not_our_pupil, expired) VALUES (1, 0, 0, 0, 0);
+";

@@ -1,0 +1,83 @@
+//! Tests of the sender database: its columns, round trips, encryption and the wrong key.
+
+use super::*;
+use hwc_protocol::{Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Role, SignalId};
+use std::os::unix::fs::PermissionsExt;
+
+fn fresh() -> (tempfile::TempDir, std::path::PathBuf, DbKey, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("state.db");
+    let key = DbKey::generate().unwrap();
+    let store = Store::create(&path, &key).unwrap();
+    (tmp, path, key, store)
+}
+
+#[test]
+fn no_column_can_hold_a_name_or_birthdate() {
+    let (_tmp, _path, _key, store) = fresh();
+    let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
+    let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(tables.len(), 6, "{tables:?}");
+    for table in tables {
+        let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
+        let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        for col in cols {
+            let col = col.to_lowercase();
+            for banned in ["name", "naam", "birth", "geboort", "child", "kind", "plaintext", "signal_body"] {
+                assert!(!col.contains(banned), "{table}.{col}");
+            }
+        }
+    }
+}
+
+#[test]
+fn records_round_trip_and_settle_once() {
+    let (_tmp, path, key, mut store) = fresh();
+    store.init_office(&[7u8; 32], "https://relay.example", 10).unwrap();
+    let brin: Brin = "12AB".parse().unwrap();
+    let keys = DevicePublicKeys::of(&DeviceSigningKey::generate().unwrap(), &DeviceOpenKey::generate().unwrap());
+    let device = LocalDevice { device_id: keys.device_id(), school: brin, role: Role::Backup, keys, verified_at: 20 };
+    store.add_device(&device).unwrap();
+    store.add_device(&device).unwrap();
+    let id = SignalId::random().unwrap();
+    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40 };
+    store.record_sent(&sent).unwrap();
+    drop(store);
+
+    let mut store = Store::open(&path, &key).unwrap();
+    let (secret, url) = store.office().unwrap();
+    assert_eq!(*secret, [7u8; 32]);
+    assert_eq!(url, "https://relay.example");
+    assert_eq!(store.schools().unwrap(), vec![brin]);
+    assert_eq!(store.devices(brin).unwrap(), vec![device]);
+    assert_eq!(store.outstanding(id).unwrap(), Some(sent));
+    assert_eq!(store.receipts_cursor().unwrap(), 0);
+    store.settle(&[(id, Settle::HandedOver)], 5).unwrap();
+    store.settle(&[(id, Settle::HandedOver)], 6).unwrap();
+    assert_eq!(store.outstanding(id).unwrap(), None);
+    assert_eq!(store.receipts_cursor().unwrap(), 6);
+    assert_eq!(store.counts().unwrap(), Counts { sent: 1, handed_over: 1, not_our_pupil: 0, expired: 0 });
+}
+
+#[test]
+fn wrong_key_is_refused_in_dutch() {
+    let (_tmp, path, _key, store) = fresh();
+    store.init_office(&[1u8; 32], "https://relay.example", 1).unwrap();
+    drop(store);
+    let err = Store::open(&path, &DbKey::generate().unwrap()).unwrap_err();
+    assert!(matches!(err, SendError::WrongKey));
+    assert!(err.to_string().contains("de sleutel van de sender-database klopt niet"), "{err}");
+}
+
+#[test]
+fn file_is_private_encrypted_and_leaves_no_journal() {
+    let (tmp, path, _key, store) = fresh();
+    store.init_office(&[1u8; 32], "https://relay.example", 1).unwrap();
+    drop(store);
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"));
+    assert!(!bytes.windows(13).any(|w| w == b"relay.example"));
+    let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("state.db")]);
+}

@@ -1,0 +1,159 @@
+//! The `hwc-send` binary end to end against a real relay, with an explicit `--key-file` (so no
+//! keyring is needed): output is Dutch, exit codes are 0/1/2, and no name or birthdate appears
+//! in any output or file, even when one is pasted into argv.
+
+mod common;
+
+use common::{assert_absent_in_text, assert_absent_under, TestDevice};
+use hwc_protocol::{EnrollmentCode, OfficePublicKey, ReceiptKind, SafetyCode, SignalId};
+use hwc_relay::testing::TestRelay;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const NAME: &str = "Sevda Çelik-Brouwer";
+const OTHER: &str = "Thijmen Oostendorp";
+const BIRTH_NL: &str = "03-11-2013";
+const BIRTH_ISO: &str = "2013-11-03";
+const SECRETS: [&str; 6] = [NAME, "Sevda", OTHER, "Thijmen", BIRTH_NL, BIRTH_ISO];
+
+struct Sender {
+    state: PathBuf,
+    key: PathBuf,
+    relay: Option<String>,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Sender {
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hwc-send"));
+        command.arg("--state-dir").arg(&self.state).arg("--key-file").arg(&self.key);
+        if let Some(relay) = &self.relay {
+            command.args(["--relay", relay]);
+        }
+        let mut child = command
+            .args(args)
+            .env_remove("HWC_SEND_STATE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let output = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        };
+        assert_absent_in_text(&output.stdout, &SECRETS);
+        assert_absent_in_text(&output.stderr, &SECRETS);
+        output
+    }
+}
+
+fn find_line<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> T {
+    text.lines().find_map(|l| parse(l.trim())).unwrap_or_else(|| panic!("not found in: {text}"))
+}
+
+fn signal_ids(text: &str) -> Vec<SignalId> {
+    text.lines()
+        .filter_map(|l| l.split("signaalnummer ").nth(1))
+        .filter_map(|rest| rest.get(..32)?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn command_line_flow_with_key_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sender = Sender { state: tmp.path().join("state"), key: tmp.path().join("state.key"), relay: None };
+
+    let init = sender.run(&["init", "--relay", "http://127.0.0.1:9"], "");
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(init.stdout.contains("--office-key"), "{}", init.stdout);
+    let office_key: OfficePublicKey = find_line(&init.stdout, |l| l.parse().ok());
+    assert_eq!(std::fs::metadata(&sender.key).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(sender.run(&["init", "--relay", "http://127.0.0.1:9"], "").code, 1);
+
+    let relay = TestRelay::start(vec![office_key]);
+    sender.relay = Some(relay.url());
+
+    // Enrollment code for the school; the device enrolls with it.
+    let add = sender.run(&["school", "add", "12ab"], "");
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let code: EnrollmentCode =
+        find_line(&add.stdout, |l| (l.len() == 19).then(|| EnrollmentCode::parse(l).ok()).flatten());
+    let device = TestDevice::new();
+    device.enroll(&relay.url(), &code.display());
+
+    // Wrong safety code: refused with a warning; right one: verified.
+    let id = device.id.to_string();
+    let wrong = sender.run(&["school", "verify", "12AB", "--device", &id, "--code", &"1".repeat(24)], "");
+    assert_eq!(wrong.code, 1);
+    assert!(wrong.stderr.contains("klopt NIET"), "{}", wrong.stderr);
+    let right = SafetyCode::compute(&office_key, &device.keys).to_string();
+    let verify = sender.run(&["school", "verify", "12AB", "--device", &id, "--code", &right], "");
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    let list = sender.run(&["school", "list"], "");
+    assert!(list.stdout.contains("12AB: 1 geverifieerd apparaat"), "{}", list.stdout);
+
+    // A name on the command line is a usage error that does not repeat it.
+    let argv = sender.run(&["signal", "--school", "12AB", NAME], "");
+    assert_eq!(argv.code, 2);
+    assert!(argv.stderr.contains("nooit via de opdrachtregel"), "{}", argv.stderr);
+
+    // One signal from two lines of stdin.
+    let single = sender.run(&["signal", "--school", "12AB"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    assert_eq!(single.code, 0, "{}", single.stderr);
+    let mut sent = signal_ids(&single.stdout);
+    assert_eq!(sent.len(), 1, "{}", single.stdout);
+
+    // Invalid input is refused without echo.
+    let bad = sender.run(&["signal", "--school", "12AB"], &format!("{NAME}\n31-02-2013\n"));
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("geboortedatum"), "{}", bad.stderr);
+
+    // A batch: header, one valid line, two invalid ones.
+    let csv =
+        format!("naam;geboortedatum;brin\n{OTHER};{BIRTH_ISO};12AB\n{NAME}<b>;{BIRTH_NL};12AB\n{OTHER};{BIRTH_NL}\n");
+    let batch = sender.run(&["signal", "--csv", "-"], &csv);
+    assert_eq!(batch.code, 2, "{}", batch.stderr);
+    assert!(batch.stderr.contains("regel 3: naam:") && batch.stderr.contains("regel 4:"), "{}", batch.stderr);
+    assert!(batch.stdout.contains("1 verstuurd, 2 ongeldig, 0 mislukt"), "{}", batch.stdout);
+    sent.extend(signal_ids(&batch.stdout));
+    assert_eq!(sent.len(), 2);
+
+    for signal in &sent {
+        device.acknowledge(&relay.url(), *signal, ReceiptKind::HandedOver);
+    }
+    let receipts = sender.run(&["receipts"], "");
+    assert_eq!(receipts.code, 0, "{}", receipts.stderr);
+    assert_eq!(receipts.stdout.matches("doorgegeven aan de leerkracht").count(), 2, "{}", receipts.stdout);
+    assert!(sender.run(&["receipts"], "").stdout.contains("Geen nieuwe"));
+    let stats = sender.run(&["stats"], "");
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert!(stats.stdout.contains("verstuurd:                      2"), "{}", stats.stdout);
+
+    assert_absent_under(tmp.path(), &SECRETS);
+
+    // A key file others can read is refused.
+    std::fs::set_permissions(&sender.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let open = sender.run(&["school", "list"], "");
+    assert_eq!(open.code, 1);
+    assert!(open.stderr.contains("chmod 600"), "{}", open.stderr);
+    check_no_name_flag_in_help(Path::new(env!("CARGO_BIN_EXE_hwc-send")));
+}
+
+fn check_no_name_flag_in_help(binary: &Path) {
+    let help = Command::new(binary).args(["signal", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout).to_lowercase();
+    assert!(text.contains("--school") && text.contains("--csv"), "{text}");
+    assert!(!text.contains("--naam") && !text.contains("--name") && !text.contains("--geboortedatum"), "{text}");
+}

@@ -1,0 +1,121 @@
+//! Test helpers: a school device that talks to the real relay the way the school client does
+//! (enrollment, inbox, receipts), and a scanner that looks for personal data in files.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use hwc_protocol::api::{DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
+use hwc_protocol::{
+    AuthHeaders, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Receipt, ReceiptKind, SignalId,
+};
+use std::path::Path;
+
+/// A school device with fresh keys.
+pub struct TestDevice {
+    pub sign: DeviceSigningKey,
+    pub open: DeviceOpenKey,
+    pub keys: DevicePublicKeys,
+    pub id: DeviceId,
+}
+
+impl TestDevice {
+    pub fn new() -> Self {
+        let sign = DeviceSigningKey::generate().unwrap();
+        let open = DeviceOpenKey::generate().unwrap();
+        let keys = DevicePublicKeys::of(&sign, &open);
+        let id = keys.device_id();
+        Self { sign, open, keys, id }
+    }
+
+    fn request(
+        &self,
+        relay: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (u16, Vec<u8>) {
+        let auth = AuthHeaders::sign_device(&self.sign, self.id, method.as_str(), path, &body, Utc::now().timestamp())
+            .unwrap();
+        let mut request = reqwest::blocking::Client::new().request(method, format!("{relay}{path}"));
+        for (name, value) in auth.to_pairs() {
+            request = request.header(name, value);
+        }
+        if !body.is_empty() {
+            request = request.header("content-type", content_type).body(body);
+        }
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().unwrap().to_vec())
+    }
+
+    /// `POST /v1/devices` with the enrollment code, signed with the device's own key.
+    pub fn enroll(&self, relay: &str, code: &str) -> DeviceInfo {
+        let body = serde_json::to_vec(&EnrollDevice { code: code.to_string(), keys: self.keys }).unwrap();
+        let (status, bytes) = self.request(relay, reqwest::Method::POST, "/v1/devices", body, "application/json");
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&bytes));
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// `GET /v1/inbox?after=0&wait=0`
+    pub fn inbox(&self, relay: &str) -> Inbox {
+        let (status, bytes) = self.request(relay, reqwest::Method::GET, "/v1/inbox?after=0&wait=0", Vec::new(), "");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// `POST /v1/receipts` with a freshly signed receipt.
+    pub fn acknowledge(&self, relay: &str, signal: SignalId, kind: ReceiptKind) -> ReceiptAccepted {
+        let receipt = Receipt::sign(&self.sign, self.id, signal, kind, Utc::now());
+        let (status, bytes) =
+            self.request(relay, reqwest::Method::POST, "/v1/receipts", receipt.bytes, "application/octet-stream");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        serde_json::from_slice(&bytes).unwrap()
+    }
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// Every form in which `secrets` could sit in a file: UTF-8 and UTF-16LE.
+pub fn needles(secrets: &[&str]) -> Vec<(String, Vec<u8>)> {
+    secrets
+        .iter()
+        .flat_map(|s| [(format!("{s} (UTF-8)"), s.as_bytes().to_vec()), (format!("{s} (UTF-16LE)"), utf16le(s))])
+        .collect()
+}
+
+/// Reads every file under `dir` (recursively) and panics when one contains a needle.
+/// Returns how many files were read.
+pub fn assert_absent_under(dir: &Path, secrets: &[&str]) -> usize {
+    let needles = needles(secrets);
+    let mut files = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            for (label, needle) in &needles {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+                    "{} contains {label}",
+                    path.display()
+                );
+            }
+        }
+    }
+    files
+}
+
+/// Asserts that a text (program output, an error message) contains none of `secrets`.
+pub fn assert_absent_in_text(text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "output contains personal data: {text}");
+    }
+}

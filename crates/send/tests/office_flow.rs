@@ -1,0 +1,201 @@
+//! The office library against a real relay, with the database key in the real Secret Service
+//! keyring. Run with: /work/main/xtask/with-test-keyring.sh cargo test -p hwc-send
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{assert_absent_in_text, assert_absent_under, TestDevice};
+use hwc_protocol::expiry::amsterdam_date;
+use hwc_protocol::{Envelope, OfficeSigningKey};
+use hwc_relay::testing::TestRelay;
+use hwc_send::db_key::DbKey;
+use hwc_send::{Brin, KeySource, Office, ReceiptKind, ReceiptReport, Role, SafetyCode, SendError, Signal};
+use std::path::{Path, PathBuf};
+
+const NAME: &str = "Fenna Jolien de Wit-Oktay";
+const BIRTH_NL: &str = "19-05-2014";
+const BIRTH_ISO: &str = "2014-05-19";
+const SECRETS: [&str; 4] = [NAME, "Jolien", BIRTH_NL, BIRTH_ISO];
+
+/// Refuses to run outside the private test keyring, so no test touches a real user's keyring.
+fn require_test_keyring() {
+    let private = std::env::var("XDG_DATA_HOME").map(|v| v.contains("hwc-keyring")).unwrap_or(false);
+    assert!(
+        private && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "keyring tests need the private test keyring: /work/main/xtask/with-test-keyring.sh cargo test -p hwc-send"
+    );
+}
+
+/// Removes the test's keyring entry when the test ends, however it ends.
+struct ForgetKey(PathBuf);
+
+impl Drop for ForgetKey {
+    fn drop(&mut self) {
+        let _ = DbKey::forget(&KeySource::Keyring, &self.0);
+    }
+}
+
+fn new_office(dir: &Path) -> (Office, TestRelay, ForgetKey) {
+    let mut office = Office::init(dir, KeySource::Keyring, "http://127.0.0.1:9").unwrap();
+    let guard = ForgetKey(office.state_dir().to_path_buf());
+    let relay = TestRelay::start(vec![office.public_key()]);
+    office.use_relay(&relay.url()).unwrap();
+    (office, relay, guard)
+}
+
+fn verified_device(office: &mut Office, relay: &TestRelay, brin: Brin, role: Role) -> TestDevice {
+    let code = office.add_school_slot(brin, role).unwrap();
+    let device = TestDevice::new();
+    device.enroll(&relay.url(), &code.display());
+    let pending = office.pending_devices(brin).unwrap();
+    let info = pending.iter().find(|d| d.device_id == device.id).unwrap();
+    let code = office.safety_code_for(info);
+    office.verify_device(brin, device.id, &code.to_string()).unwrap();
+    device
+}
+
+#[test]
+fn signal_round_trip_leaves_no_personal_data_on_disk() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let url = relay.url();
+    let brin: Brin = "12AB".parse().unwrap();
+
+    let again = Office::init(&state, KeySource::Keyring, &url).unwrap_err();
+    assert!(matches!(again, SendError::AlreadyInitialised { .. }), "{again}");
+
+    let today = amsterdam_date(Utc::now());
+    let signal = Signal::from_input(NAME, BIRTH_NL, today).unwrap();
+    let err = office.send_signal(brin, &signal).unwrap_err();
+    assert!(err.to_string().contains("deze school heeft nog geen geverifieerd apparaat"), "{err}");
+
+    // The school enrolls a device with the code leerplicht gave it.
+    let code = office.add_school_slot(brin, Role::Director).unwrap();
+    let device = TestDevice::new();
+    let enrolled = device.enroll(&url, &code.display());
+    assert_eq!(enrolled.office_key, office.public_key());
+    let pending = office.pending_devices(brin).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].device_id, device.id);
+    let right = office.safety_code_for(&pending[0]);
+    assert_eq!(right, SafetyCode::compute(&office.public_key(), &device.keys));
+
+    // A code that belongs to other keys (a swapped key) is refused and nothing is stored.
+    let swapped = SafetyCode::compute(&OfficeSigningKey::generate().unwrap().public(), &device.keys);
+    let err = office.verify_device(brin, device.id, &swapped.to_string()).unwrap_err();
+    assert!(matches!(err, SendError::SafetyCodeMismatch));
+    let text = err.to_string();
+    assert!(text.contains("Verifieer dit apparaat niet") && text.contains("Bel de school terug"), "{text}");
+    assert_eq!(office.pending_devices(brin).unwrap().len(), 1);
+    assert!(matches!(office.send_signal(brin, &signal), Err(SendError::NoVerifiedDevice { .. })));
+    let malformed = office.verify_device(brin, device.id, "12 34").unwrap_err();
+    assert!(malformed.is_bad_input(), "{malformed}");
+
+    // The right code, typed with dashes, verifies the device.
+    office.verify_device(brin, device.id, &right.to_string().replace(' ', "-")).unwrap();
+    assert!(office.pending_devices(brin).unwrap().is_empty());
+    let schools = office.schools().unwrap();
+    assert_eq!(schools.len(), 1);
+    assert_eq!(schools[0].devices.len(), 1);
+    assert_eq!(schools[0].devices[0].role, Role::Director);
+
+    // Send, and the device can open it.
+    let signal_id = office.send_signal(brin, &signal).unwrap();
+    drop(signal);
+    assert_eq!(office.schools().unwrap()[0].outstanding, 1);
+    let inbox = device.inbox(&url);
+    assert_eq!(inbox.envelopes.len(), 1);
+    let envelope = Envelope::verify(&inbox.envelopes[0].0, &office.public_key(), Utc::now()).unwrap();
+    assert_eq!(envelope.envelope.signal_id, signal_id);
+    let opened = envelope.open(&device.id, &device.open).unwrap();
+    assert_eq!(opened.name().expose(), NAME);
+    assert_eq!(opened.birthdate().to_iso(), BIRTH_ISO);
+    drop(opened);
+
+    assert!(device.acknowledge(&url, signal_id, ReceiptKind::HandedOver).first);
+    assert!(!device.acknowledge(&url, signal_id, ReceiptKind::HandedOver).first);
+
+    // A fresh process: the key comes from the keyring again.
+    drop(office);
+    let mut office = Office::open(&state, KeySource::Keyring).unwrap();
+    office.use_relay(&url).unwrap();
+    let reports = office.fetch_receipts().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    match &reports[0] {
+        ReceiptReport::Acknowledged { signal_id: id, school, device_id, role, kind, .. } => {
+            assert_eq!(
+                (*id, *school, *device_id, *role, *kind),
+                (signal_id, brin, device.id, Role::Director, ReceiptKind::HandedOver)
+            );
+        }
+        other => panic!("unexpected report {other:?}"),
+    }
+    let line = reports[0].to_string();
+    assert!(line.contains("doorgegeven aan de leerkracht") && line.contains("12AB (directeur)"), "{line}");
+    assert_absent_in_text(&line, &SECRETS);
+    assert!(office.fetch_receipts().unwrap().is_empty(), "each receipt is reported once");
+
+    let stats = office.stats().unwrap();
+    assert_eq!((stats.local.sent, stats.local.handed_over, stats.outstanding), (1, 1, 0));
+    assert_eq!(stats.relay.sent_per_day.iter().map(|d| d.count).sum::<u64>(), 1);
+    drop(office);
+
+    let files = assert_absent_under(&state, &SECRETS);
+    assert_eq!(files, 1, "only state.db should exist");
+}
+
+#[test]
+fn expired_signal_is_reported_once() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let brin: Brin = "34CD".parse().unwrap();
+    verified_device(&mut office, &relay, brin, Role::Backup);
+    let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
+    let signal_id = office.send_signal_expiring(brin, &signal, Utc::now() + Duration::seconds(2)).unwrap();
+    drop(signal);
+
+    let mut reports = Vec::new();
+    for _ in 0..40 {
+        reports.extend(office.fetch_receipts().unwrap());
+        if !reports.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(
+        matches!(reports[0], ReceiptReport::Expired { signal_id: id, school, .. } if id == signal_id && school == brin)
+    );
+    assert!(reports[0].to_string().contains("niet afgehandeld voor het verlopen; bel de school"), "{}", reports[0]);
+    assert!(office.fetch_receipts().unwrap().is_empty());
+    let stats = office.stats().unwrap();
+    assert_eq!((stats.local.sent, stats.local.expired, stats.outstanding), (1, 1, 0));
+    drop(office);
+    assert_absent_under(&state, &SECRETS);
+}
+
+#[test]
+fn wrong_or_missing_key_is_refused() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let office = Office::init(&state, KeySource::Keyring, "https://relay.example.nl").unwrap();
+    let guard = ForgetKey(office.state_dir().to_path_buf());
+    drop(office);
+
+    let key_file = tmp.path().join("other.key");
+    DbKey::create(&KeySource::File(key_file.clone()), tmp.path()).unwrap();
+    let err = Office::open(&state, KeySource::File(key_file)).unwrap_err();
+    assert_eq!(err.to_string(), "de sleutel van de sender-database klopt niet; gebruik dezelfde sleutelbos of hetzelfde --key-file als bij init");
+
+    DbKey::forget(&KeySource::Keyring, &guard.0).unwrap();
+    let err = Office::open(&state, KeySource::Keyring).unwrap_err();
+    assert!(matches!(err, SendError::KeyringEntryMissing), "{err}");
+
+    let err = Office::open(&tmp.path().join("nowhere"), KeySource::Keyring).unwrap_err();
+    assert!(err.to_string().contains("hwc-send init --relay"), "{err}");
+}
