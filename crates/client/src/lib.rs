@@ -1,1 +1,31 @@
-//! placeholder
+//! `hwc-client`: the school side of Handle with Care, without a window. A desktop app wraps
+//! [`SchoolClient`] thinly; everything it does lives here and is tested headless.
+//!
+//! Rules kept throughout: a child's name and birthdate exist only inside a decrypted
+//! [`Signal`] in memory; they never reach the disk, a log line, an error or a panic message.
+//! The vault (SQLCipher, key in the OS keyring) holds only device keys, a few settings, sealed
+//! envelopes not yet handled and signed receipts not yet delivered. After an acknowledgement
+//! nothing of the signal remains on the device. Everything from outside is validated.
+
+mod acknowledge;
+mod client;
+pub mod clock;
+mod enroll;
+mod error;
+mod fetch;
+pub mod relay_client;
+mod reports;
+mod signals;
+pub mod vault;
+
+pub use client::SchoolClient;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ClientError, Result};
+pub use relay_client::RelayError;
+pub use reports::{
+    AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, Refusal,
+};
+pub use vault::{VaultError, VaultStatus};
+
+pub use hwc_protocol::api::DeviceStatus;
+pub use hwc_protocol::{ReceiptKind, SafetyCode, Signal, SignalId};

@@ -1,0 +1,92 @@
+//! Acknowledging and the outbox. A receipt is signed at the moment of the action; in one
+//! transaction it enters the outbox and the envelope leaves the vault, so from then on the
+//! device holds nothing of the signal. Then delivery is tried; a receipt the relay did not get
+//! waits in the outbox for the next fetch or flush. The relay deduplicates by signal id, so a
+//! retried receipt reaches the office once.
+
+use crate::client::SchoolClient;
+use crate::error::{ClientError, Result};
+use crate::relay_client::RelayError;
+use crate::reports::{AckReport, Delivery, FlushReport};
+use hwc_protocol::{DeviceSigningKey, Receipt, ReceiptKind, SignalId};
+
+/// Relay refusals that will never change for this receipt: drop it instead of retrying forever.
+const FINAL_REFUSALS: [&str; 5] = ["not_found", "expired", "invalid_receipt", "forbidden", "conflict"];
+
+/// What one delivery attempt came to.
+enum Attempt {
+    Delivered { first: bool },
+    Offline,
+    Final(String),
+    Retry(String),
+}
+
+impl SchoolClient {
+    /// Acknowledges a waiting signal: `HandedOver` (told to the teacher) or `NotOurPupil`.
+    /// Afterwards the envelope is gone from this device, whether or not the relay was reachable.
+    pub fn acknowledge(&mut self, signal_id: &SignalId, kind: ReceiptKind) -> Result<AckReport> {
+        let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
+        let now = self.clock.now();
+        if stored.expires_at <= now.timestamp() {
+            self.vault.delete_envelope(signal_id)?;
+            return Err(ClientError::Expired);
+        }
+        let key = self.signing_key()?;
+        let receipt = Receipt::sign(&key, self.device_id, *signal_id, kind, now);
+        self.vault.queue_receipt(signal_id, &receipt.bytes, now.timestamp())?;
+        let delivery = match self.deliver(&key, signal_id, &receipt.bytes) {
+            Attempt::Delivered { first } => {
+                self.vault.delete_receipt(signal_id)?;
+                Delivery::Delivered { first }
+            }
+            Attempt::Final(reason) => {
+                self.vault.delete_receipt(signal_id)?;
+                Delivery::Undeliverable { reason }
+            }
+            Attempt::Offline => Delivery::Waiting { reason: RelayError::Unreachable.to_string() },
+            Attempt::Retry(reason) => Delivery::Waiting { reason },
+        };
+        Ok(AckReport { signal_id: *signal_id, kind, delivery })
+    }
+
+    /// Tries to deliver every waiting receipt. Stops with an offline error when the relay is
+    /// not reachable (delivered ones stay delivered, the rest keep waiting).
+    pub fn flush_outbox(&mut self) -> Result<FlushReport> {
+        let queued = self.vault.outbox()?;
+        let mut report = FlushReport::default();
+        if queued.is_empty() {
+            return Ok(report);
+        }
+        let key = self.signing_key()?;
+        for receipt in queued {
+            match self.deliver(&key, &receipt.signal_id, &receipt.frame) {
+                Attempt::Delivered { .. } => {
+                    self.vault.delete_receipt(&receipt.signal_id)?;
+                    report.delivered += 1;
+                }
+                Attempt::Final(_) => {
+                    self.vault.delete_receipt(&receipt.signal_id)?;
+                    report.undeliverable.push(receipt.signal_id);
+                }
+                Attempt::Offline => return Err(RelayError::Unreachable.into()),
+                Attempt::Retry(reason) => {
+                    report.waiting += 1;
+                    report.last_problem = Some(reason);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn deliver(&self, key: &DeviceSigningKey, signal_id: &SignalId, frame: &[u8]) -> Attempt {
+        match self.relay.post_receipt(&self.auth(key), frame, self.now()) {
+            Ok(accepted) if accepted.signal_id == *signal_id => Attempt::Delivered { first: accepted.first },
+            Ok(_) => Attempt::Retry(RelayError::BadAnswer("ander signaal-id".into()).to_string()),
+            Err(RelayError::Unreachable) => Attempt::Offline,
+            Err(e @ RelayError::Refused { .. }) if e.code().is_some_and(|c| FINAL_REFUSALS.contains(&c)) => {
+                Attempt::Final(e.to_string())
+            }
+            Err(e) => Attempt::Retry(e.to_string()),
+        }
+    }
+}

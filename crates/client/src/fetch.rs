@@ -1,0 +1,97 @@
+//! Fetching: deliver waiting receipts first, then ask the relay for new events, check every
+//! envelope (office signature, shape, times, our school, a copy for this device), store the
+//! valid ones sealed together with the new cursor in one transaction, forget the signals a
+//! colleague acknowledged, and drop what has expired. A bad envelope is reported and skipped;
+//! it never costs a good one. Nothing is decrypted here.
+
+use crate::client::SchoolClient;
+use crate::error::Result;
+use crate::reports::{FetchReport, HandledByColleague, Refusal};
+use crate::vault::{Setting, StoredEnvelope};
+use chrono::{DateTime, Utc};
+use hwc_protocol::{Envelope, EnvelopeError, SignalId, VerifiedEnvelope};
+use std::collections::HashSet;
+
+impl SchoolClient {
+    /// One round with the relay: flush the outbox, then wait up to `wait_secs` (at most 60) for
+    /// inbox events. Returns [`crate::ClientError::is_offline`] errors when the relay is not
+    /// reachable; nothing is lost then.
+    pub fn fetch(&mut self, wait_secs: u64) -> Result<FetchReport> {
+        let receipts = self.flush_outbox()?;
+        let cursor: u64 = match self.vault.get(Setting::InboxCursor)? {
+            Some(_) => self.vault.require(Setting::InboxCursor)?,
+            None => 0,
+        };
+        let key = self.signing_key()?;
+        let inbox = self.relay.inbox(&self.auth(&key), cursor, wait_secs, self.now())?;
+        drop(key);
+        // The answer may have come after a long wait: judge it by the time it arrived.
+        let now = self.clock.now();
+
+        let mut report = FetchReport { receipts, ..FetchReport::default() };
+        let mut new: Vec<StoredEnvelope> = Vec::new();
+        let mut seen = HashSet::new();
+        for blob in &inbox.envelopes {
+            let verified = match self.check_envelope(&blob.0, now) {
+                Ok(verified) => verified,
+                Err(refusal) => {
+                    report.refused.push(refusal);
+                    continue;
+                }
+            };
+            let id = verified.envelope.signal_id;
+            if !seen.insert(id) || self.vault.has_envelope(&id)? || self.vault.in_outbox(&id)? {
+                continue;
+            }
+            new.push(StoredEnvelope {
+                signal_id: id,
+                expires_at: verified.envelope.expires_at,
+                frame: verified.bytes,
+                received_at: now.timestamp(),
+            });
+        }
+
+        let mut handled: Vec<SignalId> = Vec::new();
+        for entry in &inbox.handled {
+            let arrived_now = new.iter().any(|e| e.signal_id == entry.signal_id);
+            if !arrived_now && !self.vault.has_envelope(&entry.signal_id)? {
+                continue;
+            }
+            new.retain(|e| e.signal_id != entry.signal_id);
+            handled.push(entry.signal_id);
+            if entry.by != self.device_id {
+                report.handled_by_colleague.push(HandledByColleague {
+                    signal_id: entry.signal_id,
+                    by: entry.by,
+                    at: DateTime::from_timestamp(entry.at, 0).unwrap_or_default(),
+                });
+            }
+        }
+
+        self.vault.store_inbox(&new, &handled, inbox.cursor)?;
+        report.new_signals = new.iter().map(|e| e.signal_id).collect();
+        report.expired = self.sweep_expired()?;
+        Ok(report)
+    }
+
+    /// Checks one envelope from the relay as far as possible without opening it.
+    pub(crate) fn check_envelope(&self, bytes: &[u8], now: DateTime<Utc>) -> Result<VerifiedEnvelope, Refusal> {
+        let verified = Envelope::verify(bytes, &self.office_key, now).map_err(|e| match e {
+            EnvelopeError::Expired => Refusal::Expired,
+            other => Refusal::Invalid(other),
+        })?;
+        if verified.envelope.school != self.school {
+            return Err(Refusal::WrongSchool);
+        }
+        if !verified.envelope.is_for(&self.device_id) {
+            return Err(Refusal::NotForThisDevice);
+        }
+        Ok(verified)
+    }
+
+    /// Deletes every sealed signal whose expiry has passed and returns their ids.
+    pub fn sweep_expired(&mut self) -> Result<Vec<SignalId>> {
+        let now = self.now();
+        Ok(self.vault.delete_expired(now)?)
+    }
+}

@@ -1,0 +1,240 @@
+//! The HTTP client for the relay: reqwest (blocking, rustls), every request signed by the device
+//! over the path and query exactly as sent. Answers are size-limited and parsed strictly (the
+//! protocol's bodies refuse unknown fields). A relay's `ApiError` becomes
+//! [`RelayError::Refused`] with the relay's Dutch sentence; no connection, a timeout or a
+//! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
+
+use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
+use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError};
+use reqwest::blocking::{Client, Response};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use std::io::Read;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Longest wait the relay accepts for the inbox.
+pub const MAX_WAIT_SECS: u64 = 60;
+/// Largest answer read from the relay.
+const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
+/// Longest shown part of a relay's message.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Why a relay request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("de relay is niet bereikbaar; de app probeert het later opnieuw (controleer de internetverbinding)")]
+    Unreachable,
+    #[error("de relay weigert het verzoek: {message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("de relay gaf een onverwacht antwoord ({0}); probeer het later opnieuw of neem contact op met leerplicht")]
+    BadAnswer(String),
+    #[error("het adres van de relay is ongeldig: gebruik https://… (http alleen voor deze computer zelf)")]
+    BadUrl,
+    #[error("het verzoek kon niet worden ondertekend: {0}")]
+    Signing(#[from] KeyError),
+}
+
+impl RelayError {
+    /// The relay's error code (`code_used`, `device_not_verified`, …), when the relay refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            RelayError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// The device identity requests are signed with.
+pub struct DeviceAuth<'a> {
+    pub key: &'a DeviceSigningKey,
+    pub device_id: DeviceId,
+}
+
+/// A client for one relay.
+#[derive(Debug, Clone)]
+pub struct RelayClient {
+    base: Url,
+    http: Client,
+}
+
+/// Reads and checks a relay address: `https://host[:port][/]`, or `http://` to this computer only.
+pub fn parse_relay_url(text: &str) -> Result<Url, RelayError> {
+    let url = Url::parse(text.trim()).map_err(|_| RelayError::BadUrl)?;
+    let host = url.host_str().ok_or(RelayError::BadUrl)?;
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    let plain =
+        url.username().is_empty() && url.password().is_none() && url.query().is_none() && url.fragment().is_none();
+    if !scheme_ok || !plain || url.path() != "/" {
+        return Err(RelayError::BadUrl);
+    }
+    Ok(url)
+}
+
+fn connection_error(_: reqwest::Error) -> RelayError {
+    // Connect failures, timeouts, resets: all "not reachable now". The detail may hold the
+    // address only; it is not needed by the user.
+    RelayError::Unreachable
+}
+
+fn clean_message(message: &str) -> String {
+    let cleaned: String = message.chars().filter(|c| !c.is_control()).take(MAX_MESSAGE_CHARS).collect();
+    cleaned.trim().to_string()
+}
+
+fn read_limited(response: Response) -> Result<Vec<u8>, RelayError> {
+    let mut body = Vec::new();
+    response.take(MAX_ANSWER_BYTES + 1).read_to_end(&mut body).map_err(|_| RelayError::Unreachable)?;
+    if body.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(RelayError::BadAnswer("antwoord te groot".into()));
+    }
+    Ok(body)
+}
+
+impl RelayClient {
+    pub fn new(relay_url: &str) -> Result<Self, RelayError> {
+        let base = parse_relay_url(relay_url)?;
+        let http = Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .https_only(base.scheme() == "https")
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|_| RelayError::BadUrl)?;
+        Ok(Self { base, http })
+    }
+
+    /// The relay address, normalised (always ends in `/`).
+    pub fn url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// Sends one request signed with `key` and reads a JSON answer of type `T`.
+    fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<(&[u8], &'static str)>,
+        auth: &DeviceAuth<'_>,
+        now: i64,
+        timeout: Duration,
+    ) -> Result<T, RelayError> {
+        let url = self.base.join(path_and_query).map_err(|_| RelayError::BadUrl)?;
+        // Sign exactly what goes on the wire.
+        let sent = match url.query() {
+            Some(query) => format!("{}?{}", url.path(), query),
+            None => url.path().to_string(),
+        };
+        let bytes = body.map(|(b, _)| b).unwrap_or_default();
+        let headers = AuthHeaders::sign_device(auth.key, auth.device_id, method.as_str(), &sent, bytes, now)?;
+        let mut request = self.http.request(method, url).timeout(timeout);
+        for (name, value) in headers.to_pairs() {
+            request = request.header(name, value);
+        }
+        if let Some((bytes, content_type)) = body {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes.to_vec());
+        }
+        let response = request.send().map_err(connection_error)?;
+        let status = response.status();
+        let answer = read_limited(response)?;
+        if status.is_success() {
+            return serde_json::from_slice(&answer)
+                .map_err(|_| RelayError::BadAnswer(format!("HTTP {}, onleesbaar", status.as_u16())));
+        }
+        match serde_json::from_slice::<ApiError>(&answer) {
+            Ok(error) => Err(RelayError::Refused {
+                status: status.as_u16(),
+                code: clean_message(&error.error),
+                message: clean_message(&error.message),
+            }),
+            Err(_)
+                if matches!(
+                    status,
+                    StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+                ) =>
+            {
+                Err(RelayError::Unreachable)
+            }
+            Err(_) => Err(RelayError::BadAnswer(format!("HTTP {}", status.as_u16()))),
+        }
+    }
+
+    /// `POST /v1/devices`: enrolls this device with a code, signed by the new device's own key.
+    pub fn enroll(&self, auth: &DeviceAuth<'_>, request: &EnrollDevice, now: i64) -> Result<DeviceInfo, RelayError> {
+        let body = Zeroizing::new(
+            serde_json::to_vec(request).map_err(|_| RelayError::BadAnswer("verzoek niet te maken".into()))?,
+        );
+        self.call(Method::POST, "/v1/devices", Some((&body, "application/json")), auth, now, Duration::from_secs(30))
+    }
+
+    /// `GET /v1/device`: how the relay sees this device.
+    pub fn device(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<DeviceInfo, RelayError> {
+        self.call(Method::GET, "/v1/device", None, auth, now, Duration::from_secs(30))
+    }
+
+    /// `GET /v1/inbox?after=N&wait=S`: waits up to `wait_secs` (at most 60) for events after `after`.
+    pub fn inbox(&self, auth: &DeviceAuth<'_>, after: u64, wait_secs: u64, now: i64) -> Result<Inbox, RelayError> {
+        let wait = wait_secs.min(MAX_WAIT_SECS);
+        let path = format!("/v1/inbox?after={after}&wait={wait}");
+        self.call(Method::GET, &path, None, auth, now, Duration::from_secs(wait + 30))
+    }
+
+    /// `POST /v1/receipts`: delivers one signed receipt frame.
+    pub fn post_receipt(&self, auth: &DeviceAuth<'_>, frame: &[u8], now: i64) -> Result<ReceiptAccepted, RelayError> {
+        self.call(
+            Method::POST,
+            "/v1/receipts",
+            Some((frame, "application/octet-stream")),
+            auth,
+            now,
+            Duration::from_secs(30),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_urls_are_checked() {
+        assert!(parse_relay_url("https://relay.example").is_ok());
+        assert!(parse_relay_url("https://relay.example:8443/").is_ok());
+        assert!(parse_relay_url("http://127.0.0.1:3000").is_ok());
+        assert!(parse_relay_url("http://localhost:3000/").is_ok());
+        for bad in [
+            "http://relay.example",
+            "ftp://relay.example",
+            "https://u:p@relay.example",
+            "https://relay.example/x",
+            "https://relay.example/?a=1",
+            "relay.example",
+            "",
+        ] {
+            assert!(matches!(parse_relay_url(bad), Err(RelayError::BadUrl)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn relay_messages_are_cleaned() {
+        assert_eq!(clean_message("regel\none\u{1b}[31m"), "regelone[31m");
+        assert_eq!(clean_message(&"x".repeat(1000)).len(), MAX_MESSAGE_CHARS);
+    }
+
+    #[test]
+    fn a_dead_port_is_unreachable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let client = RelayClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let key = DeviceSigningKey::generate().unwrap();
+        let auth = DeviceAuth { key: &key, device_id: DeviceId::from_bytes([1; 16]) };
+        assert!(matches!(client.device(&auth, 0), Err(RelayError::Unreachable)));
+    }
+}

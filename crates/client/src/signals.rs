@@ -1,0 +1,49 @@
+//! Reading signals: list the waiting ones (ids and times only) and open one. Opening verifies
+//! the stored frame again and decrypts it in memory; the [`Signal`] goes to the caller, who
+//! drops it when done (its memory is wiped and its `Debug` is redacted). Nothing decrypted is
+//! ever written anywhere.
+
+use crate::client::SchoolClient;
+use crate::error::{ClientError, Result};
+use crate::reports::{PendingSignal, Refusal};
+use crate::vault::VaultError;
+use chrono::DateTime;
+use hwc_protocol::{Signal, SignalId};
+
+impl SchoolClient {
+    /// The sealed signals waiting on this device that have not expired, oldest first.
+    pub fn pending(&self) -> Result<Vec<PendingSignal>> {
+        let now = self.now();
+        Ok(self
+            .vault
+            .envelope_times()?
+            .into_iter()
+            .filter(|(_, _, expires)| *expires > now)
+            .map(|(signal_id, received, expires)| PendingSignal {
+                signal_id,
+                received_at: DateTime::from_timestamp(received, 0).unwrap_or_default(),
+                expires_at: DateTime::from_timestamp(expires, 0).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Verifies and decrypts one waiting signal, in memory only. An expired signal is deleted
+    /// and refused with [`ClientError::Expired`].
+    pub fn open_signal(&mut self, signal_id: &SignalId) -> Result<Signal> {
+        let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
+        let verified = match self.check_envelope(&stored.frame, self.clock.now()) {
+            Ok(verified) => verified,
+            Err(Refusal::Expired) => {
+                self.vault.delete_envelope(signal_id)?;
+                return Err(ClientError::Expired);
+            }
+            Err(Refusal::Invalid(e)) => return Err(ClientError::Envelope(e)),
+            Err(Refusal::WrongSchool | Refusal::NotForThisDevice) => return Err(ClientError::Mismatch("envelop")),
+        };
+        if verified.envelope.signal_id != *signal_id {
+            return Err(VaultError::Corrupt("signaal-id").into());
+        }
+        let open_key = self.vault.open_key()?.ok_or(VaultError::Corrupt("ontsleutelsleutel"))?;
+        Ok(verified.open(&self.device_id, &open_key)?)
+    }
+}

@@ -1,0 +1,301 @@
+//! The vault: one SQLCipher database `vault.db` in the caller's data directory, encrypted with
+//! a random key from the OS keyring (see [`key`]). Pragmas keep everything inside that one file:
+//! `secure_delete=ON` (deleted rows are overwritten), `journal_mode=DELETE` (no WAL; the
+//! rollback journal is removed after each commit) and `temp_store=MEMORY` (no temp files).
+//!
+//! What it holds is listed in [`schema`]; the typed accessors live in the sibling modules.
+//! [`Vault::wipe`] removes every row, vacuums, closes, deletes the files and the keyring entry.
+
+mod device_keys;
+mod envelopes;
+pub mod key;
+mod outbox;
+mod schema;
+mod settings;
+
+pub use envelopes::StoredEnvelope;
+pub use outbox::QueuedReceipt;
+pub use settings::Setting;
+
+use key::VaultKey;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// The database file inside the data directory.
+pub const VAULT_FILE: &str = "vault.db";
+/// Files SQLite may put next to the database; removed by a wipe.
+const SIDE_FILES: [&str; 3] = ["vault.db-journal", "vault.db-wal", "vault.db-shm"];
+
+/// Why the vault could not be used. Messages never contain stored content.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("er is nog geen kluis op deze computer: meld dit apparaat eerst aan")]
+    NotFound,
+    #[error("er staat al een kluis in deze map: wis die eerst of kies een andere map")]
+    AlreadyExists,
+    #[error("de sleutelbos van het systeem is niet beschikbaar ({0}); log opnieuw in of start de computer opnieuw")]
+    Keyring(String),
+    #[error("de sleutel van de kluis ontbreekt in de sleutelbos; zonder die sleutel is de kluis niet te openen: wis de kluis en meld dit apparaat opnieuw aan")]
+    KeyMissing,
+    #[error("de sleutel van de kluis in de sleutelbos is beschadigd: wis de kluis en meld dit apparaat opnieuw aan")]
+    KeyMalformed,
+    #[error("de kluis kan niet worden geopend met de sleutel uit de sleutelbos: wis de kluis en meld dit apparaat opnieuw aan")]
+    WrongKey,
+    #[error("de kluis is gemaakt door een nieuwere versie van deze app (versie {0}); werk de app bij")]
+    TooNew(i64),
+    #[error("de kluis bevat een onleesbare waarde ({0}): wis de kluis en meld dit apparaat opnieuw aan")]
+    Corrupt(&'static str),
+    #[error("de willekeurige bron van het systeem werkt niet")]
+    NoRandomness,
+    #[error("de kluis gaf een databasefout: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("de map van de kluis is niet te gebruiken: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl VaultError {
+    pub(crate) fn keyring(error: keyring::Error) -> Self {
+        VaultError::Keyring(error.to_string())
+    }
+}
+
+/// What the vault holds, for the app's privacy view: presence and counts, no content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultStatus {
+    pub has_signing_key: bool,
+    pub has_open_key: bool,
+    /// Names of the settings present (such as `relay_url`), never their values.
+    pub settings: Vec<&'static str>,
+    /// Sealed signals waiting to be handled.
+    pub sealed_signals: usize,
+    /// Signed receipts waiting to be delivered.
+    pub receipts_waiting: usize,
+}
+
+/// An open vault.
+pub struct Vault {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(..)")
+    }
+}
+
+/// The canonical form of a data directory, which names the keyring entry.
+fn canonical(dir: &Path) -> Result<PathBuf, VaultError> {
+    match dir.canonicalize() {
+        Ok(path) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(VaultError::NotFound),
+        Err(e) => Err(VaultError::Io(e)),
+    }
+}
+
+/// Whether `dir` holds a vault file (it is created only by a completed enrollment).
+pub fn exists(dir: &Path) -> bool {
+    dir.join(VAULT_FILE).is_file()
+}
+
+impl Vault {
+    /// Creates a new vault in `dir` (made if missing) with a fresh key in the keyring.
+    pub fn create(dir: &Path) -> Result<Self, VaultError> {
+        std::fs::create_dir_all(dir)?;
+        let dir = canonical(dir)?;
+        if exists(&dir) {
+            return Err(VaultError::AlreadyExists);
+        }
+        let key = VaultKey::generate()?;
+        key::store(&dir, &key)?;
+        match Self::open_file(&dir, &key, true) {
+            Ok(vault) => Ok(vault),
+            Err(e) => {
+                let _ = key::delete(&dir);
+                remove_files(&dir);
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens the existing vault in `dir` with its key from the keyring.
+    pub fn open(dir: &Path) -> Result<Self, VaultError> {
+        let dir = canonical(dir)?;
+        if !exists(&dir) {
+            return Err(VaultError::NotFound);
+        }
+        let key = key::load(&dir)?;
+        Self::open_file(&dir, &key, false)
+    }
+
+    /// Opens (or creates) the database file with `key` and sets the pragmas.
+    pub(crate) fn open_file(dir: &Path, key: &VaultKey, create: bool) -> Result<Self, VaultError> {
+        let path = dir.join(VAULT_FILE);
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(&path, flags)?;
+        restrict_permissions(&path);
+        // SQLCipher otherwise writes its own error lines (such as a failed page check) to stderr.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        conn.execute_batch(&key.pragma())?;
+        // The first read shows whether the key fits: SQLCipher reports a wrong key as "not a database".
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                return Err(VaultError::WrongKey)
+            }
+            Err(e) => return Err(e.into()),
+        }
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(VaultError::Corrupt("journal_mode"));
+        }
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        if let Some(version) = schema::migrate(&conn)? {
+            return Err(VaultError::TooNew(version));
+        }
+        Ok(Self { conn, dir: dir.to_path_buf() })
+    }
+
+    /// The canonical data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Presence and counts, for the privacy view.
+    pub fn status(&self) -> Result<VaultStatus, VaultError> {
+        let (has_signing_key, has_open_key) = self.key_presence()?;
+        Ok(VaultStatus {
+            has_signing_key,
+            has_open_key,
+            settings: self.setting_names()?,
+            sealed_signals: self.envelope_count()?,
+            receipts_waiting: self.outbox_count()?,
+        })
+    }
+
+    /// Deletes every row, vacuums, closes, deletes the files and the keyring entry.
+    pub fn wipe(self) -> Result<(), VaultError> {
+        for table in schema::TABLES {
+            self.conn.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        self.conn.execute_batch("VACUUM")?;
+        let dir = self.dir.clone();
+        self.conn.close().map_err(|(_, e)| VaultError::Database(e))?;
+        destroy_canonical(&dir)
+    }
+}
+
+/// Removes the vault files and the keyring entry of `dir` without opening the vault (for a
+/// vault whose key is lost). Missing pieces are fine.
+pub fn destroy(dir: &Path) -> Result<(), VaultError> {
+    match canonical(dir) {
+        Ok(dir) => destroy_canonical(&dir),
+        Err(VaultError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn destroy_canonical(dir: &Path) -> Result<(), VaultError> {
+    for name in std::iter::once(VAULT_FILE).chain(SIDE_FILES) {
+        match std::fs::remove_file(dir.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    key::delete(dir)
+}
+
+fn remove_files(dir: &Path) {
+    for name in std::iter::once(VAULT_FILE).chain(SIDE_FILES) {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) {}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A vault opened with a fixed key, without the keyring.
+    pub(crate) fn vault_with_key(dir: &Path, byte: u8, create: bool) -> Result<Vault, VaultError> {
+        Vault::open_file(dir, &VaultKey::from_bytes([byte; 32]), create)
+    }
+
+    /// Uses the real OS keyring (run under `xtask/with-test-keyring.sh`).
+    #[test]
+    fn keyring_backed_vault_round_trips_and_wipes_completely() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = Vault::create(dir.path()).unwrap();
+        assert!(matches!(Vault::create(dir.path()), Err(VaultError::AlreadyExists)));
+        vault.set(Setting::School, "12AB").unwrap();
+        drop(vault);
+        let vault = Vault::open(dir.path()).unwrap();
+        assert_eq!(vault.get(Setting::School).unwrap().as_deref(), Some("12AB"));
+        let canonical = vault.dir().to_path_buf();
+        vault.wipe().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(matches!(key::load(&canonical), Err(VaultError::KeyMissing)));
+        assert!(matches!(Vault::open(dir.path()), Err(VaultError::NotFound)));
+        destroy(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn wrong_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = vault_with_key(dir.path(), 1, true).unwrap();
+        vault.set(Setting::RelayUrl, "https://relay.example").unwrap();
+        drop(vault);
+        assert!(matches!(vault_with_key(dir.path(), 2, false), Err(VaultError::WrongKey)));
+        let vault = vault_with_key(dir.path(), 1, false).unwrap();
+        assert_eq!(vault.get(Setting::RelayUrl).unwrap().as_deref(), Some("https://relay.example"));
+    }
+
+    #[test]
+    fn file_is_not_readable_as_plain_sqlite_and_has_no_side_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = vault_with_key(dir.path(), 7, true).unwrap();
+        vault.set(Setting::School, "12AB").unwrap();
+        drop(vault);
+        let bytes = std::fs::read(dir.path().join(VAULT_FILE)).unwrap();
+        assert!(!bytes.starts_with(b"SQLite format 3"));
+        assert!(!bytes.windows(4).any(|w| w == b"12AB"));
+        assert!(!bytes.windows(8).any(|w| w == b"settings"));
+        for side in SIDE_FILES {
+            assert!(!dir.path().join(side).exists(), "{side}");
+        }
+    }
+
+    #[test]
+    fn status_counts_without_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = vault_with_key(dir.path(), 3, true).unwrap();
+        let empty = vault.status().unwrap();
+        assert_eq!(
+            empty,
+            VaultStatus {
+                has_signing_key: false,
+                has_open_key: false,
+                settings: vec![],
+                sealed_signals: 0,
+                receipts_waiting: 0
+            }
+        );
+        vault.set(Setting::School, "12AB").unwrap();
+        vault.set(Setting::InboxCursor, "4").unwrap();
+        let status = vault.status().unwrap();
+        assert_eq!(status.settings, vec!["school", "inbox_cursor"]);
+    }
+}

@@ -1,0 +1,46 @@
+//! Expiry without sleeping: the client runs on a [`ManualClock`] that the test moves forward
+//! (staying within the relay's five-minute window for signed requests).
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{enrolled, Office};
+use hwc_client::{ClientError, ManualClock, ReceiptKind, SchoolClient};
+use hwc_protocol::Role;
+use std::sync::Arc;
+
+#[test]
+fn expired_signals_are_dropped_and_reported() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    drop(enrolled(&office, dir.path(), Role::Director));
+    let clock = Arc::new(ManualClock::starting_now());
+    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+
+    let now = Utc::now();
+    let short_a = office.post(&office.seal(now, now + Duration::seconds(120)));
+    let short_b = office.post(&office.seal(now, now + Duration::seconds(120)));
+    let long = office.send();
+    let report = client.fetch(5).unwrap();
+    assert_eq!(report.new_signals.len(), 3, "{report:?}");
+    assert_eq!(client.pending().unwrap().len(), 3);
+
+    clock.advance(Duration::seconds(200));
+    assert_eq!(client.pending().unwrap().iter().map(|p| p.signal_id).collect::<Vec<_>>(), vec![long]);
+    assert!(matches!(client.open_signal(&short_a), Err(ClientError::Expired)));
+    assert!(matches!(client.acknowledge(&short_b, ReceiptKind::HandedOver), Err(ClientError::Expired)));
+    assert_eq!(client.status().unwrap().sealed_signals, 1, "expired envelopes are deleted");
+
+    let short_c = office.post(&office.seal(now, now + Duration::seconds(150)));
+    let report = client.fetch(5).unwrap();
+    assert_eq!(report.refused.len(), 1, "expired on arrival: {report:?}");
+    assert!(report.new_signals.is_empty());
+    assert!(!report.new_signals.contains(&short_c));
+    assert!(client.open_signal(&long).is_ok());
+
+    // The sweep removes what expires while it waits on the device.
+    clock.advance(Duration::hours(31));
+    assert_eq!(client.sweep_expired().unwrap(), vec![long]);
+    assert_eq!(client.status().unwrap().sealed_signals, 0);
+}

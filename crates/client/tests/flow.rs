@@ -1,0 +1,187 @@
+//! End-to-end flows against a real relay, with the office played by the test: enrollment,
+//! verification, fetching, opening, acknowledging, the colleague's view, the outbox while the
+//! relay is unreachable, and refused envelopes next to a valid one.
+
+mod common;
+
+use common::{dead_url, enrolled, Office, BIRTHDATE, NAME, SCHOOL};
+use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, RelayError, SchoolClient};
+use hwc_protocol::{OfficeSigningKey, Role};
+
+#[test]
+fn director_handles_and_backup_hears_it_from_the_relay() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    let mut director = SchoolClient::enroll(dir_a.path(), &office.url, &office.code(Role::Director)).unwrap();
+    let mut backup = SchoolClient::enroll(dir_b.path(), &office.url, &office.code(Role::Backup)).unwrap();
+    assert!(SchoolClient::is_enrolled(dir_a.path()));
+    let info = director.device_info().unwrap();
+    assert_eq!((info.school.as_str(), info.role, info.status), (SCHOOL, Role::Director, DeviceStatus::Pending));
+    assert_eq!(backup.device_info().unwrap().role, Role::Backup);
+    assert_ne!(director.safety_code(), backup.safety_code());
+
+    // Before leerplicht verified it, the device receives nothing.
+    let err = director.fetch(0).unwrap_err();
+    assert!(matches!(&err, ClientError::Relay(e) if e.code() == Some("device_not_verified")), "{err}");
+
+    for client in [&mut director, &mut backup] {
+        office.verify(client);
+        assert_eq!(client.refresh_status().unwrap(), DeviceStatus::Verified);
+        assert_eq!(client.device_info().unwrap().status, DeviceStatus::Verified);
+    }
+
+    let id = office.send();
+    let report = director.fetch(5).unwrap();
+    assert_eq!(report.new_signals, vec![id]);
+    assert!(report.refused.is_empty() && report.expired.is_empty());
+    assert_eq!(backup.fetch(5).unwrap().new_signals, vec![id]);
+    // A repeat fetch brings nothing new (cursor), and the signal is held once.
+    assert!(director.fetch(0).unwrap().new_signals.is_empty());
+    let pending = director.pending().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].signal_id, id);
+
+    let signal = director.open_signal(&id).unwrap();
+    assert_eq!(signal.name().expose(), NAME);
+    assert_eq!(signal.birthdate().to_iso(), BIRTHDATE);
+    assert_eq!(signal.codeword(), "Handle with Care");
+    assert_eq!(format!("{signal:?}"), "Signal { .. }");
+    drop(signal);
+
+    let ack = director.acknowledge(&id, ReceiptKind::HandedOver).unwrap();
+    assert_eq!(ack.delivery, Delivery::Delivered { first: true });
+    let status = director.status().unwrap();
+    assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 0));
+    assert!(status.has_signing_key && status.has_open_key);
+    assert_eq!(status.settings, ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor"]);
+    assert!(matches!(director.open_signal(&id), Err(ClientError::UnknownSignal)));
+
+    let report = backup.fetch(5).unwrap();
+    assert_eq!(report.handled_by_colleague.len(), 1, "{report:?}");
+    assert_eq!(report.handled_by_colleague[0].signal_id, id);
+    assert_eq!(report.handled_by_colleague[0].by, director.device_id());
+    assert!(report.handled_by_colleague[0].to_string().starts_with("afgehandeld door een collega op "));
+    assert!(backup.pending().unwrap().is_empty());
+    assert_eq!(backup.status().unwrap().sealed_signals, 0);
+    assert!(matches!(backup.acknowledge(&id, ReceiptKind::HandedOver), Err(ClientError::UnknownSignal)));
+
+    let (_, receipts) = office.receipts(0);
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(receipts[0].receipt.signal_id, id);
+    assert_eq!(receipts[0].receipt.device_id, director.device_id());
+    assert_eq!(receipts[0].receipt.kind, ReceiptKind::HandedOver);
+}
+
+#[test]
+fn receipt_waits_in_the_outbox_while_the_relay_is_unreachable_and_arrives_once() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let id = office.send();
+    assert_eq!(client.fetch(5).unwrap().new_signals, vec![id]);
+
+    let live = client.relay_url().to_string();
+    client.set_relay_url(&dead_url()).unwrap();
+    let ack = client.acknowledge(&id, ReceiptKind::NotOurPupil).unwrap();
+    assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{ack:?}");
+    assert!(!ack.delivered_now());
+    let status = client.status().unwrap();
+    assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 1), "the envelope is gone at once");
+    let err = client.fetch(0).unwrap_err();
+    assert!(err.is_offline(), "{err}");
+    assert!(matches!(client.flush_outbox(), Err(ClientError::Relay(RelayError::Unreachable))));
+
+    // The outbox survives closing the app.
+    drop(client);
+    let mut client = SchoolClient::open(dir.path()).unwrap();
+    assert_eq!(client.status().unwrap().receipts_waiting, 1);
+    assert_eq!(office.receipts(0).1.len(), 0, "nothing reached the office yet");
+
+    client.set_relay_url(&live).unwrap();
+    let report = client.fetch(0).unwrap();
+    assert_eq!(report.receipts.delivered, 1, "{report:?}");
+    assert_eq!(client.status().unwrap().receipts_waiting, 0);
+    assert_eq!(client.flush_outbox().unwrap().delivered, 0);
+
+    let (_, receipts) = office.receipts(0);
+    assert_eq!(receipts.len(), 1, "delivered exactly once");
+    assert_eq!(receipts[0].receipt.kind, ReceiptKind::NotOurPupil);
+}
+
+#[test]
+fn refused_envelopes_do_not_cost_the_valid_one() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Backup);
+
+    let flipped = office.send();
+    let foreign = office.send();
+    let valid = office.send();
+    // The relay checked them on arrival; now they change in its store, as a broken or hostile
+    // relay could do: one byte flipped, and one re-signed by another office's key.
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    let frame: Vec<u8> =
+        db.query_row("SELECT envelope FROM signals WHERE signal_id = ?1", [flipped.to_string()], |r| r.get(0)).unwrap();
+    let mut bad = frame.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x01;
+    db.execute("UPDATE signals SET envelope = ?1 WHERE signal_id = ?2", rusqlite::params![bad, flipped.to_string()])
+        .unwrap();
+    let now = chrono::Utc::now();
+    let other = Office::seal_with(
+        &OfficeSigningKey::generate().unwrap(),
+        &office.recipients(),
+        now,
+        now + chrono::Duration::hours(30),
+    );
+    db.execute(
+        "UPDATE signals SET envelope = ?1 WHERE signal_id = ?2",
+        rusqlite::params![other.bytes, foreign.to_string()],
+    )
+    .unwrap();
+    drop(db);
+
+    let report = client.fetch(5).unwrap();
+    assert_eq!(report.new_signals, vec![valid], "{report:?}");
+    assert_eq!(report.refused_count(), 2);
+    for refusal in &report.refused {
+        let text = refusal.to_string();
+        assert!(text.contains("handtekening"), "{text}");
+        assert!(!text.contains("Zoë") && !text.contains("2016"), "{text}");
+    }
+    assert_eq!(client.pending().unwrap().len(), 1);
+    assert_eq!(client.open_signal(&valid).unwrap().name().expose(), NAME);
+    assert!(matches!(client.open_signal(&flipped), Err(ClientError::UnknownSignal)));
+}
+
+#[test]
+fn enrollment_refusals_leave_nothing_behind() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+
+    let err = SchoolClient::enroll(dir.path(), &office.url, "ABC").unwrap_err();
+    assert!(matches!(err, ClientError::Code(_)), "{err}");
+    let err = SchoolClient::enroll(dir.path(), &office.url, "AAAA-BBBB-CCCC-DDDD").unwrap_err();
+    assert!(matches!(&err, ClientError::Relay(e) if e.code() == Some("not_found")), "{err}");
+    assert!(err.to_string().contains("aanmeldcode"), "the relay's Dutch sentence is shown: {err}");
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+    let err = SchoolClient::enroll(dir.path(), &dead_url(), &office.code(Role::Director)).unwrap_err();
+    assert!(err.is_offline(), "{err}");
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let code = office.code(Role::Director);
+    let client = SchoolClient::enroll(dir.path(), &office.url, &code.to_lowercase().replace('-', " ")).unwrap();
+    assert!(matches!(SchoolClient::enroll(dir.path(), &office.url, &code), Err(ClientError::AlreadyEnrolled)));
+    let other = tempfile::tempdir().unwrap();
+    let err = SchoolClient::enroll(other.path(), &office.url, &code).unwrap_err();
+    assert!(matches!(&err, ClientError::Relay(e) if e.code() == Some("code_used")), "{err}");
+    drop(client);
+    assert!(SchoolClient::open(dir.path()).is_ok());
+    assert!(matches!(SchoolClient::open(other.path()), Err(ClientError::Vault(hwc_client::VaultError::NotFound))));
+}
