@@ -2,7 +2,10 @@
 //! loopback port, and the forensic byte scan that looks for a child's data in files.
 
 pub mod forensic;
+pub mod raw;
 pub mod relay_process;
+pub mod world;
 
 pub use forensic::{scan_tree, Needles};
 pub use relay_process::RelayProcess;
+pub use world::World;

@@ -204,6 +204,15 @@ impl Envelope {
         Ok(VerifiedEnvelope { envelope, bytes })
     }
 
+    /// Signs this body as it stands, without sealing or checking anything. Only for building
+    /// adversarial test inputs (a copy moved under a new id, say); real envelopes come from
+    /// [`Envelope::seal`].
+    #[doc(hidden)]
+    pub fn sign_as_is(&self, office: &OfficeSigningKey) -> Vec<u8> {
+        let body = serde_json::to_vec(self).unwrap_or_default();
+        seal_frame(FrameKind::Envelope, &body, |m| office.sign(m))
+    }
+
     /// Checks the office's signature over the exact bytes, then the body's shape and times.
     pub fn verify(
         bytes: &[u8],
