@@ -41,8 +41,16 @@ impl Setup {
     fn envelope(&self, expires_in: Duration) -> VerifiedEnvelope {
         let now = Utc::now();
         let keys = [self.client_keys()];
-        Envelope::seal(&self.office.key, SignalId::random().unwrap(), self.school, now, now + expires_in, &keys, &signal())
-            .unwrap()
+        Envelope::seal(
+            &self.office.key,
+            SignalId::random().unwrap(),
+            self.school,
+            now,
+            now + expires_in,
+            &keys,
+            &signal(),
+        )
+        .unwrap()
     }
 
     fn client_keys(&self) -> hwc_protocol::DevicePublicKeys {
@@ -203,7 +211,8 @@ fn other_schools_and_unverified_devices_get_nothing() {
     assert_eq!(inbox.status, 200);
     let inbox: hwc_protocol::api::Inbox = serde_json::from_slice(&inbox.body).unwrap();
     assert!(inbox.envelopes.is_empty(), "another school's device got an envelope");
-    let receipt = Receipt::sign(&stranger.sign, stranger.id(), env.envelope.signal_id, ReceiptKind::HandedOver, Utc::now());
+    let receipt =
+        Receipt::sign(&stranger.sign, stranger.id(), env.envelope.signal_id, ReceiptKind::HandedOver, Utc::now());
     let answer = stranger.request("POST", "/v1/receipts", &receipt.bytes).unwrap();
     assert!(matches!(answer.status, 403 | 404), "{} {}", answer.status, answer.error_message());
     // 12AB's own device still receives its signal, untouched by all of the above.

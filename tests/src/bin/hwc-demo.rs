@@ -1,1 +1,122 @@
-fn main() {}
+//! `cargo xtask demo`: the whole signal path once, on this machine, with real parts: a relay
+//! process on 127.0.0.1 with its own SQLite file, a leerplicht office (`hwc-send` library),
+//! and school 12AB with a director's and a backup's device (`hwc-client`). It prints what each
+//! party saw and a byte scan of both devices. The child is made up.
+
+use anyhow::{ensure, Context, Result};
+use chrono::Utc;
+use chrono_tz::Europe::Amsterdam;
+use hwc_client::{SchoolClient, VaultStatus};
+use hwc_protocol::{ReceiptKind, Role, Signal};
+use hwc_system_tests::{scan_tree, Needles, World};
+
+const NAME: &str = "Zoë van 't Hooft-Çelik";
+const BIRTHDATE: &str = "07-03-2016";
+
+fn step(text: &str) {
+    println!("\n== {text}");
+}
+
+fn device_line(role: Role, client: &SchoolClient, office_code: &str) {
+    println!(
+        "   {:<11} apparaat {}  veiligheidscode {}  (leerplicht berekende {}: {})",
+        role.dutch(),
+        client.device_id(),
+        client.safety_code(),
+        office_code,
+        if client.safety_code().to_string() == office_code { "klopt" } else { "VERSCHILT" }
+    );
+}
+
+fn vault_line(role: Role, status: &VaultStatus) {
+    println!(
+        "   kluis {:<11}: apparaatsleutels {}, instellingen {}, {} verzegelde signalen, {} bevestigingen te versturen",
+        role.dutch(),
+        if status.has_signing_key && status.has_open_key { "ja" } else { "nee" },
+        status.settings.len(),
+        status.sealed_signals,
+        status.receipts_waiting
+    );
+}
+
+fn main() -> Result<()> {
+    println!("HwC School: demo van het signaalpad (alles draait lokaal, het kind is verzonnen)");
+
+    step("1. Relay, leerplicht en school 12AB met twee apparaten");
+    let mut w = World::new().context("de demo-omgeving opzetten")?;
+    println!("   relay luistert op {} (SQLite: {})", w.relay.url(), w.relay.db_path().display());
+    println!("   leerplicht-kantoor aangemaakt; kantoorsleutel {}", w.office.public_key());
+    println!("   beide apparaten aangemeld met een eenmalige code en telefonisch gecontroleerd:");
+    for summary in w.office.schools()? {
+        for device in &summary.devices {
+            let client = if device.role == Role::Director { &w.director } else { &w.backup };
+            let office_code = hwc_protocol::SafetyCode::compute(&w.office.public_key(), &device.keys).to_string();
+            device_line(device.role, client, &office_code);
+        }
+    }
+
+    step("2. Leerplicht verstuurt een signaal");
+    let signal = Signal::from_input(NAME, BIRTHDATE, Utc::now().date_naive())?;
+    let id = w.office.send_signal(World::school(), &signal)?;
+    drop(signal);
+    println!("   signaal {id} versleuteld voor beide apparaten en afgegeven bij de relay");
+    println!("   leerplicht bewaart alleen: signaalnummer, school en tijden");
+
+    step("3. De directeur haalt op, opent en bevestigt");
+    let fetched = w.director.fetch(10)?;
+    ensure!(fetched.new_signals == vec![id], "de directeur kreeg het signaal niet");
+    println!("   directeur: \"1 nieuw signaal\"");
+    let backup_fetch = w.backup.fetch(10)?;
+    println!("   achterwacht: \"{} nieuw signaal\"", backup_fetch.new_signals.len());
+    {
+        let opened = w.director.open_signal(&id)?;
+        let today = Utc::now().with_timezone(&Amsterdam).date_naive();
+        println!("   directeur ziet (alleen in het geheugen):");
+        println!("      {}", opened.codeword());
+        println!("      {}", opened.name().expose());
+        println!("      geboren {} ({} jaar)", opened.birthdate().to_dutch(), opened.birthdate().age_on(today));
+        println!("      Vertel het vandaag mondeling aan de leerkracht. Maak geen aantekeningen.");
+    }
+    let ack = w.director.acknowledge(&id, ReceiptKind::HandedOver)?;
+    ensure!(ack.delivered_now(), "de bevestiging is niet verstuurd");
+    println!("   directeur kiest \"Doorgegeven aan de leerkracht\":");
+    println!("      Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.");
+
+    step("4. Wat ieder zag");
+    for report in w.office.fetch_receipts()? {
+        println!("   leerplicht:  {report}");
+    }
+    let later = w.backup.fetch(0)?;
+    for handled in &later.handled_by_colleague {
+        let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
+        println!("   achterwacht: afgehandeld door collega om {at}");
+    }
+    ensure!(later.handled_by_colleague.len() == 1, "de achterwacht hoorde niet dat het signaal is afgehandeld");
+
+    step("5. Bewijs: geen persoonsgegevens meer op de apparaten");
+    let needles = Needles::for_child(NAME, "2016-03-07");
+    let mut clean = true;
+    for role in [Role::Director, Role::Backup] {
+        let dir = w.device_dir(role);
+        let report = scan_tree(&dir, &needles)?;
+        clean &= report.findings.is_empty();
+        println!(
+            "   {:<11}: {} bestanden, {} bytes doorzocht op naam en geboortedatum (UTF-8, UTF-16, 2016-03-07 en 07-03-2016): {}",
+            role.dutch(),
+            report.files,
+            report.bytes,
+            if report.findings.is_empty() { "niets gevonden".to_string() } else { format!("GEVONDEN: {:?}", report.findings) }
+        );
+    }
+    vault_line(Role::Director, &w.director.status()?);
+    vault_line(Role::Backup, &w.backup.status()?);
+    let relay_report = scan_tree(w.relay.db_path().parent().unwrap_or(w.root.path()), &needles)?;
+    println!(
+        "   relay en leerplicht: {} bestanden doorzocht: {}",
+        relay_report.files,
+        if relay_report.findings.is_empty() { "niets gevonden" } else { "GEVONDEN" }
+    );
+    ensure!(clean && relay_report.findings.is_empty(), "er zijn persoonsgegevens gevonden");
+    println!("\nKlaar: het signaal is overgebracht, bevestigd en nergens bewaard.");
+    Ok(())
+}
