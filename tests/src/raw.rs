@@ -85,6 +85,7 @@ impl RawOffice {
             school,
             role,
             code_hash: code.hash_hex(),
+            office_key_tag: code.office_key_tag(&self.key.public()),
             expires_at: Utc::now().timestamp() + 3600,
         })?;
         let auth = self.sign("POST", "/v1/enrollments", &body)?;

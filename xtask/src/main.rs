@@ -49,7 +49,7 @@ fn run_with_test_keyring(command: &[&str]) -> Result<()> {
 fn test(extra: &[String]) -> Result<()> {
     system_packages::ensure(system_packages::TEST)?;
     let cargo = cargo();
-    let mut command = vec![cargo.as_str(), "test", "--workspace", "--locked"];
+    let mut command = vec![cargo.as_str(), "test", "--workspace", "--locked", "--no-fail-fast"];
     command.extend(extra.iter().map(String::as_str));
     run_with_test_keyring(&command)
 }

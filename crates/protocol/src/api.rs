@@ -30,6 +30,8 @@ pub struct CreateEnrollment {
     pub role: Role,
     /// [`crate::enrollment::EnrollmentCode::hash_hex`]
     pub code_hash: String,
+    /// [`crate::enrollment::EnrollmentCode::office_key_tag`] for the signing office's key.
+    pub office_key_tag: String,
     /// Unix seconds.
     pub expires_at: i64,
 }
@@ -63,9 +65,14 @@ pub struct DeviceInfo {
     pub role: Role,
     pub status: DeviceStatus,
     pub keys: DevicePublicKeys,
-    /// The office that issued the enrollment code (to check by safety code, not to trust).
+    /// The office that issued the enrollment code.
     pub office_key: OfficePublicKey,
     pub enrolled_at: i64,
+    /// Only in the answer to `POST /v1/devices`: the tag the office made from the code and its
+    /// key. The device recomputes it from the code it was given and refuses the office key if
+    /// it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_key_tag: Option<String>,
 }
 
 /// `GET /v1/schools/{brin}/devices` (office).

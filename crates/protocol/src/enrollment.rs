@@ -1,8 +1,7 @@
 //! Enrollment codes and device roles. The office issues a one-time code per device slot
 //! (school and role); the relay only ever stores its hash.
 
-use crate::keys::random_32;
-use crate::keys::KeyError;
+use crate::keys::{random_32, KeyError, OfficePublicKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -90,6 +89,20 @@ impl EnrollmentCode {
         chunks.join("-")
     }
 
+    /// Binds the office's public key to this code: hex SHA-256 over a label, the code and the
+    /// key. The office gives it to the relay with the code's hash; the relay hands it to the
+    /// enrolling device with the office key. Only someone who knows the code can make it, so a
+    /// relay cannot give the device an office key of its own.
+    pub fn office_key_tag(&self, office: &OfficePublicKey) -> String {
+        hex::encode(
+            Sha256::new()
+                .chain_update(b"hwc-enrollment-office-v1")
+                .chain_update(self.0.as_bytes())
+                .chain_update(office.as_bytes())
+                .finalize(),
+        )
+    }
+
     /// The code as the relay stores it: hex SHA-256 over a label and the code.
     pub fn hash_hex(&self) -> String {
         hex::encode(Sha256::new().chain_update(b"hwc-enrollment-v1").chain_update(self.0.as_bytes()).finalize())
@@ -120,6 +133,11 @@ mod tests {
             "I and O are not in the alphabet"
         );
         assert_eq!(EnrollmentCode::parse("ABC").err(), Some(EnrollmentError::MalformedCode));
+        let office = crate::OfficeSigningKey::generate().unwrap().public();
+        let other = crate::OfficeSigningKey::generate().unwrap().public();
+        assert_eq!(typed.office_key_tag(&office), code.office_key_tag(&office));
+        assert_ne!(code.office_key_tag(&office), code.office_key_tag(&other));
+        assert_ne!(EnrollmentCode::generate().unwrap().office_key_tag(&office), code.office_key_tag(&office));
     }
 
     #[test]

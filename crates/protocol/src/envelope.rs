@@ -224,7 +224,7 @@ impl Envelope {
         envelope.check_shape_times()?;
         envelope.check_copies()?;
         let now = now.timestamp();
-        if envelope.created_at > now + MAX_CLOCK_SKEW_SECS {
+        if envelope.created_at > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
             return Err(EnvelopeError::FromTheFuture);
         }
         if envelope.expires_at <= now {
@@ -234,7 +234,7 @@ impl Envelope {
     }
 
     fn check_shape_times(&self) -> Result<(), EnvelopeError> {
-        let lifetime = self.expires_at - self.created_at;
+        let lifetime = self.expires_at.checked_sub(self.created_at).unwrap_or(-1);
         if lifetime <= 0 || lifetime > MAX_LIFETIME_SECS {
             return Err(EnvelopeError::BadLifetime);
         }
@@ -377,8 +377,7 @@ mod tests {
         let first = sealed(&office, &[&d]);
         let mut second = sealed(&office, &[&d]).envelope;
         second.copies = first.envelope.copies.clone();
-        let body = serde_json::to_vec(&second).unwrap();
-        let bytes = seal_frame(FrameKind::Envelope, &body, |m| office.sign(m));
+        let bytes = second.sign_as_is(&office);
         let replayed = Envelope::verify(&bytes, &office.public(), now()).unwrap();
         assert_eq!(replayed.open(&d.public.device_id(), &d.open).err(), Some(OpenError::Decrypt));
     }

@@ -13,6 +13,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Most characters a name may have after trimming.
 pub const MAX_NAME_CHARS: usize = 100;
+/// Most combining marks in a row (after NFC, real names need one or two; more is decoration).
+const MAX_STACKED_MARKS: usize = 3;
 
 /// A validated child's name. Held in memory that is wiped on drop; never printed.
 pub struct ChildName(SecretString);
@@ -36,6 +38,10 @@ pub enum NameError {
     NotAllowed { position: usize },
     #[error("de naam bevat geen letters")]
     NoLetters,
+    #[error("de naam moet met een letter beginnen")]
+    MustStartWithLetter,
+    #[error("de naam bevat te veel accenttekens achter elkaar op positie {position}")]
+    StackedMarks { position: usize },
 }
 
 const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{02BC}'];
@@ -95,6 +101,16 @@ impl ChildName {
         if !text.chars().any(char::is_alphabetic) {
             return Err(NameError::NoLetters);
         }
+        if !text.chars().next().is_some_and(char::is_alphabetic) {
+            return Err(NameError::MustStartWithLetter);
+        }
+        let mut run = 0;
+        for (index, c) in text.chars().enumerate() {
+            run = if is_combining_mark(c) { run + 1 } else { 0 };
+            if run > MAX_STACKED_MARKS {
+                return Err(NameError::StackedMarks { position: index + 1 });
+            }
+        }
         Ok(Self(normalized))
     }
 
@@ -120,9 +136,16 @@ impl fmt::Debug for ChildName {
 mod tests {
     use super::*;
 
+    /// The fixture lines: the copy in this crate, plus the team's shared copy beside the
+    /// checkout when there is one (so a newer shared list is checked too).
     fn fixture(file: &str) -> Vec<String> {
-        let path = format!("{}/../../../shared/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let own = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+        let mut text = std::fs::read_to_string(&own).unwrap_or_else(|e| panic!("{own}: {e}"));
+        let shared = format!("{}/../../../shared/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+        if let Ok(more) = std::fs::read_to_string(shared) {
+            text.push('\n');
+            text.push_str(&more);
+        }
         text.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).map(decode_fixture_line).collect()
     }
 
@@ -191,6 +214,11 @@ mod tests {
         assert_eq!(ChildName::parse("<b>Sem</b>").err(), Some(NameError::Markup));
         assert_eq!(ChildName::parse("Sem 2").err(), Some(NameError::NotAllowed { position: 5 }));
         assert_eq!(ChildName::parse("'.-").err(), Some(NameError::NoLetters));
+        assert_eq!(ChildName::parse("-Sem").err(), Some(NameError::MustStartWithLetter));
+        assert_eq!(ChildName::parse("\u{0301}Sem").err(), Some(NameError::MustStartWithLetter));
+        // NFC folds the first mark into é; four more remain stacked.
+        assert_eq!(ChildName::parse("Se\u{0301}\u{0302}\u{0303}\u{0304}\u{0305}m").err(), Some(NameError::StackedMarks { position: 6 }));
+        assert!(ChildName::parse("Nguye\u{0302}\u{0303}n").is_ok(), "Vietnamese stacks two marks");
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl AuthHeaders {
         body: &[u8],
         now: i64,
     ) -> Result<(), AuthError> {
-        if (self.time - now).abs() > MAX_SKEW_SECS {
+        if self.time.abs_diff(now) > MAX_SKEW_SECS.unsigned_abs() {
             return Err(AuthError::Stale);
         }
         let message = canonical(method, path_and_query, &self.signer, self.time, &self.nonce, body);
@@ -207,6 +207,9 @@ mod tests {
         assert_eq!(back.verify(&public.sign_key, "POST", "/v1/inbox", b"body", 1100), Err(AuthError::BadSignature));
         assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1301), Err(AuthError::Stale));
         assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 699), Err(AuthError::Stale));
+        let mut extreme = back.clone();
+        extreme.time = i64::MIN;
+        assert_eq!(extreme.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1000), Err(AuthError::Stale));
         let office = OfficeSigningKey::generate().unwrap();
         assert_eq!(
             back.verify(office.public().as_bytes(), "POST", "/v1/receipts", b"body", 1000),

@@ -149,6 +149,7 @@ fn published_vectors_match_the_code() {
     let built = serde_json::to_string_pretty(&build()).unwrap() + "\n";
     if std::env::var_os("HWC_WRITE_VECTORS").is_some() {
         std::fs::write(path(), &built).unwrap();
+        panic!("test-vectors.json rewritten; run again without HWC_WRITE_VECTORS to check it");
     }
     let published = std::fs::read_to_string(path()).expect("test-vectors.json is published beside Cargo.toml");
     assert_eq!(published, built, "the code no longer produces the published vectors");

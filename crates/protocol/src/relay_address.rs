@@ -1,0 +1,87 @@
+//! The relay's address as the office and the schools configure it: `https://host[:port]`, or
+//! `http://` only for a relay on the same computer (tests, the demo, a local proxy). No path,
+//! query, fragment or user name: requests are signed over their exact path, so a relay behind
+//! a path prefix would refuse every signature.
+
+use std::fmt;
+use url::Url;
+
+/// A checked relay address.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RelayAddress(Url);
+
+/// Why a relay address was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelayAddressError {
+    #[error("het adres van de relay is onleesbaar; schrijf het als https://relay.voorbeeld.nl")]
+    Unreadable,
+    #[error("gebruik https:// voor de relay (http:// mag alleen voor een relay op deze computer)")]
+    NotHttps,
+    #[error("het adres van de relay mag geen pad, ?, # of gebruikersnaam bevatten; alleen https://naam[:poort]")]
+    NotPlain,
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl RelayAddress {
+    pub fn parse(text: &str) -> Result<Self, RelayAddressError> {
+        let url = Url::parse(text.trim()).map_err(|_| RelayAddressError::Unreadable)?;
+        let host = url.host_str().ok_or(RelayAddressError::Unreadable)?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(host) => {}
+            _ => return Err(RelayAddressError::NotHttps),
+        }
+        let plain = url.username().is_empty()
+            && url.password().is_none()
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.path() == "/";
+        if !plain {
+            return Err(RelayAddressError::NotPlain);
+        }
+        Ok(Self(url))
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
+    pub fn into_url(self) -> Url {
+        self.0
+    }
+}
+
+impl fmt::Display for RelayAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str().trim_end_matches('/'))
+    }
+}
+
+impl fmt::Debug for RelayAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RelayAddress({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_https_and_local_http_only() {
+        for good in ["https://relay.example.nl", "https://relay.example.nl:8443/", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+            assert!(RelayAddress::parse(good).is_ok(), "{good}");
+        }
+        assert_eq!(RelayAddress::parse("https://relay.example.nl/").unwrap().to_string(), "https://relay.example.nl");
+        assert_eq!(RelayAddress::parse("relay.example.nl").err(), Some(RelayAddressError::Unreadable));
+        assert_eq!(RelayAddress::parse("http://relay.example.nl").err(), Some(RelayAddressError::NotHttps));
+        assert_eq!(RelayAddress::parse("ftp://127.0.0.1").err(), Some(RelayAddressError::NotHttps));
+        for bad in ["https://relay.example.nl/hwc", "https://u@relay.example.nl", "https://relay.example.nl/?x=1", "https://relay.example.nl/#x"] {
+            assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::NotPlain), "{bad}");
+        }
+    }
+}
