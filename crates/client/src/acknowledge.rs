@@ -1,6 +1,7 @@
 //! Acknowledging and the outbox. A receipt is signed at the moment of the action; in one
-//! transaction it enters the outbox and the envelope leaves the vault, so from then on the
-//! device holds nothing of the signal. Then delivery is tried; a receipt the relay did not get
+//! transaction it enters the outbox, the envelope leaves the vault and the signal's id is
+//! remembered as handled (until the envelope's expiry), so from then on the device holds
+//! nothing of the signal and refuses it if the relay brings it again. Then delivery is tried; a receipt the relay did not get
 //! waits in the outbox for the next fetch or flush. The relay deduplicates by signal id, so a
 //! retried receipt reaches the office once.
 
@@ -33,7 +34,7 @@ impl SchoolClient {
         }
         let key = self.signing_key()?;
         let receipt = Receipt::sign(&key, self.device_id, *signal_id, kind, now);
-        self.vault.queue_receipt(signal_id, &receipt.bytes, now.timestamp())?;
+        self.vault.queue_receipt(signal_id, &receipt.bytes, now.timestamp(), stored.expires_at)?;
         let delivery = match self.deliver(&key, signal_id, &receipt.bytes) {
             Attempt::Delivered { first } => {
                 self.vault.delete_receipt(signal_id)?;

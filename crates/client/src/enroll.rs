@@ -1,14 +1,14 @@
 //! Enrollment: make the device's two keys, create the vault (so the keyring is known to work
 //! before the one-time code is spent), enroll with the relay signed by the new key, check the
-//! answer is about these keys, and store everything. If anything fails before the relay
-//! accepted, nothing is left behind.
+//! answer (about these keys, and an office key bound to the code by its tag), and store
+//! everything. If anything fails before the answer is accepted, nothing is left behind.
 
 use crate::client::{check_device_info, status_name, SchoolClient};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClientError, Result};
 use crate::relay_client::{DeviceAuth, RelayClient};
 use crate::vault::{self, Setting, Vault};
-use hwc_protocol::api::EnrollDevice;
+use hwc_protocol::api::{DeviceInfo, EnrollDevice};
 use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode};
 use std::path::Path;
 use std::sync::Arc;
@@ -48,14 +48,17 @@ impl SchoolClient {
         let mut request = EnrollDevice { code: code.display(), keys };
         let answer = relay.enroll(&DeviceAuth { key: &signing, device_id }, &request, clock.now().timestamp());
         request.code.zeroize();
-        let info =
-            match answer.map_err(ClientError::from).and_then(|info| check_device_info(&info, &keys).map(|()| info)) {
-                Ok(info) => info,
-                Err(e) => {
-                    let _ = vault.wipe();
-                    return Err(e);
-                }
-            };
+        let checked = answer.map_err(ClientError::from).and_then(|info| {
+            check_enrollment_answer(&info, &keys, &code)?;
+            Ok(info)
+        });
+        let info = match checked {
+            Ok(info) => info,
+            Err(e) => {
+                let _ = vault.wipe();
+                return Err(e);
+            }
+        };
 
         vault.set_all(&[
             (Setting::OfficeKey, &info.office_key.to_string()),
@@ -69,6 +72,19 @@ impl SchoolClient {
     }
 }
 
+/// Checks the relay's answer to `POST /v1/devices`: it names this device and its exact keys,
+/// and its office key comes with the tag that only someone who knows the enrollment code can
+/// make ([`EnrollmentCode::office_key_tag`]). Without that, a relay could hand the device an
+/// office key of its own and later sign signals with it.
+pub(crate) fn check_enrollment_answer(info: &DeviceInfo, keys: &DevicePublicKeys, code: &EnrollmentCode) -> Result<()> {
+    check_device_info(info, keys)?;
+    let expected = code.office_key_tag(&info.office_key);
+    if info.office_key_tag.as_deref() != Some(expected.as_str()) {
+        return Err(ClientError::OfficeKeyNotBound);
+    }
+    Ok(())
+}
+
 /// A vault without a device id is what a crash during enrollment leaves: remove it. A complete
 /// vault is never overwritten.
 fn clear_unfinished_enrollment(data_dir: &Path) -> Result<()> {
@@ -78,5 +94,78 @@ fn clear_unfinished_enrollment(data_dir: &Path) -> Result<()> {
     match Vault::open(data_dir) {
         Ok(existing) if existing.get(Setting::DeviceId)?.is_none() => Ok(existing.wipe()?),
         _ => Err(ClientError::AlreadyEnrolled),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hwc_protocol::api::DeviceStatus;
+    use hwc_protocol::{OfficePublicKey, OfficeSigningKey, Role};
+
+    fn keys() -> DevicePublicKeys {
+        DevicePublicKeys::of(&DeviceSigningKey::generate().unwrap(), &DeviceOpenKey::generate().unwrap())
+    }
+
+    fn answer(keys: &DevicePublicKeys, office_key: OfficePublicKey, tag: Option<String>) -> DeviceInfo {
+        DeviceInfo {
+            device_id: keys.device_id(),
+            school: "12AB".parse().unwrap(),
+            role: Role::Director,
+            status: DeviceStatus::Pending,
+            keys: *keys,
+            office_key,
+            enrolled_at: 1,
+            office_key_tag: tag,
+        }
+    }
+
+    #[test]
+    fn the_office_key_must_carry_the_tag_of_the_typed_code() {
+        let code = EnrollmentCode::generate().unwrap();
+        let typed = EnrollmentCode::parse(&code.display().to_lowercase().replace('-', " ")).unwrap();
+        let office = OfficeSigningKey::generate().unwrap().public();
+        let relays_own = OfficeSigningKey::generate().unwrap().public();
+        let ours = keys();
+
+        let good = answer(&ours, office, Some(code.office_key_tag(&office)));
+        check_enrollment_answer(&good, &ours, &typed).unwrap();
+
+        let refused = |info: DeviceInfo| {
+            let err = check_enrollment_answer(&info, &ours, &typed).unwrap_err();
+            assert!(matches!(err, ClientError::OfficeKeyNotBound), "{err}");
+            err
+        };
+        // The relay swaps in its own key but keeps the office's tag.
+        refused(answer(&ours, relays_own, good.office_key_tag.clone()));
+        // The relay swaps in its own key with a tag it cannot make right without the code.
+        let other_code = EnrollmentCode::generate().unwrap();
+        refused(answer(&ours, relays_own, Some(other_code.office_key_tag(&relays_own))));
+        // A tag from another code for the right key, a missing tag, garbage, different case.
+        refused(answer(&ours, office, Some(other_code.office_key_tag(&office))));
+        refused(answer(&ours, office, None));
+        refused(answer(&ours, office, Some(String::new())));
+        let err = refused(answer(&ours, office, Some(code.office_key_tag(&office).to_uppercase())));
+        let text = err.to_string();
+        assert!(text.contains("niet bij de aanmeldcode hoort") && text.contains("leerplicht"), "{text}");
+    }
+
+    #[test]
+    fn the_answer_must_name_this_device_and_its_keys() {
+        let code = EnrollmentCode::generate().unwrap();
+        let office = OfficeSigningKey::generate().unwrap().public();
+        let tag = Some(code.office_key_tag(&office));
+        let ours = keys();
+        let theirs = keys();
+
+        let mut other_id = answer(&ours, office, tag.clone());
+        other_id.device_id = theirs.device_id();
+        let other_keys = answer(&theirs, office, tag.clone());
+        let mut other_keys_our_id = answer(&theirs, office, tag);
+        other_keys_our_id.device_id = ours.device_id();
+        for info in [other_id, other_keys, other_keys_our_id] {
+            let err = check_enrollment_answer(&info, &ours, &code).unwrap_err();
+            assert!(matches!(err, ClientError::Mismatch(_)), "{err}");
+        }
     }
 }

@@ -19,6 +19,8 @@ pub enum ClientError {
     AlreadyEnrolled,
     #[error("de relay gaf gegevens die niet bij dit apparaat horen ({0}); neem contact op met leerplicht")]
     Mismatch(&'static str),
+    #[error("de relay gaf een sleutel van leerplicht die niet bij de aanmeldcode hoort, dus dit apparaat vertrouwt die sleutel niet; er is niets opgeslagen: neem contact op met leerplicht")]
+    OfficeKeyNotBound,
     #[error("dit signaal staat niet (meer) op dit apparaat")]
     UnknownSignal,
     #[error("dit signaal is verlopen en van dit apparaat verwijderd; leerplicht krijgt daarvan automatisch bericht")]

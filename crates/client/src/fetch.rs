@@ -1,7 +1,8 @@
 //! Fetching: deliver waiting receipts first, then ask the relay for new events, check every
-//! envelope (office signature, shape, times, our school, a copy for this device), store the
-//! valid ones sealed together with the new cursor in one transaction, forget the signals a
-//! colleague acknowledged, and drop what has expired. A bad envelope is reported and skipped;
+//! envelope (office signature, shape, times, our school, a copy for this device, not a signal
+//! already handled), store the valid ones sealed together with the new cursor in one
+//! transaction, delete the signals a colleague acknowledged (remembering their ids until they
+//! expire), and drop what has expired. A bad envelope is reported and skipped;
 //! it never costs a good one. Nothing is decrypted here.
 
 use crate::client::SchoolClient;
@@ -40,6 +41,10 @@ impl SchoolClient {
                 }
             };
             let id = verified.envelope.signal_id;
+            if self.vault.is_handled(&id)? {
+                report.refused.push(Refusal::AlreadyHandled);
+                continue;
+            }
             if !seen.insert(id) || self.vault.has_envelope(&id)? || self.vault.in_outbox(&id)? {
                 continue;
             }
@@ -51,14 +56,22 @@ impl SchoolClient {
             });
         }
 
-        let mut handled: Vec<SignalId> = Vec::new();
+        // Signals handled meanwhile: only those this device holds or just received count (the
+        // relay's list is not signed; an id this device never saw is nothing to forget).
+        let mut handled: Vec<(SignalId, i64)> = Vec::new();
         for entry in &inbox.handled {
-            let arrived_now = new.iter().any(|e| e.signal_id == entry.signal_id);
-            if !arrived_now && !self.vault.has_envelope(&entry.signal_id)? {
+            let expires_at = match new.iter().find(|e| e.signal_id == entry.signal_id) {
+                Some(arrived_now) => arrived_now.expires_at,
+                None => match self.vault.envelope(&entry.signal_id)? {
+                    Some(held) => held.expires_at,
+                    None => continue,
+                },
+            };
+            if handled.iter().any(|(id, _)| *id == entry.signal_id) {
                 continue;
             }
             new.retain(|e| e.signal_id != entry.signal_id);
-            handled.push(entry.signal_id);
+            handled.push((entry.signal_id, expires_at));
             if entry.by != self.device_id {
                 report.handled_by_colleague.push(HandledByColleague {
                     signal_id: entry.signal_id,

@@ -4,7 +4,8 @@
 //! Rules kept throughout: a child's name and birthdate exist only inside a decrypted
 //! [`Signal`] in memory; they never reach the disk, a log line, an error or a panic message.
 //! The vault (SQLCipher, key in the OS keyring) holds only device keys, a few settings, sealed
-//! envelopes not yet handled and signed receipts not yet delivered. After an acknowledgement
+//! envelopes not yet handled, signed receipts not yet delivered, and the ids of handled signals
+//! until their expiry (so a handled signal never comes back). After an acknowledgement
 //! nothing of the signal remains on the device. Everything from outside is validated.
 
 mod acknowledge;

@@ -5,6 +5,7 @@
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
 use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
+use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError};
 use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode, Url};
@@ -58,23 +59,9 @@ pub struct RelayClient {
     http: Client,
 }
 
-/// Reads and checks a relay address: `https://host[:port][/]`, or `http://` to this computer only.
+/// Reads and checks a relay address with the protocol's rule ([`RelayAddress`]).
 pub fn parse_relay_url(text: &str) -> Result<Url, RelayError> {
-    let url = Url::parse(text.trim()).map_err(|_| RelayError::BadUrl)?;
-    let host = url.host_str().ok_or(RelayError::BadUrl)?;
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-    let plain =
-        url.username().is_empty() && url.password().is_none() && url.query().is_none() && url.fragment().is_none();
-    if !scheme_ok || !plain || url.path() != "/" {
-        return Err(RelayError::BadUrl);
-    }
-    Ok(url)
+    RelayAddress::parse(text).map(RelayAddress::into_url).map_err(|_| RelayError::BadUrl)
 }
 
 fn connection_error(_: reqwest::Error) -> RelayError {

@@ -48,6 +48,9 @@ pub enum Refusal {
     WrongSchool,
     /// Had no copy for this device.
     NotForThisDevice,
+    /// Was a signal this device already saw handled (acknowledged here or by a colleague):
+    /// a handled signal never comes back.
+    AlreadyHandled,
 }
 
 impl fmt::Display for Refusal {
@@ -57,6 +60,7 @@ impl fmt::Display for Refusal {
             Refusal::Expired => f.write_str("verlopen envelop geweigerd"),
             Refusal::WrongSchool => f.write_str("envelop voor een andere school geweigerd"),
             Refusal::NotForThisDevice => f.write_str("envelop zonder kopie voor dit apparaat geweigerd"),
+            Refusal::AlreadyHandled => f.write_str("envelop van een al afgehandeld signaal geweigerd"),
         }
     }
 }

@@ -38,7 +38,9 @@ impl SchoolClient {
                 return Err(ClientError::Expired);
             }
             Err(Refusal::Invalid(e)) => return Err(ClientError::Envelope(e)),
-            Err(Refusal::WrongSchool | Refusal::NotForThisDevice) => return Err(ClientError::Mismatch("envelop")),
+            Err(Refusal::WrongSchool | Refusal::NotForThisDevice | Refusal::AlreadyHandled) => {
+                return Err(ClientError::Mismatch("envelop"))
+            }
         };
         if verified.envelope.signal_id != *signal_id {
             return Err(VaultError::Corrupt("signaal-id").into());

@@ -44,3 +44,35 @@ fn expired_signals_are_dropped_and_reported() {
     assert_eq!(client.sweep_expired().unwrap(), vec![long]);
     assert_eq!(client.status().unwrap().sealed_signals, 0);
 }
+
+#[test]
+fn handled_ids_are_kept_until_the_signal_expires() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    drop(enrolled(&office, dir.path(), Role::Director));
+    let clock = Arc::new(ManualClock::starting_now());
+    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+
+    let now = Utc::now();
+    let short = office.post(&office.seal(now, now + Duration::seconds(120)));
+    let long = office.send();
+    assert_eq!(client.fetch(5).unwrap().new_signals.len(), 2);
+    client.acknowledge(&short, ReceiptKind::HandedOver).unwrap();
+    client.acknowledge(&long, ReceiptKind::NotOurPupil).unwrap();
+    assert_eq!(client.status().unwrap().handled_signals, 2);
+
+    // Once the short signal has expired its id is forgotten; the sweep reports only envelopes.
+    // (The test's clock started a moment before `now`: a few seconds past the expiry.)
+    clock.advance(Duration::seconds(125));
+    assert!(client.sweep_expired().unwrap().is_empty());
+    assert_eq!(client.status().unwrap().handled_signals, 1);
+    let report = client.fetch(0).unwrap();
+    assert!(report.expired.is_empty() && report.new_signals.is_empty(), "{report:?}");
+    assert_eq!(client.status().unwrap().handled_signals, 1);
+
+    clock.advance(Duration::hours(30));
+    client.sweep_expired().unwrap();
+    let status = client.status().unwrap();
+    assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 0));
+}

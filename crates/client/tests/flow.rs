@@ -1,12 +1,13 @@
 //! End-to-end flows against a real relay, with the office played by the test: enrollment,
 //! verification, fetching, opening, acknowledging, the colleague's view, the outbox while the
-//! relay is unreachable, and refused envelopes next to a valid one.
+//! relay is unreachable, refused envelopes next to a valid one, a handled signal that a relay
+//! brings back, and an office key a relay swapped during enrollment.
 
 mod common;
 
 use common::{dead_url, enrolled, Office, BIRTHDATE, NAME, SCHOOL};
-use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, RelayError, SchoolClient};
-use hwc_protocol::{OfficeSigningKey, Role};
+use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, Refusal, RelayError, SchoolClient};
+use hwc_protocol::{EnrollmentCode, OfficeSigningKey, Role};
 
 #[test]
 fn director_handles_and_backup_hears_it_from_the_relay() {
@@ -53,7 +54,7 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     let ack = director.acknowledge(&id, ReceiptKind::HandedOver).unwrap();
     assert_eq!(ack.delivery, Delivery::Delivered { first: true });
     let status = director.status().unwrap();
-    assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 0));
+    assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 1));
     assert!(status.has_signing_key && status.has_open_key);
     assert_eq!(status.settings, ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor"]);
     assert!(matches!(director.open_signal(&id), Err(ClientError::UnknownSignal)));
@@ -64,7 +65,8 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert_eq!(report.handled_by_colleague[0].by, director.device_id());
     assert!(report.handled_by_colleague[0].to_string().starts_with("afgehandeld door een collega op "));
     assert!(backup.pending().unwrap().is_empty());
-    assert_eq!(backup.status().unwrap().sealed_signals, 0);
+    let status = backup.status().unwrap();
+    assert_eq!((status.sealed_signals, status.handled_signals), (0, 1));
     assert!(matches!(backup.acknowledge(&id, ReceiptKind::HandedOver), Err(ClientError::UnknownSignal)));
 
     let (_, receipts) = office.receipts(0);
@@ -184,4 +186,107 @@ fn enrollment_refusals_leave_nothing_behind() {
     drop(client);
     assert!(SchoolClient::open(dir.path()).is_ok());
     assert!(matches!(SchoolClient::open(other.path()), Err(ClientError::Vault(hwc_client::VaultError::NotFound))));
+}
+
+/// Acting as a hostile relay: puts a handled signal's rows back as they were before the
+/// acknowledgement (left alone when still there) with a new inbox event, so the relay serves
+/// the envelope again.
+struct Resurrect {
+    db: rusqlite::Connection,
+}
+
+impl Resurrect {
+    fn keep(relay: &hwc_relay::testing::TestRelay, id: &hwc_client::SignalId) -> Self {
+        let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let id = id.to_string();
+        db.execute("CREATE TEMP TABLE kept_signals AS SELECT * FROM signals WHERE signal_id = ?1", [&id]).unwrap();
+        db.execute("CREATE TEMP TABLE kept_copies AS SELECT * FROM signal_copies WHERE signal_id = ?1", [&id]).unwrap();
+        assert_eq!(db.query_row("SELECT count(*) FROM kept_signals", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+        Self { db }
+    }
+
+    fn bring_back(&self) {
+        self.db
+            .execute_batch(
+                "INSERT OR IGNORE INTO main.signals SELECT * FROM kept_signals;
+                 INSERT OR IGNORE INTO main.signal_copies SELECT * FROM kept_copies;
+                 INSERT INTO main.events (school, kind, signal_id, by_device, at)
+                     SELECT school, 'envelope', signal_id, NULL, NULL FROM kept_signals;",
+            )
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_handled_signal_never_comes_back() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut director = enrolled(&office, dir_a.path(), Role::Director);
+    let mut backup = enrolled(&office, dir_b.path(), Role::Backup);
+    let id = office.send();
+    assert_eq!(director.fetch(5).unwrap().new_signals, vec![id]);
+    assert_eq!(backup.fetch(5).unwrap().new_signals, vec![id]);
+    let kept = Resurrect::keep(&relay, &id);
+
+    assert!(director.acknowledge(&id, ReceiptKind::HandedOver).unwrap().delivered_now());
+    assert_eq!(backup.fetch(5).unwrap().handled_by_colleague.len(), 1);
+    for client in [&director, &backup] {
+        let status = client.status().unwrap();
+        assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 1));
+    }
+
+    kept.bring_back();
+    for client in [&mut director, &mut backup] {
+        let report = client.fetch(5).unwrap();
+        assert_eq!(report.refused, vec![Refusal::AlreadyHandled], "{report:?}");
+        assert!(report.new_signals.is_empty());
+        assert_eq!(report.refused[0].to_string(), "envelop van een al afgehandeld signaal geweigerd");
+        assert!(client.pending().unwrap().is_empty());
+        assert!(matches!(client.open_signal(&id), Err(ClientError::UnknownSignal)));
+        let status = client.status().unwrap();
+        assert_eq!((status.sealed_signals, status.handled_signals), (0, 1));
+    }
+    // Reopening the vault changes nothing: the ids are kept, not held in memory.
+    drop(backup);
+    let mut backup = SchoolClient::open(dir_b.path()).unwrap();
+    kept.bring_back();
+    assert_eq!(backup.fetch(5).unwrap().refused, vec![Refusal::AlreadyHandled]);
+    assert!(backup.pending().unwrap().is_empty());
+}
+
+#[test]
+fn an_office_key_swapped_by_the_relay_is_refused_and_nothing_is_stored() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let relays_own = OfficeSigningKey::generate().unwrap().public();
+
+    // The relay hands out its own office key with the office's tag, or a tag it made up.
+    let made_up = EnrollmentCode::generate().unwrap().office_key_tag(&relays_own);
+    for (office_column, tag) in [(Some(relays_own.to_string()), None), (None, Some(made_up))] {
+        let code = office.code(Role::Director);
+        let hash = EnrollmentCode::parse(&code).unwrap().hash_hex();
+        if let Some(key) = &office_column {
+            db.execute("UPDATE enrollments SET office = ?1 WHERE code_hash = ?2", [key, &hash]).unwrap();
+        }
+        if let Some(tag) = &tag {
+            db.execute("UPDATE enrollments SET office_key_tag = ?1 WHERE code_hash = ?2", [tag, &hash]).unwrap();
+        }
+        let err = SchoolClient::enroll(dir.path(), &office.url, &code).unwrap_err();
+        assert!(matches!(err, ClientError::OfficeKeyNotBound), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("niet bij de aanmeldcode hoort") && text.contains("neem contact op met leerplicht"));
+        assert!(!SchoolClient::is_enrolled(dir.path()));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing stored");
+    }
+
+    // An untouched code from the same office enrolls.
+    let client = SchoolClient::enroll(dir.path(), &office.url, &office.code(Role::Director)).unwrap();
+    let listed = office.devices().into_iter().find(|d| d.device_id == client.device_id()).unwrap();
+    assert_eq!(listed.office_key, office.public());
+    assert_eq!(client.safety_code(), hwc_protocol::SafetyCode::compute(&office.public(), &listed.keys));
 }

@@ -91,7 +91,7 @@ pub async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, Api
         let frame = frame
             .map_err(|_| ApiFailure::BadRequest("Het verzoek kwam niet volledig aan. Probeer het opnieuw.".into()))?;
         if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > MAX_REQUEST_BYTES {
+            if buf.len().saturating_add(data.len()) > MAX_REQUEST_BYTES {
                 return Err(ApiFailure::TooLarge);
             }
             buf.extend_from_slice(&data);

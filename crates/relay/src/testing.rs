@@ -29,14 +29,32 @@ impl TestRelay {
         }
     }
 
-    /// Starts a relay trusting `office_keys`.
+    /// Starts a relay trusting `office_keys` that sweeps once at start and then only every
+    /// `sweep_interval_secs` (`GET /v1/receipts` still sweeps), so a test can see what happens
+    /// between an envelope's expiry and the sweep. Panics when it cannot start (tests only).
+    pub fn start_with_sweep_interval(office_keys: Vec<OfficePublicKey>, sweep_interval_secs: u64) -> TestRelay {
+        match Self::try_start_with_sweep_interval(office_keys, sweep_interval_secs) {
+            Ok(relay) => relay,
+            Err(error) => panic!("test relay did not start: {error}"),
+        }
+    }
+
+    /// Starts a relay trusting `office_keys` that sweeps every second.
     pub fn try_start(office_keys: Vec<OfficePublicKey>) -> Result<TestRelay, ServeError> {
+        Self::try_start_with_sweep_interval(office_keys, 1)
+    }
+
+    /// Starts a relay trusting `office_keys` that sweeps every `sweep_interval_secs`.
+    pub fn try_start_with_sweep_interval(
+        office_keys: Vec<OfficePublicKey>,
+        sweep_interval_secs: u64,
+    ) -> Result<TestRelay, ServeError> {
         let dir = tempfile::tempdir()?;
         let db_path = dir.path().join("relay.db");
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let mut config = Config::new(addr, db_path.clone(), office_keys);
-        config.sweep_interval_secs = 1;
+        config.sweep_interval_secs = sweep_interval_secs.max(1);
         let state = AppState::open(&db_path, config.office_keys.clone())?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let (stop, stopped) = oneshot::channel::<()>();

@@ -30,12 +30,13 @@ fn device_line(role: Role, client: &SchoolClient, office_code: &str) {
 
 fn vault_line(role: Role, status: &VaultStatus) {
     println!(
-        "   kluis {:<11}: apparaatsleutels {}, instellingen {}, {} verzegelde signalen, {} bevestigingen te versturen",
+        "   kluis {:<11}: apparaatsleutels {}, instellingen {}, {} verzegelde signalen, {} bevestigingen te versturen, {} afgehandelde signaalnummers (zonder inhoud)",
         role.dutch(),
         if status.has_signing_key && status.has_open_key { "ja" } else { "nee" },
         status.settings.len(),
         status.sealed_signals,
-        status.receipts_waiting
+        status.receipts_waiting,
+        status.handled_signals
     );
 }
 

@@ -1,6 +1,7 @@
 //! Envelopes not yet handled: the signed, sealed frames exactly as the relay delivered them,
 //! with the signal id and the times the app shows. Never decrypted before storing; deleted as
-//! soon as the signal is acknowledged (here or by a colleague) or has expired.
+//! soon as the signal is acknowledged (here or by a colleague; see [`super::handled`]) or has
+//! expired.
 
 use super::{Setting, Vault, VaultError};
 use hwc_protocol::SignalId;
@@ -30,8 +31,14 @@ fn parse_id(text: String) -> Result<SignalId, VaultError> {
 
 impl Vault {
     /// In one transaction: stores the new envelopes (an id already held is left alone),
-    /// deletes the handled ones and moves the inbox cursor. Either all of it happens or none.
-    pub fn store_inbox(&mut self, new: &[StoredEnvelope], handled: &[SignalId], cursor: u64) -> Result<(), VaultError> {
+    /// deletes the handled ones and remembers their ids until the given expiry (the
+    /// envelope's), and moves the inbox cursor. Either all of it happens or none.
+    pub fn store_inbox(
+        &mut self,
+        new: &[StoredEnvelope],
+        handled: &[(SignalId, i64)],
+        cursor: u64,
+    ) -> Result<(), VaultError> {
         let tx = self.conn.transaction()?;
         for env in new {
             tx.execute(
@@ -39,8 +46,9 @@ impl Vault {
                 rusqlite::params![env.signal_id.to_string(), env.frame, env.received_at, env.expires_at],
             )?;
         }
-        for id in handled {
+        for (id, expires_at) in handled {
             tx.execute("DELETE FROM envelopes WHERE signal_id = ?1", [id.to_string()])?;
+            super::handled::remember(&tx, id, *expires_at)?;
         }
         tx.execute(
             "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -92,7 +100,8 @@ impl Vault {
         Ok(self.conn.execute("DELETE FROM envelopes WHERE signal_id = ?1", [id.to_string()])? > 0)
     }
 
-    /// Deletes every envelope whose expiry is at or before `now` and returns their ids.
+    /// Deletes every envelope whose expiry is at or before `now` and returns their ids; forgets
+    /// the handled ids whose expiry has passed too (an envelope for them is refused as expired).
     pub fn delete_expired(&mut self, now: i64) -> Result<Vec<SignalId>, VaultError> {
         let tx = self.conn.transaction()?;
         let ids = {
@@ -106,6 +115,7 @@ impl Vault {
             ids
         };
         tx.execute("DELETE FROM envelopes WHERE expires_at <= ?1", [now])?;
+        super::handled::forget_expired(&tx, now)?;
         tx.commit()?;
         Ok(ids)
     }
@@ -136,7 +146,7 @@ mod tests {
         vault.store_inbox(&[env(1, 500), env(2, 300)], &[], 7).unwrap();
         let mut changed = env(1, 900);
         changed.frame = vec![9; 10];
-        vault.store_inbox(&[changed], &[SignalId::from_bytes([2; 16])], 8).unwrap();
+        vault.store_inbox(&[changed], &[(SignalId::from_bytes([2; 16]), 300)], 8).unwrap();
         assert_eq!(vault.require::<u64>(Setting::InboxCursor).unwrap(), 8);
         let kept = vault.envelope(&SignalId::from_bytes([1; 16])).unwrap().unwrap();
         assert_eq!(kept, env(1, 500), "the first copy of a signal id is kept");

@@ -8,6 +8,7 @@
 
 mod device_keys;
 mod envelopes;
+mod handled;
 pub mod key;
 mod outbox;
 mod schema;
@@ -70,6 +71,9 @@ pub struct VaultStatus {
     pub sealed_signals: usize,
     /// Signed receipts waiting to be delivered.
     pub receipts_waiting: usize,
+    /// Ids of handled signals (no content), kept until their envelope's expiry so that a
+    /// handled signal cannot come back.
+    pub handled_signals: usize,
 }
 
 /// An open vault.
@@ -174,6 +178,7 @@ impl Vault {
             settings: self.setting_names()?,
             sealed_signals: self.envelope_count()?,
             receipts_waiting: self.outbox_count()?,
+            handled_signals: self.handled_count()?,
         })
     }
 
@@ -290,7 +295,8 @@ pub(crate) mod tests {
                 has_open_key: false,
                 settings: vec![],
                 sealed_signals: 0,
-                receipts_waiting: 0
+                receipts_waiting: 0,
+                handled_signals: 0,
             }
         );
         vault.set(Setting::School, "12AB").unwrap();

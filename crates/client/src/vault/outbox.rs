@@ -1,6 +1,7 @@
 //! Receipts not yet delivered: signed, content-free frames waiting for the relay. A receipt
-//! enters the outbox in the same transaction that deletes its envelope, so after an
-//! acknowledgement the device holds only the receipt, never the signal.
+//! enters the outbox in the same transaction that deletes its envelope (and remembers the
+//! signal's id as handled), so after an acknowledgement the device holds only the receipt and
+//! the id, never the signal.
 
 use super::{Vault, VaultError};
 use hwc_protocol::SignalId;
@@ -13,14 +14,22 @@ pub struct QueuedReceipt {
 }
 
 impl Vault {
-    /// In one transaction: queues the signed receipt and deletes the envelope it answers.
-    pub fn queue_receipt(&mut self, signal_id: &SignalId, frame: &[u8], signed_at: i64) -> Result<(), VaultError> {
+    /// In one transaction: queues the signed receipt, deletes the envelope it answers and
+    /// remembers the signal as handled until `expires_at` (the envelope's expiry).
+    pub fn queue_receipt(
+        &mut self,
+        signal_id: &SignalId,
+        frame: &[u8],
+        signed_at: i64,
+        expires_at: i64,
+    ) -> Result<(), VaultError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT OR IGNORE INTO outbox (signal_id, frame, signed_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![signal_id.to_string(), frame, signed_at],
         )?;
         tx.execute("DELETE FROM envelopes WHERE signal_id = ?1", [signal_id.to_string()])?;
+        super::handled::remember(&tx, signal_id, expires_at)?;
         tx.commit()?;
         Ok(())
     }
@@ -67,14 +76,15 @@ mod tests {
         let mut vault = vault_with_key(dir.path(), 8, true).unwrap();
         let env = StoredEnvelope { signal_id: id, frame: vec![1; 40], received_at: 1, expires_at: 2 };
         vault.store_inbox(&[env], &[], 1).unwrap();
-        vault.queue_receipt(&id, b"HWR1receipt", 5).unwrap();
+        vault.queue_receipt(&id, b"HWR1receipt", 5, 2).unwrap();
         assert!(!vault.has_envelope(&id).unwrap());
         drop(vault);
         let mut vault = vault_with_key(dir.path(), 8, false).unwrap();
         assert_eq!(vault.outbox().unwrap(), vec![QueuedReceipt { signal_id: id, frame: b"HWR1receipt".to_vec() }]);
         assert!(vault.in_outbox(&id).unwrap());
         let status = vault.status().unwrap();
-        assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 1));
+        assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 1, 1));
+        assert!(vault.is_handled(&id).unwrap());
         vault.delete_receipt(&id).unwrap();
         assert_eq!(vault.status().unwrap().receipts_waiting, 0);
     }

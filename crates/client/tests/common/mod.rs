@@ -66,6 +66,7 @@ impl Office {
             school: SCHOOL.parse().unwrap(),
             role,
             code_hash: code.hash_hex(),
+            office_key_tag: code.office_key_tag(&self.public()),
             expires_at: (Utc::now() + Duration::days(7)).timestamp(),
         })
         .unwrap();

@@ -19,6 +19,11 @@ fn wrong_school() -> ApiFailure {
     )
 }
 
+/// Whether `text` is a SHA-256 digest as 64 lowercase hex characters.
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// `POST /v1/enrollments` (office).
 pub async fn create_enrollment(
     State(state): State<AppState>,
@@ -26,10 +31,13 @@ pub async fn create_enrollment(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiFailure> {
     let office = signed.office()?;
     let request: CreateEnrollment = json_body(&signed.body)?;
-    let hash_ok = request.code_hash.len() == 64
-        && request.code_hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !hash_ok {
+    if !is_sha256_hex(&request.code_hash) {
         return Err(ApiFailure::BadRequest("De code-hash moet 64 kleine hexadecimale tekens zijn.".into()));
+    }
+    if !is_sha256_hex(&request.office_key_tag) {
+        return Err(ApiFailure::BadRequest(
+            "De sleutelkoppeling van de aanmeldcode moet 64 kleine hexadecimale tekens zijn.".into(),
+        ));
     }
     let now = now_secs();
     if request.expires_at <= now {

@@ -1,11 +1,12 @@
 //! `GET /v1/inbox?after=N&wait=S` (verified device): the device's new envelopes and handled
 //! signals, answering at once when there are any and otherwise waiting (woken on insert, no
-//! polling) up to `S` seconds.
+//! polling) up to `S` seconds. Expired envelopes are never served; an `after` above the highest
+//! sequence number the relay has is read as 0 (see [`inbox::read`]).
 
 use super::query_numbers;
 use crate::auth::Signed;
 use crate::error::ApiFailure;
-use crate::state::AppState;
+use crate::state::{now_secs, AppState};
 use crate::store::inbox;
 use axum::extract::State;
 use axum::http::Uri;
@@ -33,12 +34,15 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let found = state.store.call(move |conn| inbox::read(conn, &school, &device_id, after)).await?;
+        let now = now_secs();
+        let found = state.store.call(move |conn| inbox::read(conn, &school, &device_id, after, now)).await?;
         if !found.envelopes.is_empty() || !found.handled.is_empty() || state.waiters.is_closed() {
             return Ok(Json(found));
         }
-        if found.cursor > after {
-            // Only colleagues' events: skip past them and look again.
+        if found.cursor != after {
+            // Only colleagues' events (or expired envelopes) were skipped, or `after` was above
+            // anything this database ever numbered and was read as 0: go on from the cursor the
+            // store gave back and look again.
             after = found.cursor;
             continue;
         }

@@ -2,7 +2,7 @@
 
 use crate::auth::Signed;
 use crate::error::ApiFailure;
-use crate::state::AppState;
+use crate::state::{now_secs, AppState};
 use crate::store::receipts::{self, AckOutcome};
 use axum::extract::State;
 use axum::Json;
@@ -14,7 +14,8 @@ pub async fn post_receipt(State(state): State<AppState>, signed: Signed) -> Resu
     let receipt = Receipt::verify(&signed.body, &device.keys).map_err(|e| ApiFailure::InvalidReceipt(e.to_string()))?;
     let signal_id = receipt.receipt.signal_id;
     let school = device.school;
-    match state.store.call(move |conn| receipts::acknowledge(conn, &school, &receipt)).await? {
+    let now = now_secs();
+    match state.store.call(move |conn| receipts::acknowledge(conn, &school, &receipt, now)).await? {
         AckOutcome::First => {
             state.waiters.wake(school);
             Ok(Json(ReceiptAccepted { signal_id, first: true }))
@@ -23,6 +24,9 @@ pub async fn post_receipt(State(state): State<AppState>, signed: Signed) -> Resu
         AckOutcome::NotFound => Err(ApiFailure::NotFound(
             "Dit signaal is niet (meer) voor dit apparaat bij de relay: het is verlopen of was niet voor deze school."
                 .into(),
+        )),
+        AckOutcome::Expired => Err(ApiFailure::Expired(
+            "Dit signaal is verlopen en kan niet meer worden afgehandeld. Leerplicht krijgt er bericht van.".into(),
         )),
     }
 }

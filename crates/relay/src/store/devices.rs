@@ -46,6 +46,8 @@ fn info(raw: RawDevice) -> Result<DeviceInfo, StoreError> {
         keys: DevicePublicKeys { sign_key: key32(sign_key)?, seal_key: key32(seal_key)? },
         office_key: parse_col(&office, "office key")?,
         enrolled_at,
+        // Only the answer to enrollment carries the tag; it is not kept with the device.
+        office_key_tag: None,
     })
 }
 

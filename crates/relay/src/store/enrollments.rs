@@ -28,18 +28,19 @@ pub fn create(
     if !schools::claim(&tx, &request.school, office, now)? {
         return Ok(CreateOutcome::WrongSchool);
     }
-    let existing: Option<(String, String, String, i64)> = tx
+    let existing: Option<(String, String, String, String, i64)> = tx
         .query_row(
-            "SELECT school, role, office, expires_at FROM enrollments WHERE code_hash = ?1",
+            "SELECT school, role, office, office_key_tag, expires_at FROM enrollments WHERE code_hash = ?1",
             [&request.code_hash],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
         )
         .optional()?;
     let outcome = match existing {
-        Some((school, role, owner, expires_at)) => {
+        Some((school, role, owner, tag, expires_at)) => {
             let same = school == request.school.as_str()
                 && role == request.role.as_str()
                 && owner == office.to_string()
+                && tag == request.office_key_tag
                 && expires_at == request.expires_at;
             if same {
                 CreateOutcome::AlreadyKnown
@@ -49,13 +50,14 @@ pub fn create(
         }
         None => {
             tx.execute(
-                "INSERT INTO enrollments (code_hash, school, role, office, expires_at, used_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)",
+                "INSERT INTO enrollments (code_hash, school, role, office, office_key_tag, expires_at, used_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)",
                 params![
                     request.code_hash,
                     request.school.as_str(),
                     request.role.as_str(),
                     office.to_string(),
+                    request.office_key_tag,
                     request.expires_at,
                     now
                 ],
@@ -70,7 +72,8 @@ pub fn create(
 /// What happened when a device used a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollOutcome {
-    /// Enrolled now, or earlier with this very code (a retry): the device as stored.
+    /// Enrolled now, or earlier with this very code (a retry): the device as stored, with the
+    /// code's office key tag (the only answer that carries it).
     Enrolled(DeviceInfo),
     UnknownCode,
     CodeUsed,
@@ -88,20 +91,20 @@ pub fn enroll(
 ) -> Result<EnrollOutcome, StoreError> {
     let device_id = keys.device_id();
     let tx = conn.transaction()?;
-    let row: Option<(String, String, String, i64, Option<String>)> = tx
+    let row: Option<(String, String, String, String, i64, Option<String>)> = tx
         .query_row(
-            "SELECT school, role, office, expires_at, used_by FROM enrollments WHERE code_hash = ?1",
+            "SELECT school, role, office, office_key_tag, expires_at, used_by FROM enrollments WHERE code_hash = ?1",
             [code_hash],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)),
         )
         .optional()?;
-    let Some((school, role, office, expires_at, used_by)) = row else {
+    let Some((school, role, office, office_key_tag, expires_at, used_by)) = row else {
         return Ok(EnrollOutcome::UnknownCode);
     };
     if let Some(used_by) = used_by {
         if used_by == device_id.to_string() {
             if let Some(device) = devices::get(&tx, &device_id)? {
-                return Ok(EnrollOutcome::Enrolled(device));
+                return Ok(EnrollOutcome::Enrolled(DeviceInfo { office_key_tag: Some(office_key_tag), ..device }));
             }
         }
         return Ok(EnrollOutcome::CodeUsed);
@@ -120,9 +123,10 @@ pub fn enroll(
         keys: *keys,
         office_key: super::parse_col(&office, "office key")?,
         enrolled_at: now,
+        office_key_tag: None,
     };
     devices::insert(&tx, &device)?;
     tx.execute("UPDATE enrollments SET used_by = ?2 WHERE code_hash = ?1", params![code_hash, device_id.to_string()])?;
     tx.commit()?;
-    Ok(EnrollOutcome::Enrolled(device))
+    Ok(EnrollOutcome::Enrolled(DeviceInfo { office_key_tag: Some(office_key_tag), ..device }))
 }

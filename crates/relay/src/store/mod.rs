@@ -33,6 +33,39 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("a database task stopped unexpectedly")]
     TaskFailed,
+    #[error("the database file's permissions cannot be restricted: {0}")]
+    Permissions(#[from] std::io::Error),
+    #[error("the database refused the setting {0}")]
+    Setting(&'static str),
+}
+
+/// Makes the database file (and a `-wal` or `-shm` file left next to it) readable and writable
+/// by the owner only, before SQLite opens it. A missing database file is first created empty
+/// with that mode, so it is never readable by others, not even for a moment; SQLite takes an
+/// empty file as a new database and gives the `-wal` and `-shm` files it makes the same mode.
+#[cfg(unix)]
+fn restrict_file(path: &Path) -> Result<(), std::io::Error> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        names.push(PathBuf::from(name));
+    }
+    for (i, name) in names.iter().enumerate() {
+        match std::fs::set_permissions(name, std::fs::Permissions::from_mode(0o600)) {
+            // Only the database itself must exist; SQLite makes the others when it needs them.
+            Err(e) if i > 0 && e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_file(_path: &Path) -> Result<(), std::io::Error> {
+    Ok(())
 }
 
 /// Handle to the relay database; cheap to clone.
@@ -49,11 +82,18 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database file and brings its schema up.
+    /// Opens (or creates) the database file and brings its schema up. The file is readable and
+    /// writable by the relay's user only (0600; SQLite gives its `-wal` and `-shm` files the
+    /// same mode), and deleted rows are overwritten with zeros (`secure_delete`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        restrict_file(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        // `journal_mode` answers with the resulting mode, so it is read, not executed.
+        // These pragmas answer with the resulting setting, so they are read, not executed.
+        let secure: i64 = conn.query_row("PRAGMA secure_delete=ON", [], |row| row.get(0))?;
+        if secure != 1 {
+            return Err(StoreError::Setting("secure_delete"));
+        }
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
         schema::create(&conn)?;
@@ -103,6 +143,46 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::test_support::temp_store;
+
+    #[test]
+    fn deletes_securely() {
+        let (_dir, store) = temp_store();
+        let conn = store.conn.lock().unwrap();
+        let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
+        assert_eq!(secure, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_files_are_for_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.db");
+        let store = super::Store::open(&path).unwrap();
+        // A write, so the -wal and -shm files certainly exist.
+        store.conn.lock().unwrap().execute("INSERT INTO schools VALUES ('12AB', 'office', 1)", []).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("relay.db{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        drop(store);
+
+        // An existing database (and its leftovers) that others could read is restricted on open.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("relay.db{suffix}"));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        let _again = super::Store::open(&path).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("relay.db{suffix}"));
+            if file.exists() {
+                assert_eq!(mode(&file), 0o600, "{}", file.display());
+            }
+        }
+    }
 
     #[test]
     fn opens_twice_with_wal_and_schema_version() {

@@ -12,7 +12,7 @@ pub const KEEP_SECS: i64 = 600;
 pub fn remember(conn: &Connection, signer: &str, nonce: &[u8; 16], request_time: i64) -> Result<bool, StoreError> {
     let inserted = conn.execute(
         "INSERT INTO seen_nonces (signer, nonce, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![signer, hex::encode(nonce), request_time + KEEP_SECS],
+        params![signer, hex::encode(nonce), request_time.saturating_add(KEEP_SECS)],
     )?;
     Ok(inserted == 1)
 }

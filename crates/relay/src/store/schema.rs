@@ -4,18 +4,19 @@
 use super::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
-/// The schema this relay writes.
-pub const VERSION: i64 = 1;
+/// The schema this relay writes. 2: enrollments carry the office key tag.
+pub const VERSION: i64 = 2;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 -- A school (BRIN) belongs to the office that first created an enrollment code for it.
 CREATE TABLE IF NOT EXISTS schools (
     brin TEXT PRIMARY KEY, office TEXT NOT NULL, registered_at INTEGER NOT NULL);
--- One-time enrollment codes, by hash only. used_by: the device that used the code.
+-- One-time enrollment codes, by hash only. office_key_tag: the office's binding of the code to
+-- its key, handed to the enrolling device. used_by: the device that used the code.
 CREATE TABLE IF NOT EXISTS enrollments (
     code_hash TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
-    expires_at INTEGER NOT NULL, used_by TEXT, created_at INTEGER NOT NULL);
+    office_key_tag TEXT NOT NULL, expires_at INTEGER NOT NULL, used_by TEXT, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
     device_id TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
     sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, status TEXT NOT NULL, enrolled_at INTEGER NOT NULL);

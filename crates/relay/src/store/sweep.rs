@@ -50,7 +50,7 @@ pub fn run(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
     )?;
     report.tombstones = tx.execute("DELETE FROM handled WHERE keep_until <= ?1", [now])?;
     report.nonces = nonces::purge(&tx, now)?;
-    tx.execute("DELETE FROM enrollments WHERE expires_at <= ?1", [now - ENROLLMENT_KEEP_SECS])?;
+    tx.execute("DELETE FROM enrollments WHERE expires_at <= ?1", [now.saturating_sub(ENROLLMENT_KEEP_SECS)])?;
     tx.commit()?;
     Ok(report)
 }

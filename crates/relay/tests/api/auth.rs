@@ -53,7 +53,8 @@ fn unknown_json_fields_are_refused() {
     let env = Env::new();
     let code = hwc_protocol::EnrollmentCode::generate().unwrap();
     let body = serde_json::json!({
-        "school": "12AB", "role": "director", "code_hash": code.hash_hex(), "expires_at": now() + 3600, "name": "x"
+        "school": "12AB", "role": "director", "code_hash": code.hash_hex(),
+        "office_key_tag": code.office_key_tag(&env.office.public()), "expires_at": now() + 3600, "name": "x"
     });
     let response = env.as_office(&env.office, "POST", "/v1/enrollments", &serde_json::to_vec(&body).unwrap());
     expect_error(response, StatusCode::BAD_REQUEST, "bad_request");

@@ -56,8 +56,19 @@ impl Env {
     }
 
     pub fn with_offices(n: usize) -> Self {
+        Self::build(n, 1)
+    }
+
+    /// One office and a relay that sweeps only at start (and when the office reads its items),
+    /// so expired envelopes stay in the database until the test asks for a sweep.
+    pub fn without_background_sweeps() -> Self {
+        Self::build(1, 86_400)
+    }
+
+    fn build(n: usize, sweep_interval_secs: u64) -> Self {
         let mut keys: Vec<OfficeSigningKey> = (0..n).map(|_| OfficeSigningKey::generate().unwrap()).collect();
-        let relay = TestRelay::start(keys.iter().map(|k| k.public()).collect());
+        let relay =
+            TestRelay::start_with_sweep_interval(keys.iter().map(|k| k.public()).collect(), sweep_interval_secs);
         let office = keys.remove(0);
         let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
         Self { relay, http, office, others: keys }
@@ -93,7 +104,13 @@ impl Env {
         expires_at: i64,
     ) -> (EnrollmentCode, Response) {
         let code = EnrollmentCode::generate().unwrap();
-        let body = CreateEnrollment { school: brin(school), role, code_hash: code.hash_hex(), expires_at };
+        let body = CreateEnrollment {
+            school: brin(school),
+            role,
+            code_hash: code.hash_hex(),
+            office_key_tag: code.office_key_tag(&office.public()),
+            expires_at,
+        };
         let response = self.as_office(office, "POST", "/v1/enrollments", &serde_json::to_vec(&body).unwrap());
         (code, response)
     }
@@ -150,7 +167,12 @@ impl Env {
     }
 
     pub fn receipt(&self, device: &Device, signal_id: SignalId, kind: ReceiptKind) -> Response {
-        let receipt = Receipt::sign(&device.sign, device.id(), signal_id, kind, Utc::now());
+        self.receipt_at(device, signal_id, kind, Utc::now())
+    }
+
+    /// A receipt claiming time `at` (the device's clock, which the relay does not trust).
+    pub fn receipt_at(&self, device: &Device, signal_id: SignalId, kind: ReceiptKind, at: DateTime<Utc>) -> Response {
+        let receipt = Receipt::sign(&device.sign, device.id(), signal_id, kind, at);
         self.as_device(device, "POST", "/v1/receipts", &receipt.bytes)
     }
 

@@ -1,8 +1,8 @@
 //! Enrollment codes, device enrollment, verification and removal.
 
-use crate::common::{expect_error, now, Device, Env};
-use hwc_protocol::api::{DeviceInfo, DeviceList, DeviceStatus};
-use hwc_protocol::{EnrollmentCode, Role};
+use crate::common::{brin, expect_error, now, Device, Env};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus};
+use hwc_protocol::{EnrollmentCode, OfficeSigningKey, Role};
 use reqwest::StatusCode;
 
 #[test]
@@ -97,4 +97,62 @@ fn enrollment_must_be_signed_by_the_enrolled_key() {
     expect_error(response, StatusCode::UNAUTHORIZED, "bad_signature");
     // The code is still usable by the real device.
     assert_eq!(env.enroll(&device, &code.display()).status(), StatusCode::CREATED);
+}
+
+#[test]
+fn only_the_enrollment_answer_carries_the_office_key_tag() {
+    let env = Env::new();
+    let code = env.code("12AB", Role::Director);
+    let tag = code.office_key_tag(&env.office.public());
+    let device = Device::new();
+    let first: DeviceInfo = env.enroll(&device, &code.display()).json().unwrap();
+    assert_eq!(first.office_key_tag.as_deref(), Some(tag.as_str()));
+    let retry: DeviceInfo = env.enroll(&device, &code.display()).json().unwrap();
+    assert_eq!(retry.office_key_tag.as_deref(), Some(tag.as_str()), "the idempotent repeat carries it too");
+
+    assert_eq!(env.device_info(&device).office_key_tag, None);
+    let raw: serde_json::Value = env.as_device(&device, "GET", "/v1/device", b"").json().unwrap();
+    assert!(raw.get("office_key_tag").is_none(), "{raw}");
+    let list: DeviceList = env.as_office(&env.office, "GET", "/v1/schools/12AB/devices", b"").json().unwrap();
+    assert_eq!(list.devices[0].office_key_tag, None);
+    let verified: DeviceInfo =
+        env.as_office(&env.office, "POST", &format!("/v1/devices/{}/verify", device.id()), b"").json().unwrap();
+    assert_eq!(verified.office_key_tag, None);
+    let removed: DeviceInfo =
+        env.as_office(&env.office, "POST", &format!("/v1/devices/{}/remove", device.id()), b"").json().unwrap();
+    assert_eq!(removed.office_key_tag, None);
+}
+
+#[test]
+fn office_key_tag_must_be_sha256_hex_and_belongs_to_the_idempotent_repeat() {
+    let env = Env::new();
+    let code = EnrollmentCode::generate().unwrap();
+    let tag = code.office_key_tag(&env.office.public());
+    let expires_at = now() + 3600;
+    let announce = |office_key_tag: &str| {
+        let body = CreateEnrollment {
+            school: brin("12AB"),
+            role: Role::Director,
+            code_hash: code.hash_hex(),
+            office_key_tag: office_key_tag.to_string(),
+            expires_at,
+        };
+        env.as_office(&env.office, "POST", "/v1/enrollments", &serde_json::to_vec(&body).unwrap())
+    };
+    for bad in [format!("{}A", &tag[..63]), tag[..63].to_string(), format!("{tag}0"), String::new(), "g".repeat(64)] {
+        expect_error(announce(&bad), StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let missing = serde_json::json!({
+        "school": "12AB", "role": "director", "code_hash": code.hash_hex(), "expires_at": expires_at
+    });
+    let response = env.as_office(&env.office, "POST", "/v1/enrollments", &serde_json::to_vec(&missing).unwrap());
+    expect_error(response, StatusCode::BAD_REQUEST, "bad_request");
+
+    assert_eq!(announce(&tag).status(), StatusCode::CREATED);
+    assert_eq!(announce(&tag).status(), StatusCode::CREATED, "the same announcement again");
+    let foreign = code.office_key_tag(&OfficeSigningKey::generate().unwrap().public());
+    expect_error(announce(&foreign), StatusCode::CONFLICT, "conflict");
+
+    let info: DeviceInfo = env.enroll(&Device::new(), &code.display()).json().unwrap();
+    assert_eq!(info.office_key_tag, Some(tag), "the first announcement's tag");
 }

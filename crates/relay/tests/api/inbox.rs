@@ -131,3 +131,31 @@ fn shutdown_answers_waiting_requests_at_once() {
     assert_eq!(status.unwrap(), StatusCode::OK);
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
+
+#[test]
+fn cursor_above_the_highest_sequence_number_starts_from_the_beginning() {
+    // As after a restore from an older backup: the device holds a cursor this database never gave.
+    let env = Env::new();
+    let device = env.verified_device("12AB", Role::Director);
+    let elsewhere = env.verified_device("34CD", Role::Director);
+    let envelope = env.seal("12AB", &[&device]);
+    assert_eq!(env.post_signal(&envelope).status(), StatusCode::CREATED);
+    let current = env.inbox(&device, 0, 0);
+    assert_eq!(current.envelopes.len(), 1);
+
+    for after in [current.cursor + 1, current.cursor + 1000, u64::MAX] {
+        let restored = env.inbox(&device, after, 0);
+        assert_eq!(restored.envelopes.len(), 1, "after={after}");
+        assert_eq!(restored.envelopes[0].0, envelope.bytes);
+        assert_eq!(restored.cursor, current.cursor, "a cursor this database knows");
+    }
+    let same = env.inbox(&device, current.cursor, 0);
+    assert!(same.envelopes.is_empty(), "the highest number itself is a valid cursor");
+    assert_eq!(same.cursor, current.cursor);
+
+    // Nothing waiting for this device: it still gets a cursor this database knows, also after a wait.
+    assert_eq!(env.inbox(&elsewhere, 1000, 0).cursor, 0);
+    let started = Instant::now();
+    assert_eq!(env.inbox(&elsewhere, 1000, 1).cursor, 0);
+    assert!(started.elapsed() >= Duration::from_millis(900), "returned early: {:?}", started.elapsed());
+}

@@ -1,6 +1,6 @@
 //! The office's queue: deletion by cursor, expiry notices.
 
-use crate::common::{now, Env};
+use crate::common::{expect_error, now, Env};
 use hwc_protocol::api::{OfficeItem, OfficeItems, Stats};
 use hwc_protocol::{ReceiptKind, Role};
 use reqwest::StatusCode;
@@ -66,4 +66,41 @@ fn unacknowledged_envelopes_expire_and_are_reported() {
         StatusCode::NOT_FOUND,
         "not_found",
     );
+}
+
+#[test]
+fn expired_envelope_is_neither_served_nor_acknowledged_before_the_sweep() {
+    let env = Env::without_background_sweeps();
+    let director = env.verified_device("12AB", Role::Director);
+    let backup = env.verified_device("12AB", Role::Backup);
+    let t = now();
+    let short = env.seal_from(&env.office, "12AB", &[&director, &backup], t - 60, t + 2);
+    let signal_id = short.envelope.signal_id;
+    assert_eq!(env.post_signal(&short).status(), StatusCode::CREATED);
+    assert_eq!(env.inbox(&director, 0, 0).envelopes.len(), 1);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+
+    // Still in the database (no sweep yet), but past its expiry.
+    let stored: i64 = rusqlite::Connection::open(env.relay.db_path())
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM signals", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(stored, 1, "the background sweep ran after all");
+    for device in [&director, &backup] {
+        let inbox = env.inbox(device, 0, 0);
+        assert!(inbox.envelopes.is_empty(), "an expired envelope was served");
+        assert!(inbox.cursor > 0, "the cursor still moves past it");
+    }
+    expect_error(env.receipt(&director, signal_id, ReceiptKind::HandedOver), StatusCode::GONE, "expired");
+    expect_error(env.receipt(&backup, signal_id, ReceiptKind::NotOurPupil), StatusCode::GONE, "expired");
+
+    // The office learns that it expired, not that it was handled.
+    let report = items(&env, &env.office, 0);
+    assert_eq!(report.items.len(), 1);
+    assert!(matches!(report.items[0], OfficeItem::Expired { signal_id: id, .. } if id == signal_id));
+    let stats: Stats = env.as_office(&env.office, "GET", "/v1/stats", b"").json().unwrap();
+    assert_eq!((stats.expired, stats.acknowledged.within_1h, stats.not_our_pupil), (1, 0, 0));
+    assert!(env.inbox(&backup, 0, 0).handled.is_empty());
+    // After the sweep the relay no longer knows the signal at all.
+    expect_error(env.receipt(&director, signal_id, ReceiptKind::HandedOver), StatusCode::NOT_FOUND, "not_found");
 }

@@ -1,6 +1,7 @@
 //! Receipts: the first one handles the signal everywhere, later ones change nothing.
 
-use crate::common::{expect_error, Device, Env};
+use crate::common::{expect_error, now, Device, Env};
+use chrono::{DateTime, Utc};
 use hwc_protocol::api::{OfficeItem, OfficeItems, ReceiptAccepted, Stats};
 use hwc_protocol::{Receipt, ReceiptKind, Role, SignalId};
 use reqwest::StatusCode;
@@ -128,4 +129,48 @@ fn stats_count_sent_acknowledged_and_not_our_pupil() {
     assert!(others.sent_per_day.is_empty());
     assert_eq!(others.acknowledged.within_1h, 0);
     expect_error(env.as_device(&device, "GET", "/v1/stats", b""), StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[test]
+fn receipt_time_is_clamped_between_the_signal_and_the_relay_clock() {
+    let env = Env::new();
+    let director = env.verified_device("12AB", Role::Director);
+    let backup = env.verified_device("12AB", Role::Backup);
+    let t = now();
+    let created = t - 7200;
+    let future = env.seal_from(&env.office, "12AB", &[&director, &backup], created, t + 3600);
+    let past = env.seal_from(&env.office, "12AB", &[&director, &backup], created, t + 3600);
+    assert_eq!(env.post_signal(&future).status(), StatusCode::CREATED);
+    assert_eq!(env.post_signal(&past).status(), StatusCode::CREATED);
+
+    let claims_future =
+        env.receipt_at(&director, future.envelope.signal_id, ReceiptKind::HandedOver, DateTime::<Utc>::MAX_UTC);
+    assert_eq!(claims_future.status(), StatusCode::OK);
+    let claims_past =
+        env.receipt_at(&director, past.envelope.signal_id, ReceiptKind::HandedOver, DateTime::<Utc>::MIN_UTC);
+    assert_eq!(claims_past.status(), StatusCode::OK);
+    let checked = now();
+
+    let inbox = env.inbox(&backup, 0, 0);
+    assert_eq!(inbox.handled.len(), 2);
+    let at = |id: SignalId| inbox.handled.iter().find(|h| h.signal_id == id).unwrap().at;
+    let future_at = at(future.envelope.signal_id);
+    assert!((t..=checked).contains(&future_at), "{future_at} not the relay's time");
+    assert_eq!(at(past.envelope.signal_id), created);
+
+    // Counted by the clamped times: about two hours, and no time at all.
+    let stats: Stats = env.as_office(&env.office, "GET", "/v1/stats", b"").json().unwrap();
+    assert_eq!((stats.acknowledged.within_1h, stats.acknowledged.within_4h, stats.acknowledged.later), (1, 1, 0));
+
+    // The office gets the receipt as the device signed it.
+    let items: OfficeItems = env.as_office(&env.office, "GET", "/v1/receipts?after=0", b"").json().unwrap();
+    let claimed: Vec<i64> = items
+        .items
+        .iter()
+        .map(|item| match item {
+            OfficeItem::Receipt { receipt, .. } => Receipt::verify(&receipt.0, &director.keys).unwrap().receipt.at,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(claimed, vec![DateTime::<Utc>::MAX_UTC.timestamp(), DateTime::<Utc>::MIN_UTC.timestamp()]);
 }
