@@ -4,7 +4,7 @@
 
 use crate::relay_client::RelayError;
 use hwc_protocol::safety_code::SafetyCodeError;
-use hwc_protocol::{Brin, DeviceId, EnrollmentError, EnvelopeError, IdError, KeyError};
+use hwc_protocol::{Brin, DeviceId, EnrollmentError, EnvelopeError, IdError, KeyError, SignalId};
 use std::path::PathBuf;
 
 /// Shorthand for the library's results.
@@ -59,8 +59,17 @@ pub enum SendError {
     Id(#[from] IdError),
     #[error("{0}")]
     Enrollment(#[from] EnrollmentError),
-    #[error("het signaal {signal} is verstuurd, maar kon niet worden vastgelegd: {reason}. De ontvangstbevestiging zal hierdoor niet getoond worden; noteer het signaalnummer")]
-    SentButNotRecorded { signal: hwc_protocol::SignalId, reason: String },
+    #[error("het signaal kon niet worden vastgelegd en is daarom NIET verstuurd: {reason}")]
+    NotRecorded { reason: String },
+    /// The relay answered the envelope with a 4xx: it was not stored; nothing is recorded.
+    #[error("de relay heeft het signaal geweigerd; het is niet afgeleverd: {0}")]
+    SignalRefused(RelayError),
+    /// No definite answer from the relay: the signal may or may not have arrived. It stays
+    /// recorded as outstanding under its id.
+    #[error("het is niet zeker of signaal {signal} voor school {school} bij de relay is aangekomen: {reason}. Verstuur het NIET opnieuw, want dan krijgt de school het mogelijk twee keer. Het signaal staat hier als open genoteerd onder signaalnummer {signal}: kijk later met hwc-send receipts of het is bevestigd, of bel de school")]
+    SentUncertain { signal: SignalId, school: Brin, reason: String },
+    #[error("apparaat {device} is niet bekend bij school {brin}, hier niet en bij de relay niet; bekijk de apparaten met: hwc-send school list")]
+    DeviceNotFound { brin: Brin, device: DeviceId },
 }
 
 impl SendError {
@@ -71,6 +80,7 @@ impl SendError {
             SendError::SafetyCodeFormat(_)
                 | SendError::RelayUrl(_)
                 | SendError::Enrollment(EnrollmentError::UnknownRole)
+                | SendError::DeviceNotFound { .. }
         )
     }
 }

@@ -24,7 +24,7 @@ pub use hwc_protocol::api::DeviceInfo;
 pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
 pub use office::Office;
 pub use relay_client::RelayError;
-pub use report::{ReceiptReport, RefusedReason};
+pub use report::{ReceiptReport, RefusedReason, UnknownNotice};
 pub use state_dir::default_state_dir;
 pub use store::{Counts, LocalDevice};
 pub use summary::{SchoolSummary, Stats};

@@ -2,12 +2,13 @@
 //! It ties the encrypted local state, the office key and the relay client together, and it is
 //! the one place where a typed signal is sealed and sent. A [`Signal`] passes through
 //! [`Office::send_signal`] into the envelope and nowhere else: only its id, school and times
-//! are kept.
+//! are kept, recorded before the envelope leaves so that no receipt can arrive for a signal
+//! the sender does not know.
 
 use crate::db_key::{DbKey, KeySource};
 use crate::error::{Result, SendError};
-use crate::relay_client::{parse_relay_url, RelayClient};
-use crate::report::{ReceiptReport, RefusedReason};
+use crate::relay_client::{parse_relay_url, RelayClient, RelayError};
+use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
 use crate::state_dir::{create_private_dir, existing_dir, DB_FILE};
 use crate::store::{LocalDevice, Outstanding, Settle, Store};
 use crate::summary::{SchoolSummary, Stats};
@@ -25,6 +26,20 @@ use std::path::{Path, PathBuf};
 pub const ENROLLMENT_VALID_DAYS: i64 = 14;
 /// At most this many pages of receipts are read in one `fetch_receipts`.
 const MAX_RECEIPT_PAGES: usize = 1000;
+/// An outstanding signal this long past its expiry without any word from the relay is reported
+/// as [`ReceiptReport::Unconfirmed`] (the relay reports an expiry within minutes).
+pub const UNCONFIRMED_AFTER_SECS: i64 = 24 * 3600;
+
+/// What the sender knows about a signal id named by the relay.
+enum Known {
+    Open(Outstanding),
+    /// Settled here already (in this batch or within the last 30 days): a repeat.
+    Settled,
+    Unknown,
+}
+
+/// One judged relay item: the report (none for a repeat) and the signal it settles.
+type Judged = Option<(ReceiptReport, Option<(SignalId, Settle)>)>;
 
 /// The leerplicht office's sender.
 pub struct Office {
@@ -113,6 +128,7 @@ impl Office {
             school: brin,
             role,
             code_hash: code.hash_hex(),
+            office_key_tag: code.office_key_tag(&self.key.public()),
             expires_at: (now + Duration::days(ENROLLMENT_VALID_DAYS)).timestamp(),
         };
         self.relay.create_enrollment(&self.key, &body)?;
@@ -170,6 +186,35 @@ impl Office {
         })
     }
 
+    /// Takes a device out of use: removed at the relay (which then delivers nothing more to
+    /// it), then deleted here, so that no further signal is sealed to it. Also works for a
+    /// device that is enrolled but not verified here (an enrollment the office does not trust).
+    pub fn remove_device(&mut self, brin: Brin, device_id: DeviceId) -> Result<()> {
+        let local = self.store.devices(brin)?.iter().any(|d| d.device_id == device_id);
+        if !local {
+            let list = self.relay.school_devices(&self.key, brin)?;
+            match list.devices.iter().find(|d| d.device_id == device_id) {
+                None => return Err(SendError::DeviceNotFound { brin, device: device_id }),
+                Some(d) if d.school != brin => return Err(SendError::RelayInconsistent),
+                Some(_) => {}
+            }
+        }
+        let answer = match self.relay.remove_device(&self.key, device_id) {
+            Ok(answer) => Some(answer),
+            // The relay does not know the device at all, so it cannot deliver to it either.
+            Err(RelayError::Api { status: 404, .. }) if local => None,
+            Err(err) => return Err(err.into()),
+        };
+        // Deleting here is the safe direction whatever the relay answered.
+        self.store.remove_device(brin, device_id)?;
+        match answer {
+            Some(a) if a.device_id != device_id || a.school != brin || a.status != DeviceStatus::Removed => {
+                Err(SendError::RelayInconsistent)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The schools known here, with their verified devices and open signals.
     pub fn schools(&self) -> Result<Vec<SchoolSummary>> {
         let outstanding = self.store.all_outstanding()?;
@@ -201,62 +246,84 @@ impl Office {
         let signal_id = SignalId::random()?;
         let now = Utc::now();
         let sealed = Envelope::seal(&self.key, signal_id, brin, now, expires_at, &recipients, signal)?;
-        let accepted = self.relay.post_signal(&self.key, &sealed.bytes)?;
-        if accepted.signal_id != signal_id {
-            return Err(SendError::RelayInconsistent);
-        }
+        // Recorded first: a receipt must never arrive for a signal this sender does not know.
         let record =
             Outstanding { signal_id, school: brin, sent_at: now.timestamp(), expires_at: expires_at.timestamp() };
-        self.store
-            .record_sent(&record)
-            .map_err(|e| SendError::SentButNotRecorded { signal: signal_id, reason: e.to_string() })?;
-        Ok(signal_id)
+        self.store.record_outstanding(&record).map_err(|e| SendError::NotRecorded { reason: e.to_string() })?;
+        let uncertain = |reason: String| SendError::SentUncertain { signal: signal_id, school: brin, reason };
+        match self.relay.post_signal(&self.key, &sealed.bytes) {
+            Ok(accepted) if accepted.signal_id == signal_id => Ok(signal_id),
+            Ok(_) => Err(uncertain("de relay antwoordde met een ander signaalnummer".into())),
+            Err(err) if err.is_refusal() => {
+                // Definitively not stored: nothing to wait for. Should forgetting fail, the row
+                // is reported later as unconfirmed, which is still true.
+                let _ = self.store.forget_refused(signal_id);
+                Err(SendError::SignalRefused(err))
+            }
+            Err(err) => Err(uncertain(err.to_string())),
+        }
     }
 
     /// Reads receipts and expiry notices from the relay, verifies each receipt with the device
-    /// keys verified here, settles the signals and reports each one once.
+    /// keys verified here, settles the signals and reports each one once. Items for a signal
+    /// settled here within 30 days are repeats and skipped; items for any other signal that is
+    /// not outstanding are reported as [`ReceiptReport::UnknownSignal`]. When the relay has
+    /// nothing more, signals a day past their expiry that the relay never reported on are
+    /// reported as [`ReceiptReport::Unconfirmed`] and settled as expired.
     pub fn fetch_receipts(&mut self) -> Result<Vec<ReceiptReport>> {
         let mut reports = Vec::new();
         let mut cursor = self.store.receipts_cursor()?;
+        let mut drained = false;
         for _ in 0..MAX_RECEIPT_PAGES {
             let page = self.relay.receipts(&self.key, cursor)?;
             let mut settled: Vec<(SignalId, Settle)> = Vec::new();
             for item in &page.items {
                 if let Some((report, settle)) = self.judge(item, &settled)? {
-                    if let Some(settle) = settle {
-                        if let ReceiptReport::Acknowledged { signal_id, .. }
-                        | ReceiptReport::Expired { signal_id, .. } = &report
-                        {
-                            settled.push((*signal_id, settle));
-                        }
-                    }
+                    settled.extend(settle);
                     reports.push(report);
                 }
             }
             let done = page.items.is_empty() || page.cursor <= cursor;
             let next = page.cursor.max(cursor);
             // The cursor moves only together with the settled rows: a crash repeats the page.
-            self.store.settle(&settled, next)?;
+            self.store.settle(&settled, next, Utc::now().timestamp())?;
             cursor = next;
             if done {
+                drained = true;
                 break;
+            }
+        }
+        if drained {
+            let now = Utc::now();
+            let stale = self.store.outstanding_expired_before(now.timestamp() - UNCONFIRMED_AFTER_SECS)?;
+            let mut settled = Vec::new();
+            for open in stale {
+                reports.push(ReceiptReport::Unconfirmed {
+                    signal_id: open.signal_id,
+                    school: open.school,
+                    expires_at: DateTime::from_timestamp(open.expires_at, 0).unwrap_or_default(),
+                });
+                settled.push((open.signal_id, Settle::Expired));
+            }
+            if !settled.is_empty() {
+                self.store.settle(&settled, cursor, now.timestamp())?;
             }
         }
         Ok(reports)
     }
 
+    fn known(&self, signal_id: SignalId, settled: &[(SignalId, Settle)]) -> Result<Known> {
+        if settled.iter().any(|(id, _)| *id == signal_id) || self.store.is_settled(signal_id)? {
+            return Ok(Known::Settled);
+        }
+        Ok(match self.store.outstanding(signal_id)? {
+            Some(open) => Known::Open(open),
+            None => Known::Unknown,
+        })
+    }
+
     /// Decides what one relay item means. `None`: already settled (a repeat), nothing to report.
-    fn judge(
-        &self,
-        item: &OfficeItem,
-        settled: &[(SignalId, Settle)],
-    ) -> Result<Option<(ReceiptReport, Option<Settle>)>> {
-        let is_open = |signal_id: SignalId| -> Result<Option<Outstanding>> {
-            if settled.iter().any(|(id, _)| *id == signal_id) {
-                return Ok(None);
-            }
-            self.store.outstanding(signal_id)
-        };
+    fn judge(&self, item: &OfficeItem, settled: &[(SignalId, Settle)]) -> Result<Judged> {
         match item {
             OfficeItem::Receipt { school, receipt } => {
                 let devices = self.store.devices(*school)?;
@@ -269,7 +336,22 @@ impl Office {
                     )));
                 };
                 let receipt = verified.receipt;
-                let Some(open) = is_open(receipt.signal_id)? else { return Ok(None) };
+                let at = DateTime::from_timestamp(receipt.at, 0).unwrap_or_default();
+                let open = match self.known(receipt.signal_id, settled)? {
+                    Known::Settled => return Ok(None),
+                    Known::Unknown => {
+                        let notice = UnknownNotice::Receipt {
+                            device_id: device.device_id,
+                            role: device.role,
+                            kind: receipt.kind,
+                            at,
+                        };
+                        let report =
+                            ReceiptReport::UnknownSignal { signal_id: receipt.signal_id, school: *school, notice };
+                        return Ok(Some((report, None)));
+                    }
+                    Known::Open(open) => open,
+                };
                 if open.school != *school {
                     return Ok(Some((
                         ReceiptReport::Refused { school: *school, reason: RefusedReason::WrongSchool },
@@ -286,18 +368,26 @@ impl Office {
                     device_id: device.device_id,
                     role: device.role,
                     kind: receipt.kind,
-                    at: DateTime::from_timestamp(receipt.at, 0).unwrap_or_default(),
+                    at,
                 };
-                Ok(Some((report, Some(settle))))
+                Ok(Some((report, Some((receipt.signal_id, settle)))))
             }
-            OfficeItem::Expired { signal_id, expired_at, .. } => {
-                let Some(open) = is_open(*signal_id)? else { return Ok(None) };
-                let report = ReceiptReport::Expired {
-                    signal_id: *signal_id,
-                    school: open.school,
-                    expired_at: DateTime::from_timestamp(*expired_at, 0).unwrap_or_default(),
-                };
-                Ok(Some((report, Some(Settle::Expired))))
+            OfficeItem::Expired { signal_id, school, expired_at } => {
+                let expired_at = DateTime::from_timestamp(*expired_at, 0).unwrap_or_default();
+                match self.known(*signal_id, settled)? {
+                    Known::Settled => Ok(None),
+                    Known::Unknown => {
+                        let notice = UnknownNotice::Expired { expired_at };
+                        Ok(Some((
+                            ReceiptReport::UnknownSignal { signal_id: *signal_id, school: *school, notice },
+                            None,
+                        )))
+                    }
+                    Known::Open(open) => {
+                        let report = ReceiptReport::Expired { signal_id: *signal_id, school: open.school, expired_at };
+                        Ok(Some((report, Some((*signal_id, Settle::Expired)))))
+                    }
+                }
             }
         }
     }
@@ -306,5 +396,102 @@ impl Office {
     pub fn stats(&self) -> Result<Stats> {
         let relay = self.relay.stats(&self.key)?;
         Ok(Stats { relay, local: self.store.counts()?, outstanding: self.store.all_outstanding()?.len() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hwc_protocol::api::Blob;
+    use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey};
+
+    /// An office with a key file (no keyring needed) and a device stored as verified here
+    /// (never enrolled at a relay: these tests judge items without one).
+    fn office_with_device(dir: &Path) -> (Office, DeviceSigningKey, LocalDevice) {
+        let office =
+            Office::init(&dir.join("state"), KeySource::File(dir.join("state.key")), "http://127.0.0.1:9").unwrap();
+        let sign = DeviceSigningKey::generate().unwrap();
+        let keys = DevicePublicKeys::of(&sign, &DeviceOpenKey::generate().unwrap());
+        let device = LocalDevice {
+            device_id: keys.device_id(),
+            school: "12AB".parse().unwrap(),
+            role: Role::Backup,
+            keys,
+            verified_at: 1,
+        };
+        office.store.add_device(&device).unwrap();
+        (office, sign, device)
+    }
+
+    fn outstanding(office: &mut Office, school: Brin, expires_at: i64) -> SignalId {
+        let signal_id = SignalId::random().unwrap();
+        let now = Utc::now().timestamp();
+        office.store.record_outstanding(&Outstanding { signal_id, school, sent_at: now - 10, expires_at }).unwrap();
+        signal_id
+    }
+
+    fn receipt_item(sign: &DeviceSigningKey, device: &LocalDevice, signal_id: SignalId) -> OfficeItem {
+        let receipt = Receipt::sign(sign, device.device_id, signal_id, ReceiptKind::HandedOver, Utc::now());
+        OfficeItem::Receipt { school: device.school, receipt: Blob(receipt.bytes) }
+    }
+
+    #[test]
+    fn unknown_signals_are_reported_and_settled_ones_are_repeats() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut office, sign, device) = office_with_device(tmp.path());
+        let future = Utc::now().timestamp() + 3600;
+
+        // Open signal: acknowledged and settled.
+        let open = outstanding(&mut office, device.school, future);
+        let (report, settle) = office.judge(&receipt_item(&sign, &device, open), &[]).unwrap().unwrap();
+        assert!(matches!(report, ReceiptReport::Acknowledged { signal_id, .. } if signal_id == open));
+        let settle = settle.unwrap();
+        // Within the same page, and after the commit, the same receipt is a quiet repeat.
+        assert!(office.judge(&receipt_item(&sign, &device, open), &[settle]).unwrap().is_none());
+        office.store.settle(&[settle], 1, Utc::now().timestamp()).unwrap();
+        assert!(office.judge(&receipt_item(&sign, &device, open), &[]).unwrap().is_none());
+        let expired = OfficeItem::Expired { signal_id: open, school: device.school, expired_at: future };
+        assert!(office.judge(&expired, &[]).unwrap().is_none());
+
+        // A signal never sent from here: reported, not settled, signature still checked.
+        let stranger = SignalId::random().unwrap();
+        let (report, settle) = office.judge(&receipt_item(&sign, &device, stranger), &[]).unwrap().unwrap();
+        assert!(settle.is_none());
+        match &report {
+            ReceiptReport::UnknownSignal { signal_id, school, notice: UnknownNotice::Receipt { device_id, .. } } => {
+                assert_eq!((*signal_id, *school, *device_id), (stranger, device.school, device.device_id));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(report.needs_attention());
+        assert!(report.to_string().contains("ontvangstbevestiging voor een onbekend signaal"), "{report}");
+        let forged = receipt_item(&DeviceSigningKey::generate().unwrap(), &device, stranger);
+        let (report, _) = office.judge(&forged, &[]).unwrap().unwrap();
+        assert_eq!(report, ReceiptReport::Refused { school: device.school, reason: RefusedReason::UnknownDevice });
+        let expired = OfficeItem::Expired { signal_id: stranger, school: device.school, expired_at: future };
+        let (report, settle) = office.judge(&expired, &[]).unwrap().unwrap();
+        assert!(settle.is_none());
+        assert!(matches!(report, ReceiptReport::UnknownSignal { notice: UnknownNotice::Expired { .. }, .. }));
+        assert!(report.to_string().contains("verloopbericht voor een onbekend signaal"), "{report}");
+    }
+
+    #[test]
+    fn a_signal_the_relay_never_reported_on_is_reported_a_day_after_expiry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut office, _sign, device) = office_with_device(tmp.path());
+        let relay = hwc_relay::testing::TestRelay::start(vec![office.public_key()]);
+        office.use_relay(&relay.url()).unwrap();
+        let now = Utc::now().timestamp();
+        let recent = outstanding(&mut office, device.school, now - 3600);
+        let lost = outstanding(&mut office, device.school, now - UNCONFIRMED_AFTER_SECS - 60);
+
+        let reports = office.fetch_receipts().unwrap();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(matches!(reports[0], ReceiptReport::Unconfirmed { signal_id, .. } if signal_id == lost));
+        assert!(reports[0].to_string().contains("nooit bevestigd dat dit signaal is aangekomen"), "{}", reports[0]);
+        assert!(office.fetch_receipts().unwrap().is_empty());
+        assert_eq!(office.store.all_outstanding().unwrap().iter().map(|o| o.signal_id).collect::<Vec<_>>(), [recent]);
+        assert!(office.store.is_settled(lost).unwrap());
+        assert_eq!(office.store.counts().unwrap().expired, 1);
     }
 }

@@ -1,7 +1,8 @@
 //! What `fetch_receipts` tells the office, one line per item, in Dutch with local Dutch time:
-//! who acknowledged which signal and how, which signals expired unhandled, and which items the
-//! sender refused because they could not be verified. Reports carry ids, school, role, kind and
-//! time only: the sender no longer knows any name or birthdate.
+//! who acknowledged which signal and how, which signals expired unhandled, which items the
+//! sender refused because they could not be verified, which items concern a signal that is not
+//! open here, and which signals the relay never reported on. Reports carry ids, school, role,
+//! kind and time only: the sender no longer knows any name or birthdate.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -28,6 +29,15 @@ impl RefusedReason {
     }
 }
 
+/// What the relay reported about a signal that is not outstanding here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownNotice {
+    /// A receipt, verified with a device verified here.
+    Receipt { device_id: DeviceId, role: Role, kind: ReceiptKind, at: DateTime<Utc> },
+    /// An expiry notice.
+    Expired { expired_at: DateTime<Utc> },
+}
+
 /// One item for the office.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReceiptReport {
@@ -44,6 +54,19 @@ pub enum ReceiptReport {
     Expired { signal_id: SignalId, school: Brin, expired_at: DateTime<Utc> },
     /// An item that did not verify; the signal stays outstanding.
     Refused { school: Brin, reason: RefusedReason },
+    /// A receipt or expiry notice for a signal that is neither outstanding here nor settled in
+    /// the last 30 days (sent by another sender, or a relay that mixes things up).
+    UnknownSignal { signal_id: SignalId, school: Brin, notice: UnknownNotice },
+    /// The signal expired a day ago and the relay never reported on it: the envelope may
+    /// never have reached the relay (the connection broke while sending).
+    Unconfirmed { signal_id: SignalId, school: Brin, expires_at: DateTime<Utc> },
+}
+
+impl ReceiptReport {
+    /// Whether the officer must look into this item (it is not a normal outcome).
+    pub fn needs_attention(&self) -> bool {
+        matches!(self, ReceiptReport::Refused { .. } | ReceiptReport::UnknownSignal { .. })
+    }
 }
 
 /// `08:12 op 24-11-2026`, in Dutch local time.
@@ -66,6 +89,25 @@ impl fmt::Display for ReceiptReport {
                 f,
                 "een ontvangstbevestiging voor school {school} is geweigerd: {}; het signaal blijft openstaan. Meld dit aan de beheerder",
                 reason.dutch()
+            ),
+            ReceiptReport::UnknownSignal { signal_id, school, notice: UnknownNotice::Receipt { role, kind, at, .. } } => {
+                write!(
+                    f,
+                    "ontvangstbevestiging voor een onbekend signaal {signal_id}, school {school} ({}): {}, {}. Dit signaal staat bij deze verzender niet open; meld dit aan de beheerder",
+                    role.dutch(),
+                    kind.dutch(),
+                    dutch_time(*at)
+                )
+            }
+            ReceiptReport::UnknownSignal { signal_id, school, notice: UnknownNotice::Expired { expired_at } } => write!(
+                f,
+                "verloopbericht voor een onbekend signaal {signal_id}, school {school} (verlopen om {}). Dit signaal staat bij deze verzender niet open; meld dit aan de beheerder",
+                dutch_time(*expired_at)
+            ),
+            ReceiptReport::Unconfirmed { signal_id, school, expires_at } => write!(
+                f,
+                "signaal {signal_id}, school {school}: de relay heeft nooit bevestigd dat dit signaal is aangekomen en het is verlopen om {}; mogelijk heeft de school het niet ontvangen. Bel de school",
+                dutch_time(*expires_at)
             ),
         }
     }
@@ -96,5 +138,23 @@ mod tests {
             expired_at: at,
         };
         assert!(expired.to_string().contains("niet afgehandeld voor het verlopen"), "{expired}");
+        let unknown = ReceiptReport::UnknownSignal {
+            signal_id: SignalId::from_bytes([1; 16]),
+            school: "12AB".parse().unwrap(),
+            notice: UnknownNotice::Receipt {
+                device_id: DeviceId::from_bytes([2; 16]),
+                role: Role::Backup,
+                kind: ReceiptKind::NotOurPupil,
+                at,
+            },
+        };
+        assert!(unknown.needs_attention() && !expired.needs_attention());
+        assert!(unknown.to_string().starts_with("ontvangstbevestiging voor een onbekend signaal 0101"), "{unknown}");
+        let unknown = ReceiptReport::UnknownSignal {
+            signal_id: SignalId::from_bytes([1; 16]),
+            school: "12AB".parse().unwrap(),
+            notice: UnknownNotice::Expired { expired_at: at },
+        };
+        assert!(unknown.to_string().starts_with("verloopbericht voor een onbekend signaal"), "{unknown}");
     }
 }

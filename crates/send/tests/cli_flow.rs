@@ -140,6 +140,18 @@ fn command_line_flow_with_key_file() {
     assert_eq!(stats.code, 0, "{}", stats.stderr);
     assert!(stats.stdout.contains("verstuurd:                      2"), "{}", stats.stdout);
 
+    // Taking the device out of use: it is gone from the list, and a send now has no recipient.
+    let remove = sender.run(&["school", "remove", "12ab", "--device", &id], "");
+    assert_eq!(remove.code, 0, "{}", remove.stderr);
+    assert!(
+        remove.stdout.contains("uit gebruik genomen") && remove.stdout.contains("geen geverifieerd apparaat meer"),
+        "{}",
+        remove.stdout
+    );
+    assert!(sender.run(&["school", "list"], "").stdout.contains("12AB: nog geen geverifieerd apparaat"));
+    let unknown = sender.run(&["school", "remove", "12AB", "--device", &"0".repeat(32)], "");
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+
     assert_absent_under(tmp.path(), &SECRETS);
 
     // A key file others can read is refused.
@@ -156,4 +168,25 @@ fn check_no_name_flag_in_help(binary: &Path) {
     let text = String::from_utf8_lossy(&help.stdout).to_lowercase();
     assert!(text.contains("--school") && text.contains("--csv"), "{text}");
     assert!(!text.contains("--naam") && !text.contains("--name") && !text.contains("--geboortedatum"), "{text}");
+}
+
+#[test]
+fn a_csv_line_pasted_after_csv_is_refused_without_repeating_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = Sender { state: tmp.path().join("state"), key: tmp.path().join("state.key"), relay: None };
+    for args in [
+        &["signal", "--csv", "Sem de Vries;07-03-2016;12AB"][..],
+        &["signal", "--csv=Sem de Vries;07-03-2016;12AB"],
+        &["signal", "--csv", "leerlingen.csv"],
+    ] {
+        let out = sender.run(args, "");
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("--csv") && out.stderr.contains("alleen - is toegestaan"), "{}", out.stderr);
+        for text in [&out.stdout, &out.stderr] {
+            for secret in ["Sem", "Vries", "07-03-2016", "2016", "leerlingen"] {
+                assert!(!text.contains(secret), "{args:?} repeats {secret}: {text}");
+            }
+        }
+    }
+    assert!(!tmp.path().join("state").exists(), "nothing was written");
 }

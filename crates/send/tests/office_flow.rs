@@ -199,3 +199,85 @@ fn wrong_or_missing_key_is_refused() {
     let err = Office::open(&tmp.path().join("nowhere"), KeySource::Keyring).unwrap_err();
     assert!(err.to_string().contains("hwc-send init --relay"), "{err}");
 }
+
+#[test]
+fn a_removed_device_gets_no_further_signal() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let url = relay.url();
+    let brin: Brin = "56EF".parse().unwrap();
+    let director = verified_device(&mut office, &relay, brin, Role::Director);
+    let backup = verified_device(&mut office, &relay, brin, Role::Backup);
+    assert_eq!(office.schools().unwrap()[0].devices.len(), 2);
+
+    office.remove_device(brin, backup.id).unwrap();
+    let devices = &office.schools().unwrap()[0].devices;
+    assert_eq!(devices.iter().map(|d| d.device_id).collect::<Vec<_>>(), [director.id]);
+    assert!(office.pending_devices(brin).unwrap().is_empty(), "a removed device is not offered again");
+    assert_ne!(backup.inbox_status(&url), 200, "the relay no longer serves the removed device");
+
+    // The next signal is sealed to the remaining device only, and the relay accepts it.
+    let signal = Signal::from_input(NAME, BIRTH_NL, amsterdam_date(Utc::now())).unwrap();
+    let signal_id = office.send_signal(brin, &signal).unwrap();
+    let inbox = director.inbox(&url);
+    assert_eq!(inbox.envelopes.len(), 1);
+    let envelope = Envelope::verify(&inbox.envelopes[0].0, &office.public_key(), Utc::now()).unwrap();
+    assert_eq!(envelope.envelope.signal_id, signal_id);
+    assert_eq!(envelope.envelope.copies.iter().map(|c| c.device_id).collect::<Vec<_>>(), [director.id]);
+
+    // An id the school does not have is refused as the officer's mistake; removing twice is too.
+    let err = office.remove_device(brin, TestDevice::new().id).unwrap_err();
+    assert!(matches!(err, SendError::DeviceNotFound { .. }) && err.is_bad_input(), "{err}");
+    let again = office.remove_device(brin, backup.id);
+    assert!(again.is_ok(), "the relay still lists it as removed; removing again is harmless: {again:?}");
+
+    // Without any device left, nothing is sealed.
+    office.remove_device(brin, director.id).unwrap();
+    assert!(matches!(office.send_signal(brin, &signal), Err(SendError::NoVerifiedDevice { .. })));
+    drop(signal);
+    drop(office);
+    assert_absent_under(&state, &SECRETS);
+}
+
+#[test]
+fn a_refused_signal_is_forgotten_and_an_uncertain_one_kept() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let brin: Brin = "78GH".parse().unwrap();
+    verified_device(&mut office, &relay, brin, Role::Director);
+    let signal = Signal::from_input(NAME, BIRTH_NL, amsterdam_date(Utc::now())).unwrap();
+
+    // A relay that does not know this office refuses (4xx): nothing stays outstanding or counted.
+    let stranger = TestRelay::start(vec![OfficeSigningKey::generate().unwrap().public()]);
+    office.use_relay(&stranger.url()).unwrap();
+    let err = office.send_signal(brin, &signal).unwrap_err();
+    assert!(matches!(err, SendError::SignalRefused(_)), "{err}");
+    assert!(err.to_string().starts_with("de relay heeft het signaal geweigerd"), "{err}");
+    assert_absent_in_text(&err.to_string(), &SECRETS);
+    let stats_outstanding = office.schools().unwrap()[0].outstanding;
+    assert_eq!(stats_outstanding, 0);
+
+    // No answer at all: the signal may have arrived, so it stays open under its id.
+    office.use_relay("http://127.0.0.1:9").unwrap();
+    let err = office.send_signal(brin, &signal).unwrap_err();
+    let SendError::SentUncertain { signal: signal_id, school, .. } = &err else { panic!("{err}") };
+    assert_eq!(*school, brin);
+    let text = err.to_string();
+    assert!(text.contains(&signal_id.to_string()) && text.contains("Verstuur het NIET opnieuw"), "{text}");
+    assert_absent_in_text(&text, &SECRETS);
+    assert_eq!(office.schools().unwrap()[0].outstanding, 1);
+
+    // Back on the real relay: a normal send works and is counted once, the uncertain one stays open.
+    office.use_relay(&relay.url()).unwrap();
+    office.send_signal(brin, &signal).unwrap();
+    drop(signal);
+    assert!(office.fetch_receipts().unwrap().is_empty());
+    let stats = office.stats().unwrap();
+    assert_eq!((stats.local.sent, stats.outstanding), (2, 2));
+    drop(office);
+    assert_absent_under(&state, &SECRETS);
+}

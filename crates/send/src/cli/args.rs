@@ -80,6 +80,16 @@ pub enum SchoolCommand {
         #[arg(long, value_name = "CODE", requires = "device", help_heading = "Opties")]
         code: Option<String>,
     },
+    /// Neem een apparaat van een school uit gebruik (kwijt, gestolen, vervangen): het ontvangt daarna geen signalen meer.
+    #[command(help_template = TEMPLATE)]
+    Remove {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Apparaatnummer (32 tekens), zoals hwc-send school list het toont.
+        #[arg(long, value_name = "ID", required = true, help_heading = "Opties")]
+        device: String,
+    },
     /// Toon de scholen met hun geverifieerde apparaten.
     #[command(help_template = TEMPLATE)]
     List,
@@ -92,9 +102,9 @@ pub struct SignalArgs {
     /// BRIN-code van de school; naam en geboortedatum worden daarna gevraagd.
     #[arg(long, value_name = "BRIN", help_heading = "Opties")]
     pub school: Option<String>,
-    /// Verstuur een reeks signalen uit regels naam;geboortedatum;brin ('-' is stdin).
-    #[arg(long, value_name = "BESTAND", help_heading = "Opties")]
-    pub csv: Option<PathBuf>,
+    /// Verstuur een reeks signalen uit regels naam;geboortedatum;brin, gelezen van stdin: alleen '-' is toegestaan (hwc-send signal --csv - < bestand.csv).
+    #[arg(long, value_name = "-", value_parser = ["-"], hide_possible_values = true, help_heading = "Opties")]
+    pub csv: Option<String>,
 }
 
 /// A device role as typed on the command line.
@@ -138,6 +148,9 @@ mod tests {
             &["signal", "--school", "12AB", "--geboortedatum", "2016-03-07"],
             &["signal", "Sem"],
             &["signal", "--school", "12AB", "--csv", "-"],
+            &["signal", "--csv", "Sem de Vries;07-03-2016;12AB"],
+            &["signal", "--csv=Sem de Vries;07-03-2016;12AB"],
+            &["signal", "--csv", "/tmp/Sem 2016.csv"],
         ] {
             let err = parse(args).expect_err(&format!("{args:?} must be refused"));
             assert_ne!(err.exit_code(), 0);
@@ -165,6 +178,9 @@ mod tests {
         let cli = parse(&["--state-dir", "/tmp/x", "init", "--relay", "https://r.example"]).unwrap();
         assert!(matches!(cli.command, Command::Init));
         assert_eq!(cli.relay.as_deref(), Some("https://r.example"));
+        let cli = parse(&["school", "remove", "12AB", "--device", "ab"]).unwrap();
+        assert!(matches!(cli.command, Command::School(SchoolCommand::Remove { .. })));
+        assert!(parse(&["school", "remove", "12AB"]).is_err(), "--device is required");
         let cli = parse(&["school", "add", "12AB", "--role", "achterwacht"]).unwrap();
         assert!(matches!(cli.command, Command::School(SchoolCommand::Add { role: RoleArg::Achterwacht, .. })));
         let cli = parse(&["signal", "--csv", "-", "--key-file", "/tmp/k"]).unwrap();

@@ -7,7 +7,7 @@ use super::{CliError, Globals};
 use chrono::DateTime;
 use hwc_protocol::{DeviceId, Role};
 use hwc_send::report::dutch_time;
-use hwc_send::{Office, ReceiptReport};
+use hwc_send::Office;
 use std::process::ExitCode;
 
 /// `hwc-send init --relay URL`
@@ -98,6 +98,21 @@ pub fn school_verify(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `hwc-send school remove BRIN --device ID`
+pub fn school_remove(globals: &Globals, brin: &str, device: &str) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    let device_id: DeviceId =
+        device.trim().parse().map_err(|e: hwc_protocol::IdError| CliError::BadInput(format!("apparaatnummer: {e}")))?;
+    let mut office = globals.open()?;
+    office.remove_device(brin, device_id)?;
+    println!("Apparaat {device_id} van school {brin} is uit gebruik genomen en ontvangt geen signalen meer.");
+    let left = office.schools()?.into_iter().find(|s| s.school == brin).map_or(0, |s| s.devices.len());
+    if left == 0 {
+        println!("LET OP: school {brin} heeft nu geen geverifieerd apparaat meer en kan geen signalen ontvangen. Maak een nieuwe aanmeldcode met: hwc-send school add {brin}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `hwc-send school list`
 pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
     let office = globals.open()?;
@@ -127,17 +142,16 @@ pub fn receipts(globals: &Globals) -> Result<ExitCode, CliError> {
     if reports.is_empty() {
         println!("Geen nieuwe ontvangstbevestigingen.");
     }
-    let mut refused = false;
+    let mut attention = false;
     for report in &reports {
-        match report {
-            ReceiptReport::Refused { .. } => {
-                refused = true;
-                println!("LET OP: {report}");
-            }
-            _ => println!("{report}"),
+        if report.needs_attention() {
+            attention = true;
+            println!("LET OP: {report}");
+        } else {
+            println!("{report}");
         }
     }
-    Ok(if refused { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if attention { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// `hwc-send stats`

@@ -68,7 +68,14 @@ pub fn usage_error_text(err: &clap::Error) -> String {
         (ErrorKind::MissingRequiredArgument, Some(flag)) => format!("er ontbreekt een verplicht argument: {flag}"),
         (ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand, _) => "geef een opdracht".to_string(),
         (ErrorKind::ArgumentConflict, _) => "deze opties gaan niet samen".to_string(),
-        (ErrorKind::InvalidValue | ErrorKind::ValueValidation, Some(flag)) => format!("ongeldige waarde bij {flag}"),
+        (ErrorKind::InvalidValue | ErrorKind::ValueValidation, Some(flag)) => match err.get(ContextKind::ValidValue) {
+            // The allowed values come from this program, never from what was typed.
+            Some(ContextValue::Strings(valid)) if valid.as_slice() == ["-"] => {
+                format!("ongeldige waarde bij {flag}: alleen - is toegestaan; geef de regels op stdin, zoals: hwc-send signal --csv - < bestand.csv")
+            }
+            Some(ContextValue::Strings(valid)) => format!("ongeldige waarde bij {flag}; toegestaan: {}", valid.join(", ")),
+            _ => format!("ongeldige waarde bij {flag}"),
+        },
         (ErrorKind::TooManyValues, Some(flag)) => format!("{flag} is te vaak gegeven"),
         (ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues, Some(flag)) => format!("er ontbreekt een waarde bij {flag}"),
         (ErrorKind::MissingRequiredArgument, None) => "er ontbreekt een verplicht argument".to_string(),
@@ -115,10 +122,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::School(SchoolCommand::Verify { brin, device, code }) => {
             commands::school_verify(&globals, &brin, device.as_deref(), code.as_deref())
         }
+        Command::School(SchoolCommand::Remove { brin, device }) => commands::school_remove(&globals, &brin, &device),
         Command::School(SchoolCommand::List) => commands::school_list(&globals),
         Command::Signal(args) => match (args.school, args.csv) {
             (Some(brin), None) => signal::single(&globals, &brin),
-            (None, Some(path)) => signal::batch(&globals, &path),
+            (None, Some(_stdin)) => signal::batch(&globals),
             _ => Err(CliError::BadInput("geef precies één van --school of --csv".into())),
         },
         Command::Receipts => commands::receipts(&globals),

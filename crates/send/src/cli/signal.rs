@@ -10,10 +10,7 @@ use hwc_protocol::expiry::{amsterdam_date, default_expiry};
 use hwc_protocol::{Birthdate, Brin, ChildName};
 use hwc_send::report::dutch_time;
 use hwc_send::{parse_batch, SendError, Signal};
-use std::io::Read;
-use std::path::Path;
 use std::process::ExitCode;
-use zeroize::Zeroizing;
 
 const ATTEMPTS: usize = 3;
 
@@ -96,26 +93,11 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_batch(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    if path == Path::new("-") {
-        return input::all_stdin(MAX_BATCH_BYTES);
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|_| CliError::BadInput(format!("het bestand {} kan niet worden geopend", path.display())))?;
-    let mut buffer = Zeroizing::new(Vec::new());
-    file.take(MAX_BATCH_BYTES + 1)
-        .read_to_end(&mut buffer)
-        .map_err(|_| CliError::Failed(format!("het bestand {} kan niet worden gelezen", path.display())))?;
-    if buffer.len() as u64 > MAX_BATCH_BYTES {
-        return Err(CliError::BadInput(format!("het bestand {} is te groot", path.display())));
-    }
-    Ok(buffer)
-}
-
-/// `hwc-send signal --csv PATH|-`
-pub fn batch(globals: &Globals, path: &Path) -> Result<ExitCode, CliError> {
+/// `hwc-send signal --csv -` (the only value clap lets through: the lines come from stdin, so
+/// no file name, and no CSV line pasted by mistake, is ever repeated).
+pub fn batch(globals: &Globals) -> Result<ExitCode, CliError> {
     let mut office = globals.open()?;
-    let bytes = read_batch(path)?;
+    let bytes = input::all_stdin(MAX_BATCH_BYTES)?;
     let batch = parse_batch(&bytes, amsterdam_date(Utc::now()));
     drop(bytes);
     if batch.valid.is_empty() && batch.invalid.is_empty() {
@@ -126,11 +108,16 @@ pub fn batch(globals: &Globals, path: &Path) -> Result<ExitCode, CliError> {
     }
     let mut sent = 0usize;
     let mut failed = 0usize;
+    let mut uncertain = 0usize;
     for line in batch.valid {
         match office.send_signal(line.school, &line.signal) {
             Ok(id) => {
                 sent += 1;
                 println!("regel {}: verstuurd naar school {} (signaalnummer {id})", line.line, line.school);
+            }
+            Err(err @ SendError::SentUncertain { .. }) => {
+                uncertain += 1;
+                eprintln!("regel {}: mogelijk verstuurd: {err}", line.line);
             }
             Err(err) => {
                 failed += 1;
@@ -139,7 +126,12 @@ pub fn batch(globals: &Globals, path: &Path) -> Result<ExitCode, CliError> {
         }
     }
     let invalid = batch.invalid.len();
-    println!("{sent} verstuurd, {invalid} ongeldig, {failed} mislukt.");
+    failed += uncertain;
+    if uncertain > 0 {
+        println!("{sent} verstuurd, {invalid} ongeldig, {failed} mislukt (waarvan {uncertain} mogelijk toch aangekomen: niet opnieuw versturen).");
+    } else {
+        println!("{sent} verstuurd, {invalid} ongeldig, {failed} mislukt.");
+    }
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else if invalid > 0 {

@@ -6,7 +6,7 @@
 mod queries;
 mod schema;
 
-pub use queries::{Counts, LocalDevice, Outstanding, Settle};
+pub use queries::{Counts, LocalDevice, Outstanding, Settle, SETTLED_KEEP_SECS};
 
 use crate::db_key::DbKey;
 use crate::error::{Result, SendError};
@@ -45,8 +45,15 @@ impl Store {
 
     /// Opens an existing database; a wrong key is [`SendError::WrongKey`].
     pub fn open(path: &Path, key: &DbKey) -> Result<Self> {
-        let store = Self::unlock(path, key)?;
-        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let mut store = Self::unlock(path, key)?;
+        let mut version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version == 1 {
+            let tx = store.conn.transaction()?;
+            tx.execute_batch(schema::MIGRATE_1_TO_2)?;
+            tx.pragma_update(None, "user_version", 2)?;
+            tx.commit()?;
+            version = 2;
+        }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));
         }

@@ -1,6 +1,6 @@
 //! Reading and writing the sender's records: the office key and relay address, the schools,
 //! the devices verified by safety code, the outstanding signals (id, school, times: nothing
-//! else), the receipts cursor and the counts.
+//! else), the ids of recently settled signals, the receipts cursor and the counts.
 
 use super::Store;
 use crate::error::{Result, SendError};
@@ -39,6 +39,10 @@ pub struct Counts {
     pub not_our_pupil: u64,
     pub expired: u64,
 }
+
+/// How long the id of a settled signal is kept, so that a repeated receipt or expiry notice is
+/// recognised as a repeat and not reported as one for an unknown signal.
+pub const SETTLED_KEEP_SECS: i64 = 30 * 24 * 3600;
 
 /// How an outstanding signal was settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +165,10 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Records a sent signal and counts it, in one transaction.
-    pub fn record_sent(&mut self, signal: &Outstanding) -> Result<()> {
+    /// Records a signal as outstanding and counts it as sent, in one transaction. Called BEFORE
+    /// the envelope goes to the relay, so that a receipt can never arrive for a signal the
+    /// sender does not know.
+    pub fn record_outstanding(&mut self, signal: &Outstanding) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
             "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
@@ -171,6 +177,44 @@ impl Store {
         tx.execute("UPDATE counts SET sent = sent + 1 WHERE id = 1", [])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Undoes [`Store::record_outstanding`] for a signal the relay definitively refused.
+    pub fn forget_refused(&mut self, signal_id: SignalId) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        let removed = tx.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
+        if removed == 1 {
+            tx.execute("UPDATE counts SET sent = sent - 1 WHERE id = 1 AND sent > 0", [])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Outstanding signals that expired before `before` (Unix seconds), oldest first.
+    pub fn outstanding_expired_before(&self, before: i64) -> Result<Vec<Outstanding>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT signal_id, brin, sent_at, expires_at FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
+        )?;
+        let rows = stmt.query_map([before], outstanding_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether the signal was settled here within the last [`SETTLED_KEEP_SECS`].
+    pub fn is_settled(&self, signal_id: SignalId) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row("SELECT 1 FROM settled WHERE signal_id = ?1", [signal_id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Deletes a verified device of a school; whether there was one.
+    pub fn remove_device(&self, brin: Brin, device_id: DeviceId) -> Result<bool> {
+        let removed = self.conn().execute(
+            "DELETE FROM devices WHERE device_id = ?1 AND brin = ?2",
+            params![device_id.to_string(), brin.as_str()],
+        )?;
+        Ok(removed == 1)
     }
 
     /// One outstanding signal, if it is still outstanding.
@@ -199,10 +243,11 @@ impl Store {
         Ok(count(after))
     }
 
-    /// Settles signals (deletes their outstanding rows, bumps the counts) and stores the new
+    /// Settles signals (deletes their outstanding rows, bumps the counts, remembers their ids
+    /// for [`SETTLED_KEEP_SECS`]), forgets settled ids older than that, and stores the new
     /// cursor, all in one transaction: a crash before the commit repeats the whole batch, a
     /// crash after it repeats nothing.
-    pub fn settle(&mut self, settled: &[(SignalId, Settle)], new_cursor: u64) -> Result<()> {
+    pub fn settle(&mut self, settled: &[(SignalId, Settle)], new_cursor: u64, now: i64) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         for (signal_id, how) in settled {
             let removed = tx.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
@@ -210,7 +255,12 @@ impl Store {
                 let sql = format!("UPDATE counts SET {0} = {0} + 1 WHERE id = 1", how.column());
                 tx.execute(&sql, [])?;
             }
+            tx.execute(
+                "INSERT OR IGNORE INTO settled (signal_id, settled_at) VALUES (?1, ?2)",
+                params![signal_id.to_string(), now],
+            )?;
         }
+        tx.execute("DELETE FROM settled WHERE settled_at < ?1", [now.saturating_sub(SETTLED_KEEP_SECS)])?;
         let cursor = i64::try_from(new_cursor).map_err(|_| SendError::CorruptState("cursor te groot"))?;
         tx.execute("UPDATE receipts_cursor SET after = ?1 WHERE id = 1", [cursor])?;
         tx.commit()?;

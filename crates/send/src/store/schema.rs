@@ -1,9 +1,18 @@
 //! The tables of the sender database. There is deliberately no column anywhere for a child's
 //! name or birthdate: after sending, the sender keeps only the signal id, the school and the
-//! times until the receipt arrives, and then only counts.
+//! times until the receipt arrives, then the bare signal id for 30 days (to recognise a
+//! repeated receipt), and then only counts.
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1 to 2: the `settled` table.
+pub const MIGRATE_1_TO_2: &str = "
+CREATE TABLE settled (
+    signal_id   TEXT    PRIMARY KEY,
+    settled_at  INTEGER NOT NULL
+);
+";
 
 /// Creates every table (run once, by `init`).
 pub const CREATE: &str = "
@@ -30,6 +39,10 @@ CREATE TABLE outstanding (
     brin        TEXT    NOT NULL REFERENCES schools(brin),
     sent_at     INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
+);
+CREATE TABLE settled (
+    signal_id   TEXT    PRIMARY KEY,
+    settled_at  INTEGER NOT NULL
 );
 CREATE TABLE receipts_cursor (
     id          INTEGER PRIMARY KEY CHECK (id = 1),

@@ -17,7 +17,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 6, "{tables:?}");
+    assert_eq!(tables.len(), 7, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -41,7 +41,7 @@ fn records_round_trip_and_settle_once() {
     store.add_device(&device).unwrap();
     let id = SignalId::random().unwrap();
     let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40 };
-    store.record_sent(&sent).unwrap();
+    store.record_outstanding(&sent).unwrap();
     drop(store);
 
     let mut store = Store::open(&path, &key).unwrap();
@@ -49,14 +49,56 @@ fn records_round_trip_and_settle_once() {
     assert_eq!(*secret, [7u8; 32]);
     assert_eq!(url, "https://relay.example");
     assert_eq!(store.schools().unwrap(), vec![brin]);
-    assert_eq!(store.devices(brin).unwrap(), vec![device]);
+    assert_eq!(store.devices(brin).unwrap(), vec![device.clone()]);
     assert_eq!(store.outstanding(id).unwrap(), Some(sent));
     assert_eq!(store.receipts_cursor().unwrap(), 0);
-    store.settle(&[(id, Settle::HandedOver)], 5).unwrap();
-    store.settle(&[(id, Settle::HandedOver)], 6).unwrap();
+    assert!(!store.is_settled(id).unwrap());
+    store.settle(&[(id, Settle::HandedOver)], 5, 1000).unwrap();
+    store.settle(&[(id, Settle::HandedOver)], 6, 1001).unwrap();
     assert_eq!(store.outstanding(id).unwrap(), None);
+    assert!(store.is_settled(id).unwrap());
     assert_eq!(store.receipts_cursor().unwrap(), 6);
     assert_eq!(store.counts().unwrap(), Counts { sent: 1, handed_over: 1, not_our_pupil: 0, expired: 0 });
+
+    // Settled ids are kept for 30 days, then forgotten.
+    store.settle(&[], 7, 1000 + SETTLED_KEEP_SECS).unwrap();
+    assert!(store.is_settled(id).unwrap());
+    store.settle(&[], 8, 1001 + SETTLED_KEEP_SECS).unwrap();
+    assert!(!store.is_settled(id).unwrap());
+
+    assert!(store.remove_device(brin, device.device_id).unwrap());
+    assert!(!store.remove_device(brin, device.device_id).unwrap());
+    assert!(store.devices(brin).unwrap().is_empty());
+}
+
+#[test]
+fn a_refused_signal_is_forgotten_and_not_counted() {
+    let (_tmp, _path, _key, mut store) = fresh();
+    let brin: Brin = "12AB".parse().unwrap();
+    store.add_school(brin, 1).unwrap();
+    let kept = Outstanding { signal_id: SignalId::random().unwrap(), school: brin, sent_at: 10, expires_at: 20 };
+    let refused = Outstanding { signal_id: SignalId::random().unwrap(), school: brin, sent_at: 11, expires_at: 30 };
+    store.record_outstanding(&kept).unwrap();
+    store.record_outstanding(&refused).unwrap();
+    store.forget_refused(refused.signal_id).unwrap();
+    store.forget_refused(refused.signal_id).unwrap();
+    assert_eq!(store.all_outstanding().unwrap(), vec![kept.clone()]);
+    assert_eq!(store.counts().unwrap().sent, 1);
+    assert_eq!(store.outstanding_expired_before(20).unwrap(), vec![]);
+    assert_eq!(store.outstanding_expired_before(21).unwrap(), vec![kept]);
+}
+
+#[test]
+fn a_version_1_database_is_migrated() {
+    let (_tmp, path, key, store) = fresh();
+    store.conn().execute_batch("DROP TABLE settled; PRAGMA user_version = 1;").unwrap();
+    drop(store);
+    let mut store = Store::open(&path, &key).unwrap();
+    let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, schema::SCHEMA_VERSION);
+    let id = SignalId::random().unwrap();
+    store.settle(&[(id, Settle::Expired)], 1, 10).unwrap();
+    assert!(store.is_settled(id).unwrap());
 }
 
 #[test]

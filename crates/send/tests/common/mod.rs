@@ -64,6 +64,11 @@ impl TestDevice {
         serde_json::from_slice(&bytes).unwrap()
     }
 
+    /// `GET /v1/inbox?after=0&wait=0`, only the HTTP status (a removed device is refused).
+    pub fn inbox_status(&self, relay: &str) -> u16 {
+        self.request(relay, reqwest::Method::GET, "/v1/inbox?after=0&wait=0", Vec::new(), "").0
+    }
+
     /// `POST /v1/receipts` with a freshly signed receipt.
     pub fn acknowledge(&self, relay: &str, signal: SignalId, kind: ReceiptKind) -> ReceiptAccepted {
         let receipt = Receipt::sign(&self.sign, self.id, signal, kind, Utc::now());
