@@ -30,6 +30,45 @@ impl Needles {
     }
 }
 
+/// Reads every row of every table of a SQLCipher database, opened with its raw key, into one
+/// byte buffer (text as UTF-8, blobs as they are, numbers as decimal text), so that what an
+/// encrypted file holds can be scanned like any other file.
+pub fn decrypted_dump(db: &Path, key: &[u8]) -> rusqlite::Result<Vec<u8>> {
+    use rusqlite::types::ValueRef;
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(key)))?;
+    let mut out = Vec::new();
+    let tables: Vec<(String, String)> = conn
+        .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table'")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (table, sql) in tables {
+        out.extend_from_slice(sql.as_bytes());
+        let mut statement = conn.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+        let columns = statement.column_count();
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..columns {
+                match row.get_ref(i)? {
+                    ValueRef::Text(bytes) | ValueRef::Blob(bytes) => out.extend_from_slice(bytes),
+                    ValueRef::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                    ValueRef::Real(x) => out.extend_from_slice(x.to_string().as_bytes()),
+                    ValueRef::Null => {}
+                }
+                out.push(b'\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Needles {
+    /// The forms found in `bytes`.
+    pub fn found_in(&self, bytes: &[u8]) -> Vec<String> {
+        self.0.iter().filter(|(_, needle)| contains(bytes, needle)).map(|(form, _)| form.clone()).collect()
+    }
+}
+
 /// One place where a needle was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

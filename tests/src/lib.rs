@@ -6,6 +6,6 @@ pub mod raw;
 pub mod relay_process;
 pub mod world;
 
-pub use forensic::{scan_tree, Needles};
+pub use forensic::{decrypted_dump, scan_tree, Needles};
 pub use relay_process::RelayProcess;
 pub use world::World;

@@ -16,6 +16,7 @@ pub struct RelayProcess {
     addr: SocketAddr,
     db: PathBuf,
     office_keys: Vec<OfficePublicKey>,
+    extra_args: Vec<String>,
     log: PathBuf,
 }
 
@@ -40,11 +41,17 @@ pub fn relay_binary() -> Result<PathBuf> {
 impl RelayProcess {
     /// Starts a relay on a free port with a database at `db`, trusting `office_keys`.
     pub fn start(db: &Path, office_keys: &[OfficePublicKey]) -> Result<Self> {
+        Self::start_with_args(db, office_keys, &[])
+    }
+
+    /// Like [`RelayProcess::start`], with extra command-line arguments (TLS files, say).
+    pub fn start_with_args(db: &Path, office_keys: &[OfficePublicKey], extra_args: &[&str]) -> Result<Self> {
         let mut relay = Self {
             child: None,
             addr: "127.0.0.1:0".parse()?,
             db: db.to_path_buf(),
             office_keys: office_keys.to_vec(),
+            extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
             log: db.with_extension("log"),
         };
         relay.spawn()?;
@@ -57,6 +64,7 @@ impl RelayProcess {
         for key in &self.office_keys {
             command.arg("--office-key").arg(key.to_string());
         }
+        command.args(&self.extra_args);
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
         let mut child = command
             .stdin(Stdio::null())
@@ -91,6 +99,10 @@ impl RelayProcess {
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     pub fn db_path(&self) -> &Path {

@@ -3,8 +3,11 @@
 //! UTF-16, in either written form of the date. After wiping, the device's directory is empty.
 
 use chrono::Utc;
+use hwc_client::vault::key::{keyring_user, KEYRING_SERVICE};
 use hwc_protocol::{ReceiptKind, Role, Signal};
-use hwc_system_tests::{scan_tree, Needles, World};
+use hwc_send::db_key::DbKey;
+use hwc_send::KeySource;
+use hwc_system_tests::{decrypted_dump, scan_tree, Needles, World};
 
 const NAME: &str = "Aïcha N'Diaye";
 const BIRTHDATE: &str = "2014-12-01";
@@ -39,6 +42,29 @@ fn no_personal_data_in_any_file_after_the_flow_and_nothing_left_after_wipe() {
             assert!(!name.ends_with("-journal") && !name.ends_with("-wal"), "{name} left in {}", dir.display());
         }
     }
+
+    // The encrypted databases too, opened with their keys from the keyring and read row by row:
+    // a byte scan of ciphertext alone could not catch a table that stored the name.
+    for role in [Role::Director, Role::Backup] {
+        let dir = std::fs::canonicalize(w.device_dir(role)).unwrap();
+        let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&dir)).unwrap();
+        let dump = decrypted_dump(&dir.join("vault.db"), &entry.get_secret().unwrap()).unwrap();
+        let device_id = if role == Role::Director { w.director.device_id() } else { w.backup.device_id() };
+        assert!(
+            String::from_utf8_lossy(&dump).contains(&device_id.to_string()),
+            "the dump did not really decrypt the vault"
+        );
+        assert_eq!(needles.found_in(&dump), Vec::<String>::new(), "in the decrypted vault of the {}", role.dutch());
+    }
+    let office_dir = std::fs::canonicalize(w.office_dir()).unwrap();
+    let office_key = DbKey::load(&KeySource::Keyring, &office_dir).unwrap();
+    let office_key = hex::decode(office_key.hex().as_str()).unwrap();
+    let dump = decrypted_dump(&office_dir.join("state.db"), &office_key).unwrap();
+    assert!(
+        String::from_utf8_lossy(&dump).contains(&id.to_string()),
+        "the dump did not really decrypt the office state"
+    );
+    assert_eq!(needles.found_in(&dump), Vec::<String>::new(), "in the decrypted office state");
 
     let director_dir = w.device_dir(Role::Director);
     let World { director, .. } = w;

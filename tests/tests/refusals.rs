@@ -134,7 +134,7 @@ fn a_copy_replayed_under_a_new_signal_id_does_not_open_and_the_original_still_do
     assert_eq!(s.office.post_signal(&bytes).unwrap().status, 201);
     let report = s.client.fetch(5).unwrap();
     assert_eq!(report.new_signals.len(), 2);
-    let err = s.client.open_signal(&replay.signal_id).err().expect("a moved copy must not open");
+    let err = s.client.open_signal(&replay.signal_id).expect_err("a moved copy must not open");
     assert!(err.to_string().contains("ontsleuteld"), "{err}");
     assert!(!err.to_string().contains("Sem"), "{err}");
     assert_eq!(s.client.open_signal(&original.envelope.signal_id).unwrap().name().expose(), NAME);

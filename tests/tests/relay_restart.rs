@@ -19,10 +19,10 @@ fn nothing_is_lost_when_the_relay_is_killed_and_restarted() {
 
     // Killed right after accepting: the envelope was durable before the office got its answer.
     w.relay.kill();
-    let err = w.office.send_signal(World::school(), &signal("Fatima-Zahra El Idrissi")).err().expect("relay is down");
+    let err = w.office.send_signal(World::school(), &signal("Fatima-Zahra El Idrissi")).expect_err("relay is down");
     assert!(err.to_string().contains("niet bereikbaar"), "{err}");
     assert!(!err.to_string().contains("Fatima"), "{err}");
-    let offline = w.director.fetch(0).err().expect("relay is down");
+    let offline = w.director.fetch(0).expect_err("relay is down");
     assert!(offline.is_offline(), "{offline}");
     w.relay.restart().unwrap();
 

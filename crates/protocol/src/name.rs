@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(ChildName::parse("-Sem").err(), Some(NameError::MustStartWithLetter));
         assert_eq!(ChildName::parse("\u{0301}Sem").err(), Some(NameError::MustStartWithLetter));
         // NFC folds the first mark into é; four more remain stacked.
-        assert_eq!(ChildName::parse("Se\u{0301}\u{0302}\u{0303}\u{0304}\u{0305}m").err(), Some(NameError::StackedMarks { position: 6 }));
+        assert_eq!(
+            ChildName::parse("Se\u{0301}\u{0302}\u{0303}\u{0304}\u{0305}m").err(),
+            Some(NameError::StackedMarks { position: 6 })
+        );
         assert!(ChildName::parse("Nguye\u{0302}\u{0303}n").is_ok(), "Vietnamese stacks two marks");
     }
 

@@ -23,7 +23,11 @@ pub enum RelayAddressError {
 
 fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl RelayAddress {
@@ -73,14 +77,25 @@ mod tests {
 
     #[test]
     fn accepts_https_and_local_http_only() {
-        for good in ["https://relay.example.nl", "https://relay.example.nl:8443/", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+        for good in [
+            "https://relay.example.nl",
+            "https://relay.example.nl:8443/",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
             assert!(RelayAddress::parse(good).is_ok(), "{good}");
         }
         assert_eq!(RelayAddress::parse("https://relay.example.nl/").unwrap().to_string(), "https://relay.example.nl");
         assert_eq!(RelayAddress::parse("relay.example.nl").err(), Some(RelayAddressError::Unreadable));
         assert_eq!(RelayAddress::parse("http://relay.example.nl").err(), Some(RelayAddressError::NotHttps));
         assert_eq!(RelayAddress::parse("ftp://127.0.0.1").err(), Some(RelayAddressError::NotHttps));
-        for bad in ["https://relay.example.nl/hwc", "https://u@relay.example.nl", "https://relay.example.nl/?x=1", "https://relay.example.nl/#x"] {
+        for bad in [
+            "https://relay.example.nl/hwc",
+            "https://u@relay.example.nl",
+            "https://relay.example.nl/?x=1",
+            "https://relay.example.nl/#x",
+        ] {
             assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::NotPlain), "{bad}");
         }
     }
