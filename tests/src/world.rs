@@ -1,7 +1,8 @@
 //! One complete small world for the system tests and the demo: a real relay process, a
 //! leerplicht office (`hwc-send` library, state in SQLCipher with its key in the keyring) and
 //! school `12AB` with a director's and a backup's device (`hwc-client`), both enrolled with
-//! one-time codes and verified by safety code.
+//! one-time codes and the PIN [`PIN`], verified by safety code, and locked (unlock with [`PIN`]
+//! to open a signal).
 
 use crate::relay_process::RelayProcess;
 use anyhow::{anyhow, Context, Result};
@@ -13,6 +14,8 @@ use tempfile::TempDir;
 
 /// The demo school.
 pub const SCHOOL: &str = "12AB";
+/// The PIN both devices of the world are enrolled with.
+pub const PIN: &str = "135790";
 
 pub struct World {
     /// Everything lives under here and is removed when the world drops.
@@ -62,7 +65,7 @@ pub fn enroll_and_verify(
 ) -> Result<SchoolClient> {
     let code = office.add_school_slot(school, role)?;
     let dir = device_dir(root, school, role);
-    let mut client = SchoolClient::enroll(&dir, relay_url, &code.display())?;
+    let mut client = SchoolClient::enroll(&dir, relay_url, &code.display(), PIN)?;
     let device_id = client.device_id();
     let pending = office.pending_devices(school)?;
     let device = pending.iter().find(|d| d.device_id == device_id).ok_or_else(|| anyhow!("apparaat niet bij relay"))?;

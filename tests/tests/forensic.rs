@@ -7,6 +7,7 @@ use hwc_client::vault::key::{keyring_user, KEYRING_SERVICE};
 use hwc_protocol::{ReceiptKind, Role, Signal};
 use hwc_send::db_key::DbKey;
 use hwc_send::KeySource;
+use hwc_system_tests::world::PIN;
 use hwc_system_tests::{decrypted_dump, scan_tree, Needles, World};
 
 const NAME: &str = "Aïcha N'Diaye";
@@ -22,6 +23,8 @@ fn no_personal_data_in_any_file_after_the_flow_and_nothing_left_after_wipe() {
         .unwrap();
     w.director.fetch(5).unwrap();
     w.backup.fetch(5).unwrap();
+    w.backup.unlock(PIN).unwrap();
+    w.director.unlock(PIN).unwrap();
     let opened = w.backup.open_signal(&id).unwrap();
     assert_eq!(opened.name().expose(), NAME, "the scan looks for what was really shown");
     drop(opened);

@@ -31,9 +31,11 @@ fn setup() -> Setup {
     let office = RawOffice { key, relay: relay.url() };
     let school: Brin = "12AB".parse().unwrap();
     let code = office.enrollment_code(school, Role::Director).unwrap();
-    let mut client = SchoolClient::enroll(&root.path().join("director"), &relay.url(), &code.display()).unwrap();
+    let mut client =
+        SchoolClient::enroll(&root.path().join("director"), &relay.url(), &code.display(), "246810").unwrap();
     assert_eq!(office.verify(client.device_id()).unwrap().status, 200);
     client.refresh_status().unwrap();
+    client.unlock("246810").unwrap();
     Setup { _root: root, relay, office, school, client }
 }
 

@@ -6,6 +6,7 @@ use chrono::Utc;
 use hwc_client::{Delivery, SchoolClient};
 use hwc_protocol::{ReceiptKind, Role, Signal};
 use hwc_send::ReceiptReport;
+use hwc_system_tests::world::PIN;
 use hwc_system_tests::World;
 
 const NAME: &str = "Zoë van 't Hooft-Çelik";
@@ -25,6 +26,7 @@ fn director_hands_over_backup_sees_colleague_office_gets_one_receipt() {
     let seen_by_backup = w.backup.fetch(5).unwrap();
     assert_eq!(seen_by_backup.new_signals, vec![id]);
 
+    w.director.unlock(PIN).unwrap();
     let opened = w.director.open_signal(&id).unwrap();
     assert_eq!(opened.name().expose(), NAME);
     assert_eq!(opened.birthdate().to_iso(), "2016-03-07");

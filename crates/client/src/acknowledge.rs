@@ -25,7 +25,9 @@ enum Attempt {
 impl SchoolClient {
     /// Acknowledges a waiting signal: `HandedOver` (told to the teacher) or `NotOurPupil`.
     /// Afterwards the envelope is gone from this device, whether or not the relay was reachable.
+    /// Signed with the signing key only, so it works while the device is locked.
     pub fn acknowledge(&mut self, signal_id: &SignalId, kind: ReceiptKind) -> Result<AckReport> {
+        self.alive()?;
         let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
         let now = self.clock.now();
         if stored.expires_at <= now.timestamp() {
@@ -51,8 +53,9 @@ impl SchoolClient {
     }
 
     /// Tries to deliver every waiting receipt. Stops with an offline error when the relay is
-    /// not reachable (delivered ones stay delivered, the rest keep waiting).
+    /// not reachable (delivered ones stay delivered, the rest keep waiting). Works while locked.
     pub fn flush_outbox(&mut self) -> Result<FlushReport> {
+        self.alive()?;
         let queued = self.vault.outbox()?;
         let mut report = FlushReport::default();
         if queued.is_empty() {

@@ -1,6 +1,7 @@
 //! [`SchoolClient`]: the school device without a window. It owns the vault, the relay client and
-//! the clock, and keeps only public facts in memory (device id, public keys, office key,
-//! school, role). Secret keys are read from the vault when needed and wiped after use.
+//! the clock, and keeps public facts in memory (device id, public keys, office key, school,
+//! role). The signing key is read from the vault when needed and wiped after use. The open key
+//! is in memory only while the device is unlocked with the PIN (`lock.rs`), in wiped memory.
 //! Enrollment is in `enroll.rs`, fetching in `fetch.rs`, reading signals in `signals.rs`, and
 //! acknowledging and the outbox in `acknowledge.rs`.
 
@@ -13,6 +14,7 @@ use hwc_protocol::api::{DeviceInfo, DeviceStatus};
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, DeviceSigningKey, OfficePublicKey, Role, SafetyCode};
 use std::path::Path;
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// One enrolled school device.
 pub struct SchoolClient {
@@ -24,6 +26,10 @@ pub struct SchoolClient {
     pub(crate) office_key: OfficePublicKey,
     pub(crate) school: Brin,
     pub(crate) role: Role,
+    /// The open key's secret while unlocked; wiped when locked or dropped.
+    pub(crate) open_key: Option<Zeroizing<[u8; 32]>>,
+    /// Set once the vault is wiped (too many wrong PINs): every action then says so.
+    pub(crate) wiped: bool,
 }
 
 impl std::fmt::Debug for SchoolClient {
@@ -67,11 +73,12 @@ impl SchoolClient {
     }
 
     /// Builds the in-memory state from a vault, checking that it is complete and consistent.
+    /// The device starts locked.
     pub(crate) fn from_vault(vault: Vault, clock: Arc<dyn Clock>) -> Result<Self> {
         let signing = vault.signing_key()?.ok_or(VaultError::Corrupt("ondertekensleutel"))?;
-        let open = vault.open_key()?.ok_or(VaultError::Corrupt("ontsleutelsleutel"))?;
-        let public_keys = DevicePublicKeys::of(&signing, &open);
-        drop((signing, open));
+        let open = vault.wrapped_open_key()?.ok_or(VaultError::NoPinProtection)?;
+        let public_keys = DevicePublicKeys { sign_key: signing.public_bytes(), seal_key: open.public_key };
+        drop(signing);
         let device_id: DeviceId = vault.require(Setting::DeviceId)?;
         if device_id != public_keys.device_id() {
             return Err(VaultError::Corrupt(Setting::DeviceId.name()).into());
@@ -87,6 +94,8 @@ impl SchoolClient {
             relay,
             vault,
             clock,
+            open_key: None,
+            wiped: false,
         })
     }
 
@@ -112,6 +121,7 @@ impl SchoolClient {
 
     /// Points the device at another relay address (the relay moved). Keys and cursor stay.
     pub fn set_relay_url(&mut self, relay_url: &str) -> Result<()> {
+        self.alive()?;
         let relay = RelayClient::new(relay_url)?;
         self.vault.set(Setting::RelayUrl, relay.url())?;
         self.relay = relay;
@@ -120,6 +130,7 @@ impl SchoolClient {
 
     /// Id, school, role and last known status (no network).
     pub fn device_info(&self) -> Result<DeviceSummary> {
+        self.alive()?;
         let status = self
             .vault
             .get(Setting::Status)?
@@ -131,6 +142,7 @@ impl SchoolClient {
     /// Asks the relay how it sees this device (`GET /v1/device`), checks the answer is about
     /// this device, its keys and its office, and stores the status.
     pub fn refresh_status(&mut self) -> Result<DeviceStatus> {
+        self.alive()?;
         let key = self.signing_key()?;
         let info = self.relay.device(&self.auth(&key), self.now())?;
         self.check_device_info(&info)?;
@@ -141,15 +153,28 @@ impl SchoolClient {
         Ok(info.status)
     }
 
-    /// What the vault holds, for the privacy view (no personal data).
+    /// What the vault holds, for the privacy view (no personal data). Works while locked.
     pub fn status(&self) -> Result<VaultStatus> {
+        self.alive()?;
         Ok(self.vault.status()?)
     }
 
-    /// Deletes everything of this device on this computer: rows, files, keyring entry.
+    /// Deletes everything of this device on this computer: rows, files, keyring entries.
     /// The relay still knows the device until leerplicht removes it.
-    pub fn wipe(self) -> Result<()> {
-        Ok(self.vault.wipe()?)
+    pub fn wipe(mut self) -> Result<()> {
+        self.open_key = None;
+        if self.wiped {
+            return Ok(());
+        }
+        Ok(self.vault.wipe_in_place()?)
+    }
+
+    /// Refuses every action once the device has been wiped.
+    pub(crate) fn alive(&self) -> Result<()> {
+        if self.wiped {
+            return Err(ClientError::Wiped);
+        }
+        Ok(())
     }
 
     pub(crate) fn now(&self) -> i64 {

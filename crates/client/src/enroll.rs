@@ -1,11 +1,14 @@
-//! Enrollment: make the device's two keys, create the vault (so the keyring is known to work
-//! before the one-time code is spent), enroll with the relay signed by the new key, check the
-//! answer (about these keys, and an office key bound to the code by its tag), and store
-//! everything. If anything fails before the answer is accepted, nothing is left behind.
+//! Enrollment: check the chosen PIN's form, make the device's two keys, create the vault and the
+//! PIN pepper in the keyring (so the keyring is known to work before the one-time code is
+//! spent), seal the open key with the PIN ([`crate::pin`]), enroll with the relay signed by
+//! the new key, check the answer (about these keys, and an office key bound to the code by its
+//! tag), and store everything. If anything fails before the answer is accepted, nothing is
+//! left behind (vault files and keyring entries included).
 
 use crate::client::{check_device_info, status_name, SchoolClient};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClientError, Result};
+use crate::pin::{self, check_pin_format};
 use crate::relay_client::{DeviceAuth, RelayClient};
 use crate::vault::{self, Setting, Vault};
 use hwc_protocol::api::{DeviceInfo, EnrollDevice};
@@ -17,9 +20,11 @@ use zeroize::Zeroize;
 impl SchoolClient {
     /// Enrolls this device with the relay at `relay_url` using the code leerplicht gave
     /// (`typed_code` as typed: case, spaces and dashes do not matter), and stores it in a new
-    /// vault in `data_dir`. The device starts `pending` until leerplicht has compared safety codes.
-    pub fn enroll(data_dir: &Path, relay_url: &str, typed_code: &str) -> Result<Self> {
-        Self::enroll_with_clock(data_dir, relay_url, typed_code, Arc::new(SystemClock))
+    /// vault in `data_dir`. `pin` (6 to 12 digits, chosen by the user) protects the key that
+    /// opens signals. The device starts `pending` until leerplicht has compared safety codes,
+    /// and locked: [`SchoolClient::unlock`] before opening a signal.
+    pub fn enroll(data_dir: &Path, relay_url: &str, typed_code: &str, pin: &str) -> Result<Self> {
+        Self::enroll_with_clock(data_dir, relay_url, typed_code, pin, Arc::new(SystemClock))
     }
 
     /// [`SchoolClient::enroll`] with the given clock.
@@ -27,8 +32,10 @@ impl SchoolClient {
         data_dir: &Path,
         relay_url: &str,
         typed_code: &str,
+        pin: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        check_pin_format(pin).map_err(ClientError::PinFormat)?;
         let code = EnrollmentCode::parse(typed_code)?;
         let relay = RelayClient::new(relay_url)?;
         clear_unfinished_enrollment(data_dir)?;
@@ -39,10 +46,19 @@ impl SchoolClient {
         let device_id = keys.device_id();
 
         let mut vault = Vault::create(data_dir)?;
-        let stored = vault.store_device_keys(&signing, &open).and_then(|()| vault.set(Setting::RelayUrl, relay.url()));
+        let stored = vault
+            .create_pin_pepper()
+            .map_err(ClientError::from)
+            .and_then(|pepper| {
+                pin::wrap(&open.secret_bytes(), open.public_bytes(), pin, pepper.bytes(), &device_id)
+                    .map_err(|_| ClientError::PinCheckUnavailable)
+            })
+            .and_then(|wrapped| Ok(vault.store_device_keys(&signing, &wrapped)?))
+            .and_then(|()| Ok(vault.set(Setting::RelayUrl, relay.url())?));
+        drop(open);
         if let Err(e) = stored {
             let _ = vault.wipe();
-            return Err(e.into());
+            return Err(e);
         }
 
         let mut request = EnrollDevice { code: code.display(), keys };

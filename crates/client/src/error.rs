@@ -2,6 +2,7 @@
 //! variant. No message ever contains a child's name or birthdate: the decrypted signal is never
 //! part of an error, and the protocol's own errors name only the kind of problem.
 
+use crate::pin::{PinProblem, MAX_WRONG_PINS, WARN_FROM_WRONG_PIN};
 use crate::relay_client::RelayError;
 use crate::vault::VaultError;
 use hwc_protocol::{EnrollmentError, EnvelopeError, KeyError, OpenError};
@@ -31,6 +32,57 @@ pub enum ClientError {
     Open(#[from] OpenError),
     #[error("sleutels maken of gebruiken is mislukt: {0}")]
     Key(#[from] KeyError),
+    /// The PIN typed (at enrollment or to unlock) is not 6 to 12 digits. Not counted as a try.
+    #[error("{0}")]
+    PinFormat(PinProblem),
+    /// The new PIN of [`crate::SchoolClient::change_pin`] is not 6 to 12 digits.
+    #[error("de nieuwe pincode is niet geschikt: {0}")]
+    NewPinFormat(PinProblem),
+    /// A wrong PIN, counted. `tries_left` before the wipe; `wait_seconds` before the next try.
+    #[error("{}", wrong_pin_text(*tries_left, *wait_seconds))]
+    WrongPin { tries_left: u32, wait_seconds: u64 },
+    /// Too many wrong PINs in a row: no PIN is checked until `seconds` have passed.
+    #[error("{}", delay_text(*seconds))]
+    PinDelay { seconds: u64 },
+    /// Opening a signal needs the PIN: call [`crate::SchoolClient::unlock`] first.
+    #[error("dit apparaat is vergrendeld: ontgrendel het eerst met uw pincode")]
+    Locked,
+    /// The last allowed wrong PIN: the device keys, the vault and its keyring entries are gone.
+    #[error("tien keer achter elkaar een onjuiste pincode: de sleutels en de kluis van dit apparaat zijn gewist, zodat niemand de signalen kan openen; meld dit apparaat opnieuw aan met een nieuwe aanmeldcode van leerplicht")]
+    WipedAfterWrongPins,
+    /// This device was wiped earlier; nothing more can be done with it.
+    #[error("dit apparaat is gewist; meld het opnieuw aan met een nieuwe aanmeldcode van leerplicht")]
+    Wiped,
+    /// Argon2 could not run (memory) or the system's randomness failed. Not counted as a try.
+    #[error("de pincode kon nu niet worden gecontroleerd (te weinig vrij geheugen of geen willekeurige bron); sluit andere programma's en probeer het opnieuw")]
+    PinCheckUnavailable,
+}
+
+fn seconds_text(seconds: u64) -> String {
+    if seconds == 1 {
+        "1 seconde".to_string()
+    } else {
+        format!("{seconds} seconden")
+    }
+}
+
+fn wrong_pin_text(tries_left: u32, wait_seconds: u64) -> String {
+    let mut text = String::from("de pincode is onjuist");
+    if tries_left <= MAX_WRONG_PINS - WARN_FROM_WRONG_PIN {
+        let word = if tries_left == 1 { "poging" } else { "pogingen" };
+        text.push_str(&format!("; nog {tries_left} {word}, daarna wordt dit apparaat gewist"));
+    }
+    if wait_seconds > 0 {
+        text.push_str(&format!(" (u kunt het over {} opnieuw proberen)", seconds_text(wait_seconds)));
+    }
+    text
+}
+
+fn delay_text(seconds: u64) -> String {
+    format!(
+        "te vaak achter elkaar een onjuiste pincode: wacht nog {} en probeer het dan opnieuw",
+        seconds_text(seconds)
+    )
 }
 
 impl ClientError {
@@ -38,7 +90,40 @@ impl ClientError {
     pub fn is_offline(&self) -> bool {
         matches!(self, ClientError::Relay(RelayError::Unreachable))
     }
+
+    /// Whether this device's keys and vault are gone (after too many wrong PINs or a wipe):
+    /// the app returns to enrollment.
+    pub fn is_wiped(&self) -> bool {
+        matches!(self, ClientError::WipedAfterWrongPins | ClientError::Wiped)
+    }
 }
 
 /// Shorthand for results of the client.
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pin_errors_say_what_to_do_and_warn_before_the_last_tries() {
+        let text = |e: ClientError| e.to_string();
+        assert_eq!(text(ClientError::WrongPin { tries_left: 9, wait_seconds: 0 }), "de pincode is onjuist");
+        assert_eq!(
+            text(ClientError::WrongPin { tries_left: 6, wait_seconds: 2 }),
+            "de pincode is onjuist (u kunt het over 2 seconden opnieuw proberen)"
+        );
+        assert_eq!(
+            text(ClientError::WrongPin { tries_left: 3, wait_seconds: 16 }),
+            "de pincode is onjuist; nog 3 pogingen, daarna wordt dit apparaat gewist (u kunt het over 16 seconden opnieuw proberen)"
+        );
+        assert!(text(ClientError::WrongPin { tries_left: 1, wait_seconds: 64 }).contains("nog 1 poging, daarna"));
+        assert_eq!(
+            text(ClientError::PinDelay { seconds: 1 }),
+            "te vaak achter elkaar een onjuiste pincode: wacht nog 1 seconde en probeer het dan opnieuw"
+        );
+        assert!(text(ClientError::WipedAfterWrongPins).contains("opnieuw aan"));
+        assert!(ClientError::WipedAfterWrongPins.is_wiped() && ClientError::Wiped.is_wiped());
+        assert!(text(ClientError::PinFormat(PinProblem::TooShort)).contains("minstens 6 cijfers"));
+    }
+}

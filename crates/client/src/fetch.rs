@@ -16,7 +16,7 @@ use std::collections::HashSet;
 impl SchoolClient {
     /// One round with the relay: flush the outbox, then wait up to `wait_secs` (at most 60) for
     /// inbox events. Returns [`crate::ClientError::is_offline`] errors when the relay is not
-    /// reachable; nothing is lost then.
+    /// reachable; nothing is lost then. Works while the device is locked (nothing is decrypted).
     pub fn fetch(&mut self, wait_secs: u64) -> Result<FetchReport> {
         let receipts = self.flush_outbox()?;
         let cursor: u64 = match self.vault.get(Setting::InboxCursor)? {
@@ -104,6 +104,7 @@ impl SchoolClient {
 
     /// Deletes every sealed signal whose expiry has passed and returns their ids.
     pub fn sweep_expired(&mut self) -> Result<Vec<SignalId>> {
+        self.alive()?;
         let now = self.now();
         Ok(self.vault.delete_expired(now)?)
     }

@@ -3,7 +3,9 @@
 //!
 //! Rules kept throughout: a child's name and birthdate exist only inside a decrypted
 //! [`Signal`] in memory; they never reach the disk, a log line, an error or a panic message.
-//! The vault (SQLCipher, key in the OS keyring) holds only device keys, a few settings, sealed
+//! The key that opens signals is sealed with the user's PIN and a second keyring secret
+//! ([`pin`]); it is in memory only while the device is unlocked. The vault (SQLCipher, key in
+//! the OS keyring) holds only device keys, a few settings, sealed
 //! envelopes not yet handled, signed receipts not yet delivered, and the ids of handled signals
 //! until their expiry (so a handled signal never comes back). After an acknowledgement
 //! nothing of the signal remains on the device. Everything from outside is validated.
@@ -14,6 +16,8 @@ pub mod clock;
 mod enroll;
 mod error;
 mod fetch;
+mod lock;
+pub mod pin;
 pub mod relay_client;
 mod reports;
 mod signals;
@@ -22,9 +26,10 @@ pub mod vault;
 pub use client::SchoolClient;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ClientError, Result};
+pub use pin::PinProblem;
 pub use relay_client::RelayError;
 pub use reports::{
-    AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, Refusal,
+    AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };
 pub use vault::{VaultError, VaultStatus};
 

@@ -123,3 +123,24 @@ impl AckReport {
         matches!(self.delivery, Delivery::Delivered { .. })
     }
 }
+
+/// Where the PIN stands, for the lock screen (no network, no PIN needed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinStatus {
+    /// The open key is in memory: signals can be opened.
+    pub unlocked: bool,
+    /// Wrong PINs in a row so far (kept across restarts).
+    pub wrong_in_a_row: u32,
+    /// Wrong PINs still allowed before the device is wiped.
+    pub tries_left: u32,
+    /// Seconds before another PIN is accepted (0: now).
+    pub wait_seconds: u64,
+}
+
+impl PinStatus {
+    /// Whether the lock screen should warn that the device will be wiped after a few more
+    /// wrong PINs ("nog 3 pogingen, daarna wordt dit apparaat gewist").
+    pub fn warn_of_wipe(&self) -> bool {
+        self.wrong_in_a_row >= crate::pin::WARN_FROM_WRONG_PIN
+    }
+}

@@ -8,11 +8,12 @@ use crate::error::{ClientError, Result};
 use crate::reports::{PendingSignal, Refusal};
 use crate::vault::VaultError;
 use chrono::DateTime;
-use hwc_protocol::{Signal, SignalId};
+use hwc_protocol::{DeviceOpenKey, Signal, SignalId};
 
 impl SchoolClient {
     /// The sealed signals waiting on this device that have not expired, oldest first.
     pub fn pending(&self) -> Result<Vec<PendingSignal>> {
+        self.alive()?;
         let now = self.now();
         Ok(self
             .vault
@@ -27,9 +28,14 @@ impl SchoolClient {
             .collect())
     }
 
-    /// Verifies and decrypts one waiting signal, in memory only. An expired signal is deleted
+    /// Verifies and decrypts one waiting signal, in memory only. Needs the device unlocked
+    /// ([`SchoolClient::unlock`]), else [`ClientError::Locked`]. An expired signal is deleted
     /// and refused with [`ClientError::Expired`].
     pub fn open_signal(&mut self, signal_id: &SignalId) -> Result<Signal> {
+        self.alive()?;
+        if self.open_key.is_none() {
+            return Err(ClientError::Locked);
+        }
         let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
         let verified = match self.check_envelope(&stored.frame, self.clock.now()) {
             Ok(verified) => verified,
@@ -45,7 +51,9 @@ impl SchoolClient {
         if verified.envelope.signal_id != *signal_id {
             return Err(VaultError::Corrupt("signaal-id").into());
         }
-        let open_key = self.vault.open_key()?.ok_or(VaultError::Corrupt("ontsleutelsleutel"))?;
+        let secret = self.open_key.as_ref().ok_or(ClientError::Locked)?;
+        let open_key =
+            DeviceOpenKey::from_secret_bytes(secret).map_err(|_| VaultError::Corrupt("ontsleutelsleutel"))?;
         Ok(verified.open(&self.device_id, &open_key)?)
     }
 }

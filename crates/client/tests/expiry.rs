@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{enrolled, Office};
+use common::{enrolled, Office, PIN};
 use hwc_client::{ClientError, ManualClock, ReceiptKind, SchoolClient};
 use hwc_protocol::Role;
 use std::sync::Arc;
@@ -27,6 +27,7 @@ fn expired_signals_are_dropped_and_reported() {
     assert_eq!(client.pending().unwrap().len(), 3);
 
     clock.advance(Duration::seconds(200));
+    client.unlock(PIN).unwrap();
     assert_eq!(client.pending().unwrap().iter().map(|p| p.signal_id).collect::<Vec<_>>(), vec![long]);
     assert!(matches!(client.open_signal(&short_a), Err(ClientError::Expired)));
     assert!(matches!(client.acknowledge(&short_b, ReceiptKind::HandedOver), Err(ClientError::Expired)));

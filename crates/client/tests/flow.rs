@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{dead_url, enrolled, Office, BIRTHDATE, NAME, SCHOOL};
+use common::{dead_url, enrolled, Office, BIRTHDATE, NAME, PIN, SCHOOL};
 use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, Refusal, RelayError, SchoolClient};
 use hwc_protocol::{EnrollmentCode, OfficeSigningKey, Role};
 
@@ -15,8 +15,8 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     let _relay = office.start_relay();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 
-    let mut director = SchoolClient::enroll(dir_a.path(), &office.url, &office.code(Role::Director)).unwrap();
-    let mut backup = SchoolClient::enroll(dir_b.path(), &office.url, &office.code(Role::Backup)).unwrap();
+    let mut director = SchoolClient::enroll(dir_a.path(), &office.url, &office.code(Role::Director), PIN).unwrap();
+    let mut backup = SchoolClient::enroll(dir_b.path(), &office.url, &office.code(Role::Backup), PIN).unwrap();
     assert!(SchoolClient::is_enrolled(dir_a.path()));
     let info = director.device_info().unwrap();
     assert_eq!((info.school.as_str(), info.role, info.status), (SCHOOL, Role::Director, DeviceStatus::Pending));
@@ -44,6 +44,7 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].signal_id, id);
 
+    director.unlock(PIN).unwrap();
     let signal = director.open_signal(&id).unwrap();
     assert_eq!(signal.name().expose(), NAME);
     assert_eq!(signal.birthdate().to_iso(), BIRTHDATE);
@@ -55,7 +56,8 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert_eq!(ack.delivery, Delivery::Delivered { first: true });
     let status = director.status().unwrap();
     assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 1));
-    assert!(status.has_signing_key && status.has_open_key);
+    assert!(status.has_signing_key && status.has_open_key && status.open_key_pin_protected);
+    assert_eq!(status.wrong_pin_attempts, 0);
     assert_eq!(status.settings, ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor"]);
     assert!(matches!(director.open_signal(&id), Err(ClientError::UnknownSignal)));
 
@@ -156,6 +158,7 @@ fn refused_envelopes_do_not_cost_the_valid_one() {
         assert!(!text.contains("Zoë") && !text.contains("2016"), "{text}");
     }
     assert_eq!(client.pending().unwrap().len(), 1);
+    client.unlock(PIN).unwrap();
     assert_eq!(client.open_signal(&valid).unwrap().name().expose(), NAME);
     assert!(matches!(client.open_signal(&flipped), Err(ClientError::UnknownSignal)));
 }
@@ -166,22 +169,34 @@ fn enrollment_refusals_leave_nothing_behind() {
     let _relay = office.start_relay();
     let dir = tempfile::tempdir().unwrap();
 
-    let err = SchoolClient::enroll(dir.path(), &office.url, "ABC").unwrap_err();
+    let err = SchoolClient::enroll(dir.path(), &office.url, "ABC", PIN).unwrap_err();
     assert!(matches!(err, ClientError::Code(_)), "{err}");
-    let err = SchoolClient::enroll(dir.path(), &office.url, "AAAA-BBBB-CCCC-DDDD").unwrap_err();
+    let err = SchoolClient::enroll(dir.path(), &office.url, "AAAA-BBBB-CCCC-DDDD", PIN).unwrap_err();
     assert!(matches!(&err, ClientError::Relay(e) if e.code() == Some("not_found")), "{err}");
     assert!(err.to_string().contains("aanmeldcode"), "the relay's Dutch sentence is shown: {err}");
     assert!(!SchoolClient::is_enrolled(dir.path()));
-    let err = SchoolClient::enroll(dir.path(), &dead_url(), &office.code(Role::Director)).unwrap_err();
+    let err = SchoolClient::enroll(dir.path(), &dead_url(), &office.code(Role::Director), PIN).unwrap_err();
     assert!(err.is_offline(), "{err}");
     assert!(!SchoolClient::is_enrolled(dir.path()));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 
+    // A PIN of the wrong form is refused before anything happens: the code is not spent, and
+    // the message never repeats the PIN.
     let code = office.code(Role::Director);
-    let client = SchoolClient::enroll(dir.path(), &office.url, &code.to_lowercase().replace('-', " ")).unwrap();
-    assert!(matches!(SchoolClient::enroll(dir.path(), &office.url, &code), Err(ClientError::AlreadyEnrolled)));
+    for (bad, says) in
+        [("12345", "minstens 6 cijfers"), ("1234567890123", "hoogstens 12"), ("12345a", "alleen uit cijfers")]
+    {
+        let err = SchoolClient::enroll(dir.path(), &office.url, &code, bad).unwrap_err();
+        assert!(matches!(err, ClientError::PinFormat(_)), "{err}");
+        let text = err.to_string();
+        assert!(text.contains(says) && !text.contains("12345"), "{text}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+    let client = SchoolClient::enroll(dir.path(), &office.url, &code.to_lowercase().replace('-', " "), PIN).unwrap();
+    assert!(!client.is_unlocked(), "an enrolled device starts locked");
+    assert!(matches!(SchoolClient::enroll(dir.path(), &office.url, &code, PIN), Err(ClientError::AlreadyEnrolled)));
     let other = tempfile::tempdir().unwrap();
-    let err = SchoolClient::enroll(other.path(), &office.url, &code).unwrap_err();
+    let err = SchoolClient::enroll(other.path(), &office.url, &code, PIN).unwrap_err();
     assert!(matches!(&err, ClientError::Relay(e) if e.code() == Some("code_used")), "{err}");
     drop(client);
     assert!(SchoolClient::open(dir.path()).is_ok());
@@ -244,6 +259,8 @@ fn a_handled_signal_never_comes_back() {
         assert!(report.new_signals.is_empty());
         assert_eq!(report.refused[0].to_string(), "envelop van een al afgehandeld signaal geweigerd");
         assert!(client.pending().unwrap().is_empty());
+        assert!(matches!(client.open_signal(&id), Err(ClientError::Locked)));
+        client.unlock(PIN).unwrap();
         assert!(matches!(client.open_signal(&id), Err(ClientError::UnknownSignal)));
         let status = client.status().unwrap();
         assert_eq!((status.sealed_signals, status.handled_signals), (0, 1));
@@ -276,7 +293,7 @@ fn an_office_key_swapped_by_the_relay_is_refused_and_nothing_is_stored() {
         if let Some(tag) = &tag {
             db.execute("UPDATE enrollments SET office_key_tag = ?1 WHERE code_hash = ?2", [tag, &hash]).unwrap();
         }
-        let err = SchoolClient::enroll(dir.path(), &office.url, &code).unwrap_err();
+        let err = SchoolClient::enroll(dir.path(), &office.url, &code, PIN).unwrap_err();
         assert!(matches!(err, ClientError::OfficeKeyNotBound), "{err}");
         let text = err.to_string();
         assert!(text.contains("niet bij de aanmeldcode hoort") && text.contains("neem contact op met leerplicht"));
@@ -285,7 +302,7 @@ fn an_office_key_swapped_by_the_relay_is_refused_and_nothing_is_stored() {
     }
 
     // An untouched code from the same office enrolls.
-    let client = SchoolClient::enroll(dir.path(), &office.url, &office.code(Role::Director)).unwrap();
+    let client = SchoolClient::enroll(dir.path(), &office.url, &office.code(Role::Director), PIN).unwrap();
     let listed = office.devices().into_iter().find(|d| d.device_id == client.device_id()).unwrap();
     assert_eq!(listed.office_key, office.public());
     assert_eq!(client.safety_code(), hwc_protocol::SafetyCode::compute(&office.public(), &listed.keys));

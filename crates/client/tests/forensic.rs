@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{assert_no_trace, enrolled, forbidden_patterns, Office, NAME};
-use hwc_client::vault::key::{keyring_user, KEYRING_SERVICE};
+use common::{assert_no_trace, enrolled, forbidden_patterns, Office, NAME, PIN};
+use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
 use hwc_client::{ReceiptKind, SchoolClient};
 use hwc_protocol::Role;
 
@@ -22,6 +22,8 @@ fn nothing_of_the_signal_reaches_the_disk() {
     backup.fetch(5).unwrap();
 
     // Held sealed, opened in memory: still nothing on disk.
+    director.unlock(PIN).unwrap();
+    backup.unlock(PIN).unwrap();
     let signal = director.open_signal(&first).unwrap();
     assert_eq!(signal.name().expose(), NAME);
     assert!(assert_no_trace(dir_a.path()) >= 1);
@@ -39,13 +41,16 @@ fn nothing_of_the_signal_reaches_the_disk() {
     assert!(assert_no_trace(dir_a.path()) >= 1);
     assert!(assert_no_trace(dir_b.path()) >= 1);
 
-    // A wipe leaves nothing: no file, no keyring entry.
+    // A wipe leaves nothing: no file, no keyring entry (vault key and PIN pepper).
     let canonical = dir_a.path().canonicalize().unwrap();
     let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&canonical)).unwrap();
+    let pepper = keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap();
     assert_eq!(entry.get_secret().unwrap().len(), 32);
+    assert_eq!(pepper.get_secret().unwrap().len(), 32);
     director.wipe().unwrap();
     assert_eq!(std::fs::read_dir(dir_a.path()).unwrap().count(), 0);
     assert!(matches!(entry.get_secret(), Err(keyring::Error::NoEntry)));
+    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)));
     assert!(!SchoolClient::is_enrolled(dir_a.path()));
     assert!(SchoolClient::open(dir_a.path()).is_err());
 }
@@ -61,9 +66,12 @@ fn a_vault_whose_key_is_gone_cannot_be_opened_and_can_be_wiped() {
     let err = SchoolClient::open(dir.path()).unwrap_err();
     assert!(matches!(err, hwc_client::ClientError::Vault(hwc_client::VaultError::KeyMissing)), "{err}");
     assert!(SchoolClient::is_enrolled(dir.path()));
+    let pepper = keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap();
+    assert_eq!(pepper.get_secret().unwrap().len(), 32);
     SchoolClient::wipe_data_dir(dir.path()).unwrap();
     assert!(!SchoolClient::is_enrolled(dir.path()));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)), "the pepper goes too");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use chrono::Utc;
 use chrono_tz::Europe::Amsterdam;
 use hwc_client::{SchoolClient, VaultStatus};
 use hwc_protocol::{ReceiptKind, Role, Signal};
+use hwc_system_tests::world::PIN;
 use hwc_system_tests::{scan_tree, Needles, World};
 
 const NAME: &str = "Zoë van 't Hooft-Çelik";
@@ -32,7 +33,11 @@ fn vault_line(role: Role, status: &VaultStatus) {
     println!(
         "   kluis {:<11}: apparaatsleutels {}, instellingen {}, {} verzegelde signalen, {} bevestigingen te versturen, {} afgehandelde signaalnummers (zonder inhoud)",
         role.dutch(),
-        if status.has_signing_key && status.has_open_key { "ja" } else { "nee" },
+        match (status.has_signing_key && status.has_open_key, status.open_key_pin_protected) {
+            (true, true) => "ja (openen alleen met pincode)",
+            (true, false) => "ja",
+            _ => "nee",
+        },
         status.settings.len(),
         status.sealed_signals,
         status.receipts_waiting,
@@ -63,12 +68,17 @@ fn main() -> Result<()> {
     println!("   signaal {id} versleuteld voor beide apparaten en afgegeven bij de relay");
     println!("   leerplicht bewaart alleen: signaalnummer, school en tijden");
 
-    step("3. De directeur haalt op, opent en bevestigt");
+    step("3. De directeur haalt op, ontgrendelt met de pincode, opent en bevestigt");
     let fetched = w.director.fetch(10)?;
     ensure!(fetched.new_signals == vec![id], "de directeur kreeg het signaal niet");
     println!("   directeur: \"1 nieuw signaal\"");
     let backup_fetch = w.backup.fetch(10)?;
     println!("   achterwacht: \"{} nieuw signaal\"", backup_fetch.new_signals.len());
+    let locked = w.director.open_signal(&id);
+    ensure!(matches!(locked, Err(hwc_client::ClientError::Locked)), "het signaal opende zonder pincode");
+    println!("   vergrendeld: ophalen en melden werken, openen niet (\"{}\")", hwc_client::ClientError::Locked);
+    w.director.unlock(PIN)?;
+    println!("   directeur ontgrendelt met de pincode (Argon2id plus een tweede geheim in de sleutelbos)");
     {
         let opened = w.director.open_signal(&id)?;
         let today = Utc::now().with_timezone(&Amsterdam).date_naive();
@@ -79,6 +89,7 @@ fn main() -> Result<()> {
         println!("      Vertel het vandaag mondeling aan de leerkracht. Maak geen aantekeningen.");
     }
     let ack = w.director.acknowledge(&id, ReceiptKind::HandedOver)?;
+    w.director.lock();
     ensure!(ack.delivered_now(), "de bevestiging is niet verstuurd");
     println!("   directeur kiest \"Doorgegeven aan de leerkracht\":");
     println!("      Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.");

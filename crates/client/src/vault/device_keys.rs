@@ -1,93 +1,155 @@
-//! The device's two secret keys, one row each: the signing key (requests, receipts) and the
-//! open key (decrypting signals). Kept apart so the app can later protect the open key with a
-//! PIN of its own without touching the signing key.
+//! The device's two secret keys, split by duty. The signing key (requests, receipts) is a row
+//! of `device_keys`, protected by the vault key alone, so the app can work while locked. The
+//! open key (decrypting signals) is in `open_key` only sealed with the PIN and the keyring's
+//! pepper ([`crate::pin`]): salt, nonce and ciphertext, with its public half. A vault from
+//! before the PIN may still hold a plain `open` row in `device_keys`; it is reported, never used.
 
 use super::{Vault, VaultError};
-use hwc_protocol::{DeviceOpenKey, DeviceSigningKey};
+use crate::pin::{WrappedOpenKey, NONCE_LEN, SALT_LEN, SEALED_LEN};
+use hwc_protocol::DeviceSigningKey;
 use rusqlite::OptionalExtension;
 use zeroize::Zeroizing;
 
 const SIGNING: &str = "signing";
-const OPEN: &str = "open";
+const PLAIN_OPEN: &str = "open";
+
+/// Which keys a vault holds.
+pub(super) struct KeyPresence {
+    pub signing: bool,
+    pub wrapped_open: bool,
+    /// An unprotected open key left by a vault from before the PIN.
+    pub plain_open: bool,
+}
+
+fn array<const N: usize>(bytes: &[u8]) -> Result<[u8; N], VaultError> {
+    bytes.try_into().map_err(|_| VaultError::Corrupt("ontsleutelsleutel"))
+}
 
 impl Vault {
-    fn secret(&self, kind: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
-        let row: Option<Zeroizing<Vec<u8>>> = self
-            .conn
-            .query_row("SELECT secret FROM device_keys WHERE kind = ?1", [kind], |r| r.get::<_, Vec<u8>>(0))
-            .optional()?
-            .map(Zeroizing::new);
-        match row {
-            None => Ok(None),
-            Some(bytes) => {
-                let array: [u8; 32] =
-                    bytes.as_slice().try_into().map_err(|_| VaultError::Corrupt("apparaatsleutel"))?;
-                Ok(Some(Zeroizing::new(array)))
-            }
-        }
-    }
-
-    /// Stores both keys in one transaction (enrollment).
+    /// Stores the signing key and the sealed open key in one transaction (enrollment).
     pub(crate) fn store_device_keys(
         &mut self,
         signing: &DeviceSigningKey,
-        open: &DeviceOpenKey,
+        open: &WrappedOpenKey,
     ) -> Result<(), VaultError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT OR REPLACE INTO device_keys (kind, secret) VALUES (?1, ?2)",
             rusqlite::params![SIGNING, &signing.secret_bytes()[..]],
         )?;
+        tx.execute("DELETE FROM device_keys WHERE kind = ?1", [PLAIN_OPEN])?;
         tx.execute(
-            "INSERT OR REPLACE INTO device_keys (kind, secret) VALUES (?1, ?2)",
-            rusqlite::params![OPEN, &open.secret_bytes()[..]],
+            "INSERT OR REPLACE INTO open_key (id, public_key, salt, nonce, sealed) VALUES (1, ?1, ?2, ?3, ?4)",
+            rusqlite::params![&open.public_key[..], &open.salt[..], &open.nonce[..], &open.sealed[..]],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    pub(crate) fn signing_key(&self) -> Result<Option<DeviceSigningKey>, VaultError> {
-        Ok(self.secret(SIGNING)?.map(|bytes| DeviceSigningKey::from_secret_bytes(&bytes)))
+    /// Replaces the sealed open key (a new PIN); the public half must stay the same.
+    pub(crate) fn replace_wrapped_open_key(&mut self, open: &WrappedOpenKey) -> Result<(), VaultError> {
+        let changed = self.conn.execute(
+            "UPDATE open_key SET salt = ?1, nonce = ?2, sealed = ?3 WHERE id = 1 AND public_key = ?4",
+            rusqlite::params![&open.salt[..], &open.nonce[..], &open.sealed[..], &open.public_key[..]],
+        )?;
+        if changed != 1 {
+            return Err(VaultError::Corrupt("ontsleutelsleutel"));
+        }
+        Ok(())
     }
 
-    pub(crate) fn open_key(&self) -> Result<Option<DeviceOpenKey>, VaultError> {
-        match self.secret(OPEN)? {
+    pub(crate) fn signing_key(&self) -> Result<Option<DeviceSigningKey>, VaultError> {
+        let row: Option<Zeroizing<Vec<u8>>> = self
+            .conn
+            .query_row("SELECT secret FROM device_keys WHERE kind = ?1", [SIGNING], |r| r.get::<_, Vec<u8>>(0))
+            .optional()?
+            .map(Zeroizing::new);
+        match row {
             None => Ok(None),
             Some(bytes) => {
-                DeviceOpenKey::from_secret_bytes(&bytes).map(Some).map_err(|_| VaultError::Corrupt("ontsleutelsleutel"))
+                let array: Zeroizing<[u8; 32]> =
+                    Zeroizing::new(bytes.as_slice().try_into().map_err(|_| VaultError::Corrupt("ondertekensleutel"))?);
+                Ok(Some(DeviceSigningKey::from_secret_bytes(&array)))
             }
         }
     }
 
-    pub(super) fn key_presence(&self) -> Result<(bool, bool), VaultError> {
-        let count = |kind: &str| -> Result<bool, VaultError> {
-            Ok(self
-                .conn
-                .query_row("SELECT count(*) FROM device_keys WHERE kind = ?1", [kind], |r| r.get::<_, i64>(0))?
-                > 0)
+    /// The sealed open key (nothing secret in it without the PIN and the pepper).
+    pub(crate) fn wrapped_open_key(&self) -> Result<Option<WrappedOpenKey>, VaultError> {
+        let row = self
+            .conn
+            .query_row("SELECT public_key, salt, nonce, sealed FROM open_key WHERE id = 1", [], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
+            })
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((public_key, salt, nonce, sealed)) => Ok(Some(WrappedOpenKey {
+                public_key: array::<32>(&public_key)?,
+                salt: array::<SALT_LEN>(&salt)?,
+                nonce: array::<NONCE_LEN>(&nonce)?,
+                sealed: array::<SEALED_LEN>(&sealed)?,
+            })),
+        }
+    }
+
+    pub(super) fn key_presence(&self) -> Result<KeyPresence, VaultError> {
+        let count = |sql: &str, kind: &str| -> Result<bool, VaultError> {
+            Ok(self.conn.query_row(sql, [kind], |r| r.get::<_, i64>(0))? > 0)
         };
-        Ok((count(SIGNING)?, count(OPEN)?))
+        let in_device_keys = "SELECT count(*) FROM device_keys WHERE kind = ?1";
+        Ok(KeyPresence {
+            signing: count(in_device_keys, SIGNING)?,
+            plain_open: count(in_device_keys, PLAIN_OPEN)?,
+            wrapped_open: self.conn.query_row("SELECT count(*) FROM open_key", [], |r| r.get::<_, i64>(0))? > 0,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::vault_with_key;
-    use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey};
+    use super::*;
+    use crate::pin::{unwrap, wrap};
+    use hwc_protocol::{DeviceId, DeviceOpenKey};
 
     #[test]
-    fn keys_round_trip_across_reopen() {
+    fn keys_round_trip_across_reopen_and_the_open_key_only_sealed() {
         let dir = tempfile::tempdir().unwrap();
         let signing = DeviceSigningKey::generate().unwrap();
         let open = DeviceOpenKey::generate().unwrap();
+        let device = DeviceId::from_bytes([5; 16]);
+        let pepper = [6u8; 32];
+        let wrapped = wrap(&open.secret_bytes(), open.public_bytes(), "246810", &pepper, &device).unwrap();
         let mut vault = vault_with_key(dir.path(), 9, true).unwrap();
         assert!(vault.signing_key().unwrap().is_none());
-        vault.store_device_keys(&signing, &open).unwrap();
+        assert!(vault.wrapped_open_key().unwrap().is_none());
+        vault.store_device_keys(&signing, &wrapped).unwrap();
         drop(vault);
-        let vault = vault_with_key(dir.path(), 9, false).unwrap();
-        let (s, o) = (vault.signing_key().unwrap().unwrap(), vault.open_key().unwrap().unwrap());
-        assert_eq!(DevicePublicKeys::of(&s, &o), DevicePublicKeys::of(&signing, &open));
+
+        let mut vault = vault_with_key(dir.path(), 9, false).unwrap();
+        assert_eq!(vault.signing_key().unwrap().unwrap().public_bytes(), signing.public_bytes());
+        let stored = vault.wrapped_open_key().unwrap().unwrap();
+        assert!(stored == wrapped);
+        assert_eq!(*unwrap(&stored, "246810", &pepper, &device).unwrap(), *open.secret_bytes());
         let status = vault.status().unwrap();
-        assert!(status.has_signing_key && status.has_open_key);
+        assert!(status.has_signing_key && status.has_open_key && status.open_key_pin_protected);
+
+        // A new PIN replaces salt, nonce and ciphertext; the public half must match.
+        let rewrapped = wrap(&open.secret_bytes(), open.public_bytes(), "13579135", &pepper, &device).unwrap();
+        vault.replace_wrapped_open_key(&rewrapped).unwrap();
+        assert!(vault.wrapped_open_key().unwrap().unwrap() == rewrapped);
+        let mut foreign = rewrapped.clone();
+        foreign.public_key = [1; 32];
+        assert!(matches!(vault.replace_wrapped_open_key(&foreign), Err(VaultError::Corrupt(_))));
+    }
+
+    #[test]
+    fn an_unprotected_open_key_from_an_old_vault_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault_with_key(dir.path(), 10, true).unwrap();
+        vault.conn.execute("INSERT INTO device_keys (kind, secret) VALUES ('open', zeroblob(32))", []).unwrap();
+        let status = vault.status().unwrap();
+        assert!(status.has_open_key && !status.open_key_pin_protected);
     }
 }

@@ -2,6 +2,10 @@
 //! Service on Linux), one entry per data directory. The entry name is derived from the
 //! canonical path of the data directory, so two data directories never share a key.
 //! The key only ever leaves this module as a SQLCipher `PRAGMA key` statement in wiped memory.
+//!
+//! Next to it, in an entry of its own, the *PIN pepper*: 32 random bytes that go into the key
+//! sealing the device's open key together with the PIN ([`crate::pin`]). It is never stored in
+//! the vault, so a copy of the data directory (even with the vault key) cannot open signals.
 
 use super::VaultError;
 use sha2::{Digest, Sha256};
@@ -41,31 +45,74 @@ pub fn keyring_user(canonical_dir: &Path) -> String {
     format!("vault-key-{}", hex::encode(&digest[..8]))
 }
 
-fn entry(canonical_dir: &Path) -> Result<keyring::Entry, VaultError> {
-    keyring::Entry::new(KEYRING_SERVICE, &keyring_user(canonical_dir)).map_err(VaultError::keyring)
+/// The keyring user name for the PIN pepper of the device in `canonical_dir`:
+/// `pin-pepper-` and the same path hash as [`keyring_user`].
+pub fn pepper_keyring_user(canonical_dir: &Path) -> String {
+    let digest = Sha256::digest(canonical_dir.as_os_str().as_encoded_bytes());
+    format!("pin-pepper-{}", hex::encode(&digest[..8]))
+}
+
+fn entry(user: &str) -> Result<keyring::Entry, VaultError> {
+    keyring::Entry::new(KEYRING_SERVICE, user).map_err(VaultError::keyring)
+}
+
+/// Reads a 32-byte secret; `missing` is the error for an absent entry.
+fn load_secret(user: &str, missing: VaultError, malformed: VaultError) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    let secret = Zeroizing::new(entry(user)?.get_secret().map_err(|e| match e {
+        keyring::Error::NoEntry => missing,
+        other => VaultError::keyring(other),
+    })?);
+    let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| malformed)?;
+    Ok(Zeroizing::new(bytes))
+}
+
+/// Removes an entry; absent already is fine.
+fn delete_entry(user: &str) -> Result<(), VaultError> {
+    match entry(user)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(other) => Err(VaultError::keyring(other)),
+    }
 }
 
 /// Stores `key` as the vault key of `canonical_dir`, replacing any earlier one.
 pub(crate) fn store(canonical_dir: &Path, key: &VaultKey) -> Result<(), VaultError> {
-    entry(canonical_dir)?.set_secret(&key.0[..]).map_err(VaultError::keyring)
+    entry(&keyring_user(canonical_dir))?.set_secret(&key.0[..]).map_err(VaultError::keyring)
 }
 
 /// Reads the vault key of `canonical_dir` from the keyring.
 pub(crate) fn load(canonical_dir: &Path) -> Result<VaultKey, VaultError> {
-    let secret = Zeroizing::new(entry(canonical_dir)?.get_secret().map_err(|e| match e {
-        keyring::Error::NoEntry => VaultError::KeyMissing,
-        other => VaultError::keyring(other),
-    })?);
-    let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| VaultError::KeyMalformed)?;
-    Ok(VaultKey(Zeroizing::new(bytes)))
+    load_secret(&keyring_user(canonical_dir), VaultError::KeyMissing, VaultError::KeyMalformed).map(VaultKey)
 }
 
-/// Removes the vault key of `canonical_dir`; absent already is fine.
+/// Removes the vault key and the PIN pepper of `canonical_dir`; absent already is fine.
+/// Both are tried even when the first fails.
 pub(crate) fn delete(canonical_dir: &Path) -> Result<(), VaultError> {
-    match entry(canonical_dir)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(other) => Err(VaultError::keyring(other)),
+    let pepper = delete_entry(&pepper_keyring_user(canonical_dir));
+    let key = delete_entry(&keyring_user(canonical_dir));
+    pepper.and(key)
+}
+
+/// The PIN pepper, wiped from memory on drop. No `Debug`.
+pub(crate) struct PinPepper(Zeroizing<[u8; 32]>);
+
+impl PinPepper {
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
     }
+}
+
+/// Makes a fresh PIN pepper for `canonical_dir` and stores it, replacing any earlier one.
+pub(crate) fn create_pepper(canonical_dir: &Path) -> Result<PinPepper, VaultError> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(&mut *bytes).map_err(|_| VaultError::NoRandomness)?;
+    entry(&pepper_keyring_user(canonical_dir))?.set_secret(&bytes[..]).map_err(VaultError::keyring)?;
+    Ok(PinPepper(bytes))
+}
+
+/// Reads the PIN pepper of `canonical_dir` from the keyring.
+pub(crate) fn load_pepper(canonical_dir: &Path) -> Result<PinPepper, VaultError> {
+    load_secret(&pepper_keyring_user(canonical_dir), VaultError::PepperMissing, VaultError::PepperMalformed)
+        .map(PinPepper)
 }
 
 #[cfg(test)]
@@ -78,6 +125,8 @@ mod tests {
         assert_eq!(a, keyring_user(Path::new("/tmp/a")));
         assert_ne!(a, keyring_user(Path::new("/tmp/b")));
         assert!(a.starts_with("vault-key-") && a.len() == "vault-key-".len() + 16, "{a}");
+        let p = pepper_keyring_user(Path::new("/tmp/a"));
+        assert_eq!(p, format!("pin-pepper-{}", &a["vault-key-".len()..]));
     }
 
     #[test]

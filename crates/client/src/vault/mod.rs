@@ -4,21 +4,24 @@
 //! rollback journal is removed after each commit) and `temp_store=MEMORY` (no temp files).
 //!
 //! What it holds is listed in [`schema`]; the typed accessors live in the sibling modules.
-//! [`Vault::wipe`] removes every row, vacuums, closes, deletes the files and the keyring entry.
+//! [`Vault::wipe`] removes every row, vacuums, closes, deletes the files and the keyring entries
+//! (the vault key and the PIN pepper).
 
 mod device_keys;
 mod envelopes;
 mod handled;
 pub mod key;
 mod outbox;
+mod pin_guard;
 mod schema;
 mod settings;
 
 pub use envelopes::StoredEnvelope;
 pub use outbox::QueuedReceipt;
+pub use pin_guard::PinFailures;
 pub use settings::Setting;
 
-use key::VaultKey;
+use key::{PinPepper, VaultKey};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +45,12 @@ pub enum VaultError {
     KeyMalformed,
     #[error("de kluis kan niet worden geopend met de sleutel uit de sleutelbos: wis de kluis en meld dit apparaat opnieuw aan")]
     WrongKey,
+    #[error("het tweede geheim van de pincode ontbreekt in de sleutelbos; zonder dat geheim kan dit apparaat geen signalen meer openen, ook niet met de juiste pincode: wis dit apparaat en meld het opnieuw aan")]
+    PepperMissing,
+    #[error("het tweede geheim van de pincode in de sleutelbos is beschadigd; dit apparaat kan geen signalen meer openen: wis dit apparaat en meld het opnieuw aan")]
+    PepperMalformed,
+    #[error("de sleutel die signalen opent is in deze kluis niet met een pincode beveiligd (gemaakt door een oudere versie of beschadigd): wis dit apparaat en meld het opnieuw aan")]
+    NoPinProtection,
     #[error("de kluis is gemaakt door een nieuwere versie van deze app (versie {0}); werk de app bij")]
     TooNew(i64),
     #[error("de kluis bevat een onleesbare waarde ({0}): wis de kluis en meld dit apparaat opnieuw aan")]
@@ -63,8 +72,15 @@ impl VaultError {
 /// What the vault holds, for the app's privacy view: presence and counts, no content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VaultStatus {
+    /// The key that signs this device's requests and receipts (protected by the vault key).
     pub has_signing_key: bool,
+    /// The key that opens signals.
     pub has_open_key: bool,
+    /// The open key is sealed with the PIN and the pepper in the keyring: without the PIN,
+    /// nothing on this computer opens a signal.
+    pub open_key_pin_protected: bool,
+    /// Wrong PINs entered in a row (kept across restarts; reset by a correct PIN).
+    pub wrong_pin_attempts: u32,
     /// Names of the settings present (such as `relay_url`), never their values.
     pub settings: Vec<&'static str>,
     /// Sealed signals waiting to be handled.
@@ -140,6 +156,9 @@ impl Vault {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(&path, flags)?;
+        // The app may hold two clients on one vault (window and background poll): wait for the
+        // other's write instead of failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         restrict_permissions(&path);
         // SQLCipher otherwise writes its own error lines (such as a failed page check) to stderr.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
@@ -171,10 +190,12 @@ impl Vault {
 
     /// Presence and counts, for the privacy view.
     pub fn status(&self) -> Result<VaultStatus, VaultError> {
-        let (has_signing_key, has_open_key) = self.key_presence()?;
+        let keys = self.key_presence()?;
         Ok(VaultStatus {
-            has_signing_key,
-            has_open_key,
+            has_signing_key: keys.signing,
+            has_open_key: keys.wrapped_open || keys.plain_open,
+            open_key_pin_protected: keys.wrapped_open && !keys.plain_open,
+            wrong_pin_attempts: self.pin_failures()?.count,
             settings: self.setting_names()?,
             sealed_signals: self.envelope_count()?,
             receipts_waiting: self.outbox_count()?,
@@ -182,7 +203,33 @@ impl Vault {
         })
     }
 
-    /// Deletes every row, vacuums, closes, deletes the files and the keyring entry.
+    /// Makes and stores a fresh PIN pepper in the keyring (enrollment).
+    pub(crate) fn create_pin_pepper(&self) -> Result<PinPepper, VaultError> {
+        key::create_pepper(&self.dir)
+    }
+
+    /// The PIN pepper from the keyring.
+    pub(crate) fn pin_pepper(&self) -> Result<PinPepper, VaultError> {
+        key::load_pepper(&self.dir)
+    }
+
+    /// [`Vault::wipe`] for a vault held inside another value: afterwards this `Vault` is an
+    /// empty in-memory database and the files and keyring entries are gone.
+    pub(crate) fn wipe_in_place(&mut self) -> Result<(), VaultError> {
+        let placeholder = match Connection::open_in_memory() {
+            Ok(conn) => conn,
+            // Without a placeholder the connection stays; its files and keys go anyway.
+            Err(_) => return destroy_canonical(&self.dir),
+        };
+        let conn = std::mem::replace(&mut self.conn, placeholder);
+        let wiped = Vault { conn, dir: self.dir.clone() }.wipe();
+        match wiped {
+            Ok(()) => Ok(()),
+            Err(e) => destroy_canonical(&self.dir).and(Err(e)),
+        }
+    }
+
+    /// Deletes every row, vacuums, closes, deletes the files and the keyring entries.
     pub fn wipe(self) -> Result<(), VaultError> {
         for table in schema::TABLES {
             self.conn.execute(&format!("DELETE FROM {table}"), [])?;
@@ -194,7 +241,7 @@ impl Vault {
     }
 }
 
-/// Removes the vault files and the keyring entry of `dir` without opening the vault (for a
+/// Removes the vault files and the keyring entries of `dir` without opening the vault (for a
 /// vault whose key is lost). Missing pieces are fine.
 pub fn destroy(dir: &Path) -> Result<(), VaultError> {
     match canonical(dir) {
@@ -257,6 +304,24 @@ pub(crate) mod tests {
         destroy(dir.path()).unwrap();
     }
 
+    /// Uses the real OS keyring: the pepper has its own entry, and a wipe removes it too.
+    #[test]
+    fn pin_pepper_lives_in_its_own_keyring_entry_and_goes_with_a_wipe() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(dir.path()).unwrap();
+        assert!(matches!(vault.pin_pepper(), Err(VaultError::PepperMissing)));
+        let made = vault.create_pin_pepper().unwrap();
+        assert_eq!(vault.pin_pepper().unwrap().bytes(), made.bytes());
+        let vault_key = key::load(vault.dir()).unwrap();
+        assert!(!vault_key.pragma().contains(&hex::encode(made.bytes())), "a separate secret");
+        let canonical = vault.dir().to_path_buf();
+        let mut vault = vault;
+        vault.wipe_in_place().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(matches!(key::load_pepper(&canonical), Err(VaultError::PepperMissing)));
+        assert!(matches!(key::load(&canonical), Err(VaultError::KeyMissing)));
+    }
+
     #[test]
     fn wrong_key_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -293,6 +358,8 @@ pub(crate) mod tests {
             VaultStatus {
                 has_signing_key: false,
                 has_open_key: false,
+                open_key_pin_protected: false,
+                wrong_pin_attempts: 0,
                 settings: vec![],
                 sealed_signals: 0,
                 receipts_waiting: 0,

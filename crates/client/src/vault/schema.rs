@@ -1,6 +1,6 @@
-//! The vault's tables. Only five kinds of thing are ever stored: the device's two secret keys
-//! (separate rows, so the open key can later get its own PIN protection), a handful of named
-//! settings, envelopes not yet handled (the sealed frames exactly as received), receipts not
+//! The vault's tables. Only these kinds of thing are ever stored: the device's signing key, its
+//! open key sealed with the PIN (salt, nonce and ciphertext, with the public half), the count
+//! and time of wrong PINs in a row, a handful of named settings, envelopes not yet handled (the sealed frames exactly as received), receipts not
 //! yet delivered (signed frames), and the ids of handled signals with their envelope's expiry
 //! (so a handled signal cannot come back; kept until that expiry). Never a name, a birthdate or
 //! any decrypted content.
@@ -9,7 +9,10 @@ use rusqlite::Connection;
 
 /// Bumped when the tables change; stored in `PRAGMA user_version`.
 /// Version 2 added `handled`; a version-1 vault gains the table when opened.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+/// Version 3 added `open_key` (the open key sealed with the PIN) and `pin_guard`; the open key
+/// no longer has a row in `device_keys`. An older vault gains the tables but has no sealed open
+/// key, so the device must be enrolled again (it never had a PIN).
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS device_keys (
@@ -31,6 +34,18 @@ CREATE TABLE IF NOT EXISTS outbox (
     frame     BLOB NOT NULL,
     signed_at INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS open_key (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+    salt       BLOB NOT NULL CHECK (length(salt) = 16),
+    nonce      BLOB NOT NULL CHECK (length(nonce) = 12),
+    sealed     BLOB NOT NULL CHECK (length(sealed) = 48)
+) STRICT;
+CREATE TABLE IF NOT EXISTS pin_guard (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    wrong_in_a_row INTEGER NOT NULL CHECK (wrong_in_a_row >= 0),
+    last_wrong_at  INTEGER NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS handled (
     signal_id  TEXT PRIMARY KEY CHECK (length(signal_id) = 32),
     expires_at INTEGER NOT NULL
@@ -49,4 +64,5 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<Option<i64>> {
 }
 
 /// Every table, for wiping and for the privacy view.
-pub(crate) const TABLES: [&str; 5] = ["device_keys", "settings", "envelopes", "outbox", "handled"];
+pub(crate) const TABLES: [&str; 7] =
+    ["device_keys", "open_key", "pin_guard", "settings", "envelopes", "outbox", "handled"];

@@ -16,6 +16,8 @@ use std::path::Path;
 pub const NAME: &str = "Zoë van 't Hooft-Çelik";
 pub const BIRTHDATE: &str = "2016-03-07";
 pub const SCHOOL: &str = "12AB";
+/// The PIN every test device is enrolled with.
+pub const PIN: &str = "482916";
 
 /// The leerplicht office, talking to one relay.
 pub struct Office {
@@ -150,9 +152,9 @@ impl Office {
     }
 }
 
-/// Enrolls a device in `dir` and has the office verify it.
+/// Enrolls a device in `dir` with [`PIN`] and has the office verify it. It starts locked.
 pub fn enrolled(office: &Office, dir: &Path, role: Role) -> SchoolClient {
-    let mut client = SchoolClient::enroll(dir, &office.url, &office.code(role)).unwrap();
+    let mut client = SchoolClient::enroll(dir, &office.url, &office.code(role), PIN).unwrap();
     office.verify(&client);
     assert_eq!(client.refresh_status().unwrap(), hwc_protocol::api::DeviceStatus::Verified);
     client

@@ -1,0 +1,156 @@
+//! Locking: the open key (which decrypts signals) is in memory only between [`SchoolClient::unlock`]
+//! and [`SchoolClient::lock`]. Everything else (fetch, acknowledge, the outbox, the privacy view)
+//! works while locked, with the signing key that the vault key alone protects.
+//!
+//! Wrong PINs are counted in the vault, with the time of the last one, so a restart does not
+//! reset them. The first [`FREE_WRONG_PINS`] cost nothing; after that no PIN is even checked
+//! until 2, 4, 8, … seconds have passed ([`ClientError::PinDelay`]). The try is counted before the
+//! PIN is checked (so cutting the power mid-check does not save a try) and the count is cleared
+//! by a correct PIN. The [`MAX_WRONG_PINS`]th wrong PIN in a row wipes the vault and both keyring
+//! entries: the device must be enrolled again. Time comes from the client's [`crate::Clock`]; if
+//! it runs backwards, the wait starts again from the new "now" instead of growing.
+
+use crate::client::SchoolClient;
+use crate::error::{ClientError, Result};
+use crate::pin::{self, check_pin_format, delay_after, tries_left, WrapError, MAX_WRONG_PINS};
+use crate::reports::PinStatus;
+use crate::vault::{PinFailures, VaultError};
+use hwc_protocol::DeviceOpenKey;
+use zeroize::Zeroizing;
+
+/// Seconds still to wait at `now` after `failures`.
+fn wait_at(failures: PinFailures, now: i64) -> u64 {
+    let ready_at = failures.last_at.saturating_add(i64::try_from(delay_after(failures.count)).unwrap_or(i64::MAX));
+    u64::try_from(ready_at.saturating_sub(now)).unwrap_or(0)
+}
+
+impl SchoolClient {
+    /// Checks `pin` and keeps the open key in memory until [`SchoolClient::lock`]. Errors:
+    /// [`ClientError::PinDelay`] (wait first; the PIN was not checked),
+    /// [`ClientError::PinFormat`] (not counted), [`ClientError::WrongPin`] (counted; says how
+    /// many tries are left from the 7th on), [`ClientError::WipedAfterWrongPins`] (the 10th),
+    /// and a clear vault error when the pepper in the keyring is gone.
+    pub fn unlock(&mut self, pin: &str) -> Result<()> {
+        let secret = self.check_pin(pin)?;
+        self.open_key = Some(secret);
+        Ok(())
+    }
+
+    /// Forgets the open key (its memory is wiped). Signals cannot be opened until the next unlock.
+    pub fn lock(&mut self) {
+        self.open_key = None;
+    }
+
+    /// Whether the open key is in memory.
+    pub fn is_unlocked(&self) -> bool {
+        self.open_key.is_some()
+    }
+
+    /// Replaces the PIN: `old` is checked like [`SchoolClient::unlock`] (a wrong one counts),
+    /// then the open key is sealed again under `new` with a fresh salt and nonce. Locked or
+    /// unlocked stays as it was.
+    pub fn change_pin(&mut self, old: &str, new: &str) -> Result<()> {
+        self.alive()?;
+        check_pin_format(new).map_err(ClientError::NewPinFormat)?;
+        let secret = self.check_pin(old)?;
+        let pepper = self.vault.pin_pepper()?;
+        let wrapped = pin::wrap(&secret, self.public_keys.seal_key, new, pepper.bytes(), &self.device_id)
+            .map_err(|_| ClientError::PinCheckUnavailable)?;
+        self.vault.replace_wrapped_open_key(&wrapped)?;
+        Ok(())
+    }
+
+    /// Where the PIN stands (for the lock screen): unlocked, wrong tries so far, tries left,
+    /// seconds to wait.
+    pub fn pin_status(&self) -> Result<PinStatus> {
+        self.alive()?;
+        let failures = self.vault.pin_failures()?;
+        let now = self.now();
+        Ok(PinStatus {
+            unlocked: self.is_unlocked(),
+            wrong_in_a_row: failures.count,
+            tries_left: tries_left(failures.count),
+            wait_seconds: if now < failures.last_at { delay_after(failures.count) } else { wait_at(failures, now) },
+        })
+    }
+
+    /// The PIN check shared by unlock and change_pin: the open key's secret on success.
+    fn check_pin(&mut self, pin: &str) -> Result<Zeroizing<[u8; 32]>> {
+        self.alive()?;
+        let now = self.now();
+        let mut failures = self.vault.pin_failures()?;
+        if failures.count >= MAX_WRONG_PINS {
+            // Only reachable if a wipe was interrupted: finish it.
+            return Err(self.wipe_after_wrong_pins());
+        }
+        if now < failures.last_at {
+            // The clock went back: wait the full delay from now rather than until the old time.
+            failures.last_at = now;
+            self.vault.set_pin_failures(failures)?;
+        }
+        let wait = wait_at(failures, now);
+        if wait > 0 {
+            return Err(ClientError::PinDelay { seconds: wait });
+        }
+        check_pin_format(pin).map_err(ClientError::PinFormat)?;
+        let wrapped = self.vault.wrapped_open_key()?.ok_or(VaultError::NoPinProtection)?;
+        let pepper = self.vault.pin_pepper()?;
+
+        // Count the try first; a correct PIN clears the count again.
+        let counted = PinFailures { count: failures.count + 1, last_at: now };
+        self.vault.set_pin_failures(counted)?;
+        match pin::unwrap(&wrapped, pin, pepper.bytes(), &self.device_id) {
+            Ok(secret) => {
+                let open =
+                    DeviceOpenKey::from_secret_bytes(&secret).map_err(|_| VaultError::Corrupt("ontsleutelsleutel"))?;
+                if open.public_bytes() != self.public_keys.seal_key {
+                    return Err(VaultError::Corrupt("ontsleutelsleutel").into());
+                }
+                self.vault.reset_pin_failures()?;
+                Ok(secret)
+            }
+            Err(WrapError::WrongPin) if counted.count >= MAX_WRONG_PINS => Err(self.wipe_after_wrong_pins()),
+            Err(WrapError::WrongPin) => Err(ClientError::WrongPin {
+                tries_left: tries_left(counted.count),
+                wait_seconds: delay_after(counted.count),
+            }),
+            Err(WrapError::Unavailable) => {
+                // Not the user's fault: the try does not count.
+                self.vault.set_pin_failures(failures)?;
+                Err(ClientError::PinCheckUnavailable)
+            }
+        }
+    }
+
+    /// Wipes the vault and both keyring entries after too many wrong PINs; from then on every
+    /// action answers [`ClientError::Wiped`].
+    fn wipe_after_wrong_pins(&mut self) -> ClientError {
+        self.open_key = None;
+        self.wiped = true;
+        match self.vault.wipe_in_place() {
+            Ok(()) => ClientError::WipedAfterWrongPins,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pin::FREE_WRONG_PINS;
+
+    #[test]
+    fn the_wait_counts_from_the_last_wrong_pin() {
+        let at = 1_795_417_200;
+        let none = PinFailures { count: FREE_WRONG_PINS, last_at: at };
+        assert_eq!(wait_at(none, at), 0);
+        let fourth = PinFailures { count: 4, last_at: at };
+        assert_eq!(wait_at(fourth, at), 2);
+        assert_eq!(wait_at(fourth, at + 1), 1);
+        assert_eq!(wait_at(fourth, at + 2), 0);
+        assert_eq!(wait_at(fourth, at + 1000), 0);
+        let ninth = PinFailures { count: 9, last_at: at };
+        assert_eq!(wait_at(ninth, at + 4), 60);
+        assert_eq!(wait_at(PinFailures::default(), 0), 0);
+    }
+}

@@ -1,0 +1,311 @@
+//! The PIN against a real relay and the real keyring, with the real Argon2 cost: the open key
+//! needs the PIN and the keyring's pepper, everything else works while locked, wrong PINs are
+//! counted across restarts and slowed down (on a [`ManualClock`], without sleeping), the tenth
+//! wipes the device, and a changed PIN replaces the old one.
+
+mod common;
+
+use chrono::Duration;
+use common::{enrolled, Office, PIN};
+use hwc_client::pin::delay_after;
+use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
+use hwc_client::{ClientError, Delivery, ManualClock, ReceiptKind, SchoolClient, VaultError};
+use hwc_protocol::Role;
+use std::path::Path;
+use std::sync::Arc;
+
+const WRONG: &str = "000000";
+
+/// An enrolled, verified device reopened on a manual clock (locked).
+fn device_on_manual_clock(office: &Office, dir: &Path) -> (SchoolClient, Arc<ManualClock>) {
+    drop(enrolled(office, dir, Role::Director));
+    let clock = Arc::new(ManualClock::starting_now());
+    (SchoolClient::open_with_clock(dir, clock.clone()).unwrap(), clock)
+}
+
+fn entries(dir: &Path) -> [keyring::Entry; 2] {
+    let canonical = dir.canonicalize().unwrap();
+    [
+        keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&canonical)).unwrap(),
+        keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap(),
+    ]
+}
+
+/// One wrong PIN that is accepted for checking; returns the error.
+fn wrong_try(client: &mut SchoolClient) -> ClientError {
+    let err = client.unlock(WRONG).unwrap_err();
+    assert!(!client.is_unlocked());
+    err
+}
+
+#[test]
+fn wrong_pins_are_counted_and_delayed_and_a_correct_pin_resets_them() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, clock) = device_on_manual_clock(&office, dir.path());
+    assert!(!client.is_unlocked());
+
+    for n in 1..=3u32 {
+        let err = wrong_try(&mut client);
+        assert!(matches!(err, ClientError::WrongPin { tries_left, wait_seconds: 0 } if tries_left == 10 - n), "{err}");
+        assert_eq!(err.to_string(), "de pincode is onjuist");
+        assert!(!err.to_string().contains(WRONG));
+        assert_eq!(client.status().unwrap().wrong_pin_attempts, n);
+    }
+    // The fourth wrong try costs a wait of 2 seconds before the next.
+    let err = wrong_try(&mut client);
+    assert!(matches!(err, ClientError::WrongPin { tries_left: 6, wait_seconds: 2 }), "{err}");
+    assert!(err.to_string().contains("over 2 seconden"), "{err}");
+    let status = client.pin_status().unwrap();
+    assert_eq!((status.unlocked, status.wrong_in_a_row, status.tries_left, status.wait_seconds), (false, 4, 6, 2));
+
+    // While the wait runs, not even the right PIN is checked, and nothing is counted.
+    let err = client.unlock(PIN).unwrap_err();
+    assert!(matches!(err, ClientError::PinDelay { seconds: 2 }), "{err}");
+    assert!(err.to_string().contains("wacht nog 2 seconden"), "{err}");
+    clock.advance(Duration::seconds(1));
+    assert!(matches!(client.unlock(PIN), Err(ClientError::PinDelay { seconds: 1 })));
+    assert!(!client.is_unlocked());
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 4);
+
+    // Once it has passed: a PIN of the wrong form is refused and not counted ...
+    clock.advance(Duration::seconds(1));
+    let err = client.unlock("12ab56").unwrap_err();
+    assert!(matches!(err, ClientError::PinFormat(_)), "{err}");
+    assert!(!err.to_string().contains("12ab56"));
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 4);
+
+    // ... and the right PIN unlocks and clears the count.
+    client.unlock(PIN).unwrap();
+    assert!(client.is_unlocked());
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 0);
+    let status = client.pin_status().unwrap();
+    assert_eq!((status.unlocked, status.wrong_in_a_row, status.tries_left, status.wait_seconds), (true, 0, 10, 0));
+    // The count starts again from nothing: three free tries.
+    client.lock();
+    for _ in 0..3 {
+        assert!(matches!(wrong_try(&mut client), ClientError::WrongPin { wait_seconds: 0, .. }));
+    }
+    client.unlock(PIN).unwrap();
+}
+
+#[test]
+fn the_count_and_the_wait_survive_a_restart() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, clock) = device_on_manual_clock(&office, dir.path());
+    for n in 1..=5u32 {
+        wrong_try(&mut client);
+        clock.advance(Duration::seconds(delay_after(n) as i64));
+    }
+    // The fifth wrong try asked for 4 seconds; the app restarts one second later.
+    clock.advance(Duration::seconds(-3));
+    drop(client);
+    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    assert!(!client.is_unlocked());
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 5);
+    assert!(matches!(client.unlock(PIN), Err(ClientError::PinDelay { seconds: 3 })));
+
+    // A clock set back does not shorten the wait: it starts again from the new "now".
+    clock.advance(Duration::seconds(-3600));
+    assert!(matches!(client.unlock(PIN), Err(ClientError::PinDelay { seconds: 4 })));
+    clock.advance(Duration::seconds(4));
+    let err = wrong_try(&mut client);
+    assert!(matches!(err, ClientError::WrongPin { tries_left: 4, wait_seconds: 8 }), "{err}");
+    clock.advance(Duration::seconds(8));
+    client.unlock(PIN).unwrap();
+    drop(client);
+    let client = SchoolClient::open_with_clock(dir.path(), clock).unwrap();
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 0);
+}
+
+#[test]
+fn the_tenth_wrong_pin_in_a_row_wipes_the_device() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, clock) = device_on_manual_clock(&office, dir.path());
+    let id = office.send();
+    assert_eq!(client.fetch(5).unwrap().new_signals, vec![id]);
+    let [vault_key, pepper] = entries(dir.path());
+    assert!(vault_key.get_secret().is_ok() && pepper.get_secret().is_ok());
+
+    for n in 1..=9u32 {
+        let err = wrong_try(&mut client);
+        let text = err.to_string();
+        assert!(matches!(err, ClientError::WrongPin { tries_left, .. } if tries_left == 10 - n), "{err}");
+        match n {
+            7 => assert!(text.contains("nog 3 pogingen, daarna wordt dit apparaat gewist"), "{text}"),
+            8 => assert!(text.contains("nog 2 pogingen, daarna wordt dit apparaat gewist"), "{text}"),
+            9 => assert!(text.contains("nog 1 poging, daarna wordt dit apparaat gewist"), "{text}"),
+            _ => assert!(!text.contains("gewist"), "no warning yet after {n}: {text}"),
+        }
+        assert_eq!(client.pin_status().unwrap().warn_of_wipe(), n >= 7);
+        clock.advance(Duration::seconds(delay_after(n) as i64));
+    }
+
+    let err = wrong_try(&mut client);
+    assert!(matches!(err, ClientError::WipedAfterWrongPins), "{err}");
+    assert!(err.is_wiped());
+    let text = err.to_string();
+    assert!(text.contains("gewist") && text.contains("opnieuw aan"), "{text}");
+
+    // Nothing is left on this computer: no file, no keyring entry.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(matches!(vault_key.get_secret(), Err(keyring::Error::NoEntry)));
+    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)));
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+    assert!(matches!(SchoolClient::open(dir.path()), Err(ClientError::Vault(VaultError::NotFound))));
+
+    // The client that was wiped refuses everything, even the right PIN.
+    assert!(matches!(client.unlock(PIN), Err(ClientError::Wiped)));
+    assert!(matches!(client.fetch(0), Err(ClientError::Wiped)));
+    assert!(matches!(client.open_signal(&id), Err(ClientError::Wiped)));
+    assert!(matches!(client.acknowledge(&id, ReceiptKind::HandedOver), Err(ClientError::Wiped)));
+    assert!(matches!(client.status(), Err(ClientError::Wiped)));
+    client.wipe().unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // The directory can be enrolled again with a new code.
+    let again = enrolled(&office, dir.path(), Role::Director);
+    assert_eq!(again.status().unwrap().wrong_pin_attempts, 0);
+}
+
+#[test]
+fn signals_open_only_while_unlocked_and_the_rest_works_while_locked() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    assert!(!client.is_unlocked());
+    let first = office.send();
+    let second = office.send();
+    let third = office.send();
+
+    // Locked: fetch, list, the privacy view and acknowledging all work.
+    assert_eq!(client.fetch(5).unwrap().new_signals.len(), 3);
+    assert_eq!(client.pending().unwrap().len(), 3);
+    let status = client.status().unwrap();
+    assert!(status.has_signing_key && status.has_open_key && status.open_key_pin_protected, "{status:?}");
+    let err = client.open_signal(&first).unwrap_err();
+    assert!(matches!(err, ClientError::Locked), "{err}");
+    assert!(err.to_string().contains("pincode"), "{err}");
+    let ack = client.acknowledge(&first, ReceiptKind::HandedOver).unwrap();
+    assert_eq!(ack.delivery, Delivery::Delivered { first: true });
+
+    // A receipt made while the relay is away is sent later, still locked.
+    let live = client.relay_url().to_string();
+    client.set_relay_url(&common::dead_url()).unwrap();
+    let ack = client.acknowledge(&second, ReceiptKind::NotOurPupil).unwrap();
+    assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{ack:?}");
+    client.set_relay_url(&live).unwrap();
+    assert_eq!(client.flush_outbox().unwrap().delivered, 1);
+    let (_, receipts) = office.receipts(0);
+    let mut got: Vec<_> = receipts.iter().map(|r| (r.receipt.signal_id, r.receipt.kind)).collect();
+    got.sort_by_key(|(id, _)| id.to_string());
+    let mut want = vec![(first, ReceiptKind::HandedOver), (second, ReceiptKind::NotOurPupil)];
+    want.sort_by_key(|(id, _)| id.to_string());
+    assert_eq!(got, want);
+    assert!(!client.is_unlocked());
+
+    // Unlocked: the signal opens; locked again: it does not.
+    client.unlock(PIN).unwrap();
+    assert_eq!(client.open_signal(&third).unwrap().name().expose(), common::NAME);
+    client.lock();
+    assert!(!client.is_unlocked());
+    assert!(matches!(client.open_signal(&third), Err(ClientError::Locked)));
+    // Reopening the app starts locked too.
+    client.unlock(PIN).unwrap();
+    drop(client);
+    let mut client = SchoolClient::open(dir.path()).unwrap();
+    assert!(matches!(client.open_signal(&third), Err(ClientError::Locked)));
+}
+
+#[test]
+fn the_vault_and_its_key_without_the_pepper_cannot_open_a_signal() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let id = office.send();
+    client.fetch(5).unwrap();
+
+    // What someone with a copy of vault.db and the vault key reads: the signing key, and the
+    // open key only as salt, nonce and ciphertext.
+    let [vault_key, pepper] = entries(dir.path());
+    let key = vault_key.get_secret().unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("vault.db"), copy.path().join("vault.db")).unwrap();
+    let db = rusqlite::Connection::open(copy.path().join("vault.db")).unwrap();
+    db.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&key))).unwrap();
+    let kinds: Vec<String> = db
+        .prepare("SELECT kind FROM device_keys")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kinds, ["signing"], "no open key in the clear");
+    let lengths: (i64, i64, i64, i64) = db
+        .query_row("SELECT length(public_key), length(salt), length(nonce), length(sealed) FROM open_key", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!(lengths, (32, 16, 12, 48));
+    let columns: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('open_key')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(columns, ["id", "public_key", "salt", "nonce", "sealed"]);
+    drop(db);
+
+    // Without the pepper in the keyring even the right PIN opens nothing, and says why.
+    let saved = pepper.get_secret().unwrap();
+    pepper.delete_credential().unwrap();
+    let err = client.unlock(PIN).unwrap_err();
+    assert!(matches!(err, ClientError::Vault(VaultError::PepperMissing)), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("ontbreekt in de sleutelbos") && text.contains("ook niet met de juiste pincode"), "{text}");
+    assert!(!client.is_unlocked());
+    assert!(matches!(client.open_signal(&id), Err(ClientError::Locked)));
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 0, "a missing pepper is no wrong PIN");
+
+    // Another pepper does not help either: the PIN alone is not enough.
+    pepper.set_secret(&[7u8; 32]).unwrap();
+    assert!(matches!(client.unlock(PIN), Err(ClientError::WrongPin { tries_left: 9, .. })));
+
+    // With the device's own pepper back, the right PIN opens it.
+    pepper.set_secret(&saved).unwrap();
+    client.unlock(PIN).unwrap();
+    assert!(client.open_signal(&id).is_ok());
+}
+
+#[test]
+fn change_pin_needs_the_old_pin_and_replaces_it() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let new_pin = "7391046285";
+
+    let err = client.change_pin(PIN, "1234").unwrap_err();
+    assert!(matches!(err, ClientError::NewPinFormat(_)), "{err}");
+    assert!(err.to_string().starts_with("de nieuwe pincode is niet geschikt"), "{err}");
+    let err = client.change_pin(WRONG, new_pin).unwrap_err();
+    assert!(matches!(err, ClientError::WrongPin { tries_left: 9, .. }), "{err}");
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 1);
+
+    client.change_pin(PIN, new_pin).unwrap();
+    assert!(!client.is_unlocked(), "changing the PIN does not unlock");
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 0);
+    assert!(matches!(client.unlock(PIN), Err(ClientError::WrongPin { .. })));
+    drop(client);
+    let mut client = SchoolClient::open(dir.path()).unwrap();
+    client.unlock(new_pin).unwrap();
+    assert!(client.is_unlocked());
+}
