@@ -4,6 +4,7 @@
 pub mod forensic;
 pub mod raw;
 pub mod relay_process;
+pub mod webdriver;
 pub mod world;
 
 pub use forensic::{decrypted_dump, scan_tree, Needles};

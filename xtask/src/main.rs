@@ -6,6 +6,7 @@
 //!   private D-Bus session with an unlocked GNOME Keyring (the real Secret Service backend).
 
 mod system_packages;
+mod tools;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -48,10 +49,24 @@ fn run_with_test_keyring(command: &[&str]) -> Result<()> {
 
 fn test(extra: &[String]) -> Result<()> {
     system_packages::ensure(system_packages::TEST)?;
+    let driver = tools::ensure_tauri_driver(&workspace_root())?;
     let cargo = cargo();
-    let mut command = vec![cargo.as_str(), "test", "--workspace", "--locked", "--no-fail-fast"];
+    let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
+    // The window tests need a display: Xvfb, started by xvfb-run around everything.
+    let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];
+    command.extend([cargo.as_str(), "test", "--workspace", "--locked", "--no-fail-fast"]);
     command.extend(extra.iter().map(String::as_str));
-    run_with_test_keyring(&command)
+    let (program, args) = command.split_first().context("leeg commando")?;
+    let status = Command::new(program)
+        .args(args)
+        .env("HWC_TAURI_DRIVER", &driver)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("kon {program} niet starten"))?;
+    if !status.success() {
+        bail!("de tests eindigden met {status}");
+    }
+    Ok(())
 }
 
 fn demo(extra: &[String]) -> Result<()> {

@@ -4,13 +4,27 @@
 use anyhow::{bail, Context, Result};
 use std::process::{Command, Stdio};
 
-/// What building needs: a C compiler for SQLCipher, OpenSSL headers (SQLCipher's crypto) and
-/// the D-Bus headers (the keyring's Secret Service client).
-pub const BUILD: &[&str] = &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev"];
+/// What building needs: a C compiler for SQLCipher, OpenSSL headers (SQLCipher's crypto), the
+/// D-Bus headers (the keyring's Secret Service client) and WebKitGTK for the app's window.
+pub const BUILD: &[&str] = &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "libwebkit2gtk-4.1-dev"];
 
-/// What the tests need on top: a D-Bus session and GNOME Keyring as the real Secret Service.
-pub const TEST: &[&str] =
-    &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "dbus", "dbus-daemon", "gnome-keyring"];
+/// What the tests need on top: a D-Bus session and GNOME Keyring as the real Secret Service,
+/// a virtual display (Xvfb), WebKit's WebDriver for the window tests, and ImageMagick's
+/// `import` for screenshots WebKit does not deliver.
+pub const TEST: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libdbus-1-dev",
+    "libwebkit2gtk-4.1-dev",
+    "dbus",
+    "dbus-daemon",
+    "gnome-keyring",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "imagemagick",
+];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

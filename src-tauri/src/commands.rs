@@ -1,0 +1,255 @@
+//! The only things the page can ask for. Each command checks its input, calls `hwc-client` on a
+//! blocking thread, and answers with a view (see `views.rs`) or one plain Dutch sentence.
+
+use crate::session::Session;
+use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
+use hwc_client::{ClientError, DeviceStatus, ReceiptKind, SchoolClient, SignalId};
+use std::sync::Arc;
+use tauri::State;
+
+type Answer<T> = Result<T, String>;
+
+/// Runs `work` off the UI thread.
+async fn blocking<T: Send + 'static>(
+    session: &State<'_, Arc<Session>>,
+    work: impl FnOnce(&Session) -> Answer<T> + Send + 'static,
+) -> Answer<T> {
+    let session = Arc::clone(session);
+    tauri::async_runtime::spawn_blocking(move || work(&session))
+        .await
+        .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
+}
+
+fn say(e: ClientError) -> String {
+    e.to_string()
+}
+
+fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Amsterdam).format("%H:%M").to_string()
+}
+
+fn status_line(session: &Session, waiting: usize) -> String {
+    let poll = session.poll_state();
+    let mut line = match waiting {
+        0 => match poll.last_checked {
+            Some(at) => format!("Geen nieuwe signalen, laatst gecontroleerd {}", local_time(at)),
+            None => "Geen nieuwe signalen".to_string(),
+        },
+        1 => "1 nieuw signaal".to_string(),
+        n => format!("{n} nieuwe signalen"),
+    };
+    if let Some(problem) = poll.problem {
+        line.push_str(". ");
+        line.push_str(&problem);
+    }
+    line
+}
+
+fn current_status(session: &Session) -> Answer<AppStatus> {
+    let guard = session.client().map_err(say)?;
+    let Some(client) = guard.as_ref() else {
+        return Ok(AppStatus::Enroll { default_relay: session.paths.default_relay.clone() });
+    };
+    let device = client.device_info().map_err(say)?;
+    Ok(match device.status {
+        DeviceStatus::Pending => AppStatus::AwaitingVerification {
+            safety_code: client.safety_code().to_string(),
+            school: device.school.to_string(),
+            role: device.role.dutch().to_string(),
+        },
+        DeviceStatus::Removed => AppStatus::Removed,
+        DeviceStatus::Verified => {
+            let waiting = client.pending().map_err(say)?.len();
+            let status_line = status_line(session, waiting);
+            if client.is_unlocked() {
+                AppStatus::Inbox { waiting, status_line, notices: session.take_notices() }
+            } else {
+                AppStatus::Locked { waiting, status_line }
+            }
+        }
+    })
+}
+
+#[tauri::command]
+pub async fn app_status(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
+    blocking(&session, current_status).await
+}
+
+/// The change counter: the page asks about once a second and redraws when it moved. It does
+/// not wait, because a pending IPC request holds up WebKit's snapshots (screenshots, WebDriver).
+#[tauri::command]
+pub async fn change_count(session: State<'_, Arc<Session>>) -> Answer<u64> {
+    Ok(session.change_count())
+}
+
+#[tauri::command]
+pub async fn enroll(
+    session: State<'_, Arc<Session>>,
+    relay: String,
+    code: String,
+    pin: String,
+    pin_again: String,
+) -> Answer<AppStatus> {
+    blocking(&session, move |session| {
+        if pin != pin_again {
+            return Err("De twee pincodes zijn niet gelijk. Typ dezelfde pincode twee keer.".into());
+        }
+        if SchoolClient::is_enrolled(&session.paths.data_dir) {
+            return Err("Deze computer is al aangemeld. Wis eerst dit apparaat om opnieuw aan te melden.".into());
+        }
+        let client = SchoolClient::enroll(&session.paths.data_dir, &relay, &code, &pin).map_err(say)?;
+        session.set_client(Some(client));
+        current_status(session)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn refresh_enrollment(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
+    blocking(&session, |session| {
+        if let Some(client) = session.client().map_err(say)?.as_mut() {
+            client.refresh_status().map_err(say)?;
+        }
+        current_status(session)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<AppStatus> {
+    blocking(&session, move |session| {
+        {
+            let mut guard = session.client().map_err(say)?;
+            let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
+            if let Err(e) = client.unlock(&pin) {
+                if !SchoolClient::is_enrolled(&session.paths.data_dir) {
+                    *guard = None;
+                }
+                return Err(say(e));
+            }
+        }
+        current_status(session)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn lock(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
+    blocking(&session, |session| {
+        if let Some(client) = session.client().map_err(say)?.as_mut() {
+            client.lock();
+        }
+        current_status(session)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_signals(session: State<'_, Arc<Session>>) -> Answer<Vec<SignalListItem>> {
+    blocking(&session, |session| {
+        let guard = session.client().map_err(say)?;
+        let client = guard.as_ref().ok_or("Deze computer is niet aangemeld.")?;
+        if !client.is_unlocked() {
+            return Err("Ontgrendel eerst met uw pincode.".into());
+        }
+        let pending = client.pending().map_err(say)?;
+        Ok(pending
+            .into_iter()
+            .map(|p| SignalListItem { id: p.signal_id.to_string(), received: local_time(p.received_at) })
+            .collect())
+    })
+    .await
+}
+
+fn parse_id(id: &str) -> Answer<SignalId> {
+    id.parse().map_err(|_| "Dit signaal bestaat niet (meer) op deze computer.".to_string())
+}
+
+#[tauri::command]
+pub async fn open_signal(session: State<'_, Arc<Session>>, id: String) -> Answer<SignalView> {
+    blocking(&session, move |session| {
+        let id = parse_id(&id)?;
+        let mut guard = session.client().map_err(say)?;
+        let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
+        let signal = client.open_signal(&id).map_err(say)?;
+        let today = Utc::now().with_timezone(&Amsterdam).date_naive();
+        Ok(SignalView {
+            id: id.to_string(),
+            codeword: signal.codeword().to_string(),
+            name: signal.name().expose().to_string(),
+            birthdate: signal.birthdate().to_dutch(),
+            age: signal.birthdate().age_on(today),
+        })
+    })
+    .await
+}
+
+/// The page closed a signal. The Rust side keeps no plaintext between commands, so there is
+/// nothing to drop here; the command exists so the page's closing is explicit and testable.
+#[tauri::command]
+pub async fn close_signal() -> Answer<()> {
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn acknowledge(session: State<'_, Arc<Session>>, id: String, kind: String) -> Answer<String> {
+    blocking(&session, move |session| {
+        let id = parse_id(&id)?;
+        let kind: ReceiptKind = kind.parse().map_err(|_| "Onbekende keuze.".to_string())?;
+        let report = {
+            let mut guard = session.client().map_err(say)?;
+            let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
+            if !client.is_unlocked() {
+                return Err("Ontgrendel eerst met uw pincode.".into());
+            }
+            client.acknowledge(&id, kind).map_err(say)?
+        };
+        session.bump();
+        Ok(if report.delivered_now() {
+            "Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.".to_string()
+        } else {
+            "Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar leerplicht verstuurd zodra er weer verbinding is.".to_string()
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyView> {
+    blocking(&session, |session| {
+        let guard = session.client().map_err(say)?;
+        let Some(client) = guard.as_ref() else {
+            return Ok(PrivacyView { lines: vec!["Niets: deze computer is niet aangemeld.".into()] });
+        };
+        let status = client.status().map_err(say)?;
+        let yes_no = |b: bool| if b { "ja" } else { "nee" };
+        Ok(PrivacyView {
+            lines: vec![
+                format!("Sleutel om berichten te ondertekenen: {}", yes_no(status.has_signing_key)),
+                format!("Sleutel om signalen te openen (beschermd met uw pincode): {}", yes_no(status.has_open_key)),
+                format!("Instellingen: {}", status.settings.join(", ")),
+                format!("Verzegelde signalen die wachten: {}", status.sealed_signals),
+                format!("Bevestigingen die nog naar leerplicht moeten: {}", status.receipts_waiting),
+                format!("Nummers van afgehandelde signalen (zonder inhoud): {}", status.handled_signals),
+                "Namen en geboortedata: geen. Die staan alleen in het geheugen zolang een signaal open is.".into(),
+            ],
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn wipe_device(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
+    blocking(&session, |session| {
+        let client = session.client().map_err(say)?.take();
+        match client {
+            Some(client) => client.wipe().map_err(say)?,
+            None => SchoolClient::wipe_data_dir(&session.paths.data_dir).map_err(say)?,
+        }
+        session.set_client(None);
+        current_status(session)
+    })
+    .await
+}

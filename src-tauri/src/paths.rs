@@ -1,0 +1,63 @@
+//! Where the app keeps things: the vault in the user's data directory, and the webview's data
+//! in a private directory under the user's runtime directory (a tmpfs on Linux), created empty
+//! at start and wiped at exit. Tests point both elsewhere with environment variables.
+
+use std::path::{Path, PathBuf};
+
+/// The app's directories.
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    /// The vault (`hwc-client`'s data directory).
+    pub data_dir: PathBuf,
+    /// The webview's data directory: private, emptied at start and at exit.
+    pub webview_dir: PathBuf,
+    /// The relay address to pre-fill at enrollment (from the environment for now; the
+    /// machine-wide config file comes with a later step).
+    pub default_relay: String,
+}
+
+fn home_subdir(var: &str, fallback: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(fallback)))
+}
+
+/// Creates `dir` empty, with mode 0700.
+pub fn fresh_private_dir(dir: &Path) -> std::io::Result<()> {
+    wipe_dir(dir);
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Removes `dir` and everything in it; a missing directory is fine.
+pub fn wipe_dir(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+impl AppPaths {
+    pub fn from_environment() -> Result<Self, String> {
+        let data_dir = match std::env::var_os("HWC_SCHOOL_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => home_subdir("XDG_DATA_HOME", ".local/share")
+                .ok_or("de map voor gegevens is onbekend (HOME ontbreekt)")?
+                .join("hwc-school"),
+        };
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .unwrap_or_else(std::env::temp_dir);
+        let webview_dir = match std::env::var_os("HWC_SCHOOL_WEBVIEW_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => runtime.join(format!("hwc-school-{}", std::process::id())),
+        };
+        fresh_private_dir(&webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
+        let default_relay = std::env::var("HWC_SCHOOL_RELAY").unwrap_or_default();
+        Ok(Self { data_dir, webview_dir, default_relay })
+    }
+}

@@ -1,0 +1,89 @@
+//! The background long-poll: its own `SchoolClient` on the same vault (it never needs the PIN:
+//! fetching and sending queued receipts use the signing key only), so a waiting request never
+//! blocks a command of the window.
+
+use crate::session::Session;
+use chrono::Utc;
+use chrono_tz::Europe::Amsterdam;
+use hwc_client::{DeviceStatus, SchoolClient};
+use std::sync::Arc;
+use std::time::Duration;
+
+const LONG_POLL_SECS: u64 = 25;
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+const IDLE: Duration = Duration::from_secs(2);
+
+pub fn start(session: Arc<Session>) {
+    std::thread::Builder::new()
+        .name("hwc-poller".into())
+        .spawn(move || run(&session))
+        .map(|_| ())
+        .unwrap_or_else(|e| eprintln!("HwC School: ophalen op de achtergrond kon niet starten: {e}"));
+}
+
+fn run(session: &Session) {
+    let mut client: Option<SchoolClient> = None;
+    while !session.stopping() {
+        if client.is_none() {
+            if !SchoolClient::is_enrolled(&session.paths.data_dir) {
+                std::thread::sleep(IDLE);
+                continue;
+            }
+            client = SchoolClient::open(&session.paths.data_dir).ok();
+        }
+        let Some(c) = client.as_mut() else {
+            std::thread::sleep(IDLE);
+            continue;
+        };
+        let known = c.device_info().map(|d| d.status).ok();
+        match c.refresh_status() {
+            Ok(status) if Some(status) != known => {
+                // Leerplicht verified (or removed) this device: the page moves on at once.
+                session.bump();
+                if status != DeviceStatus::Verified {
+                    continue;
+                }
+            }
+            Ok(DeviceStatus::Verified) => {}
+            Ok(_) => {
+                std::thread::sleep(IDLE);
+                continue;
+            }
+            Err(e) if e.is_offline() => {
+                offline(session, &e.to_string());
+                std::thread::sleep(RETRY_AFTER);
+                continue;
+            }
+            Err(e) => {
+                // Wiped or re-enrolled underneath us: open again next round.
+                eprintln!("HwC School: status opvragen mislukt: {e}");
+                client = None;
+                std::thread::sleep(IDLE);
+                continue;
+            }
+        }
+        match c.fetch(LONG_POLL_SECS) {
+            Ok(report) => session.update_poll(|poll| {
+                poll.last_checked = Some(Utc::now());
+                poll.problem = None;
+                for handled in &report.handled_by_colleague {
+                    let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
+                    poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
+                }
+            }),
+            Err(e) if e.is_offline() => {
+                offline(session, &e.to_string());
+                std::thread::sleep(RETRY_AFTER);
+            }
+            Err(e) => {
+                session.update_poll(|poll| poll.problem = Some(e.to_string()));
+                client = None;
+                std::thread::sleep(RETRY_AFTER);
+            }
+        }
+    }
+}
+
+fn offline(session: &Session, message: &str) {
+    session.update_poll(|poll| poll.problem = Some(format!("Geen verbinding met de relay: {message}")));
+}

@@ -1,0 +1,57 @@
+//! What the commands hand to the page. Only `SignalView` carries personal data, and only as
+//! the answer to opening one signal; every other view holds ids, counts, times and words.
+
+use serde::Serialize;
+
+/// Which screen the app is on, and what it needs to show there.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum AppStatus {
+    /// First start: enroll this computer.
+    Enroll { default_relay: String },
+    /// Enrolled; leerplicht has not yet confirmed the safety code.
+    AwaitingVerification { safety_code: String, school: String, role: String },
+    /// The device was removed by leerplicht or wiped.
+    Removed,
+    /// Enrolled and verified, PIN not entered.
+    Locked { waiting: usize, status_line: String },
+    /// Unlocked: the inbox.
+    Inbox { waiting: usize, status_line: String, notices: Vec<String> },
+}
+
+/// One sealed signal waiting, as listed in the inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignalListItem {
+    pub id: String,
+    pub received: String,
+}
+
+/// An opened signal, for display only.
+#[derive(Clone, Serialize)]
+pub struct SignalView {
+    pub id: String,
+    pub codeword: String,
+    pub name: String,
+    pub birthdate: String,
+    pub age: u32,
+}
+
+impl std::fmt::Debug for SignalView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignalView { .. }")
+    }
+}
+
+impl Drop for SignalView {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.name.zeroize();
+        self.birthdate.zeroize();
+    }
+}
+
+/// The privacy view: exactly what the vault holds, without content.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivacyView {
+    pub lines: Vec<String>,
+}
