@@ -5,7 +5,7 @@ use crate::session::Session;
 use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use hwc_client::{ClientError, DeviceStatus, ReceiptKind, SchoolClient, SignalId};
+use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, SchoolClient, SignalId};
 use std::sync::Arc;
 use tauri::State;
 
@@ -40,9 +40,8 @@ fn status_line(session: &Session, waiting: usize) -> String {
         1 => "1 nieuw signaal".to_string(),
         n => format!("{n} nieuwe signalen"),
     };
-    if let Some(problem) = poll.problem {
-        line.push_str(". ");
-        line.push_str(&problem);
+    if poll.offline_since.is_some() {
+        line.push_str(". Geen verbinding met de relay; de app probeert het steeds opnieuw.");
     }
     line
 }
@@ -123,12 +122,15 @@ pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<App
         {
             let mut guard = session.client().map_err(say)?;
             let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
-            if let Err(e) = client.unlock(&pin) {
-                if !SchoolClient::is_enrolled(&session.paths.data_dir) {
-                    *guard = None;
-                }
-                return Err(say(e));
+            let result = client.unlock(&pin);
+            if result.is_err() && !SchoolClient::is_enrolled(&session.paths.data_dir) {
+                // Ten wrong PINs wiped the device: back to enrollment.
+                *guard = None;
             }
+            drop(guard);
+            session.touch();
+            session.bump();
+            result.map_err(say)?;
         }
         current_status(session)
     })
@@ -141,6 +143,7 @@ pub async fn lock(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
         if let Some(client) = session.client().map_err(say)?.as_mut() {
             client.lock();
         }
+        session.bump();
         current_status(session)
     })
     .await
@@ -155,6 +158,7 @@ pub async fn list_signals(session: State<'_, Arc<Session>>) -> Answer<Vec<Signal
             return Err("Ontgrendel eerst met uw pincode.".into());
         }
         let pending = client.pending().map_err(say)?;
+        session.touch();
         Ok(pending
             .into_iter()
             .map(|p| SignalListItem { id: p.signal_id.to_string(), received: local_time(p.received_at) })
@@ -174,6 +178,7 @@ pub async fn open_signal(session: State<'_, Arc<Session>>, id: String) -> Answer
         let mut guard = session.client().map_err(say)?;
         let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
         let signal = client.open_signal(&id).map_err(say)?;
+        session.touch();
         let today = Utc::now().with_timezone(&Amsterdam).date_naive();
         Ok(SignalView {
             id: id.to_string(),
@@ -206,11 +211,14 @@ pub async fn acknowledge(session: State<'_, Arc<Session>>, id: String, kind: Str
             }
             client.acknowledge(&id, kind).map_err(say)?
         };
+        session.touch();
         session.bump();
-        Ok(if report.delivered_now() {
-            "Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.".to_string()
-        } else {
-            "Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar leerplicht verstuurd zodra er weer verbinding is.".to_string()
+        Ok(match report.delivery {
+            Delivery::Delivered { .. } => {
+                "Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.".to_string()
+            }
+            Delivery::Waiting { .. } => "Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar leerplicht verstuurd zodra er weer verbinding is.".to_string(),
+            Delivery::Undeliverable { .. } => "Dit signaal staat nergens meer op deze computer, maar leerplicht kon de bevestiging niet aannemen (het signaal was daar al verlopen). Bel leerplicht om het door te geven.".to_string(),
         })
     })
     .await
@@ -225,11 +233,16 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
         };
         let status = client.status().map_err(say)?;
         let yes_no = |b: bool| if b { "ja" } else { "nee" };
+        let settings: Vec<&str> = status.settings.iter().map(|name| setting_in_dutch(name)).collect();
         Ok(PrivacyView {
             lines: vec![
                 format!("Sleutel om berichten te ondertekenen: {}", yes_no(status.has_signing_key)),
-                format!("Sleutel om signalen te openen (beschermd met uw pincode): {}", yes_no(status.has_open_key)),
-                format!("Instellingen: {}", status.settings.join(", ")),
+                format!(
+                    "Sleutel om signalen te openen: {}{}",
+                    yes_no(status.has_open_key),
+                    if status.open_key_pin_protected { " (alleen te gebruiken met uw pincode)" } else { "" }
+                ),
+                format!("Instellingen: {}", settings.join(", ")),
                 format!("Verzegelde signalen die wachten: {}", status.sealed_signals),
                 format!("Bevestigingen die nog naar leerplicht moeten: {}", status.receipts_waiting),
                 format!("Nummers van afgehandelde signalen (zonder inhoud): {}", status.handled_signals),
@@ -238,6 +251,19 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
         })
     })
     .await
+}
+
+fn setting_in_dutch(name: &str) -> &str {
+    match name {
+        "relay_url" => "adres van de relay",
+        "office_key" => "sleutel van leerplicht",
+        "device_id" => "nummer van dit apparaat",
+        "school" => "BRIN-code van de school",
+        "role" => "rol (directeur of achterwacht)",
+        "status" => "aangemeld en bevestigd of niet",
+        "inbox_cursor" => "hoe ver de postbus is gelezen",
+        other => other,
+    }
 }
 
 #[tauri::command]

@@ -11,7 +11,7 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     /// The webview's data directory: private, emptied at start and at exit.
     pub webview_dir: PathBuf,
-    /// The relay address to pre-fill at enrollment (from the environment for now; the
+    /// The relay address to pre-fill at enrollment (debug builds: from `HWC_SCHOOL_RELAY`; the
     /// machine-wide config file comes with a later step).
     pub default_relay: String,
 }
@@ -23,16 +23,17 @@ fn home_subdir(var: &str, fallback: &str) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(fallback)))
 }
 
-/// Creates `dir` empty, with mode 0700.
+/// Creates `dir` empty, with mode 0700 from the start.
 pub fn fresh_private_dir(dir: &Path) -> std::io::Result<()> {
     wipe_dir(dir);
-    std::fs::create_dir_all(dir)?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    Ok(())
+    builder.create(dir)
 }
 
 /// Removes `dir` and everything in it; a missing directory is fine.
@@ -40,24 +41,40 @@ pub fn wipe_dir(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// An environment override, honoured only in debug builds (the tests use them); a release
+/// build always uses the standard places.
+fn debug_override(var: &str) -> Option<PathBuf> {
+    if cfg!(debug_assertions) {
+        std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute())
+    } else {
+        None
+    }
+}
+
 impl AppPaths {
     pub fn from_environment() -> Result<Self, String> {
-        let data_dir = match std::env::var_os("HWC_SCHOOL_DATA_DIR") {
-            Some(dir) => PathBuf::from(dir),
+        let data_dir = match debug_override("HWC_SCHOOL_DATA_DIR") {
+            Some(dir) => dir,
             None => home_subdir("XDG_DATA_HOME", ".local/share")
                 .ok_or("de map voor gegevens is onbekend (HOME ontbreekt)")?
                 .join("hwc-school"),
         };
-        let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-            .map(PathBuf::from)
-            .filter(|p| p.is_dir())
-            .unwrap_or_else(std::env::temp_dir);
-        let webview_dir = match std::env::var_os("HWC_SCHOOL_WEBVIEW_DIR") {
-            Some(dir) => PathBuf::from(dir),
-            None => runtime.join(format!("hwc-school-{}", std::process::id())),
+        // One fixed place under the runtime directory (a tmpfs, private to the user), so a
+        // directory left by a crashed run is wiped at the next start.
+        let webview_dir = match debug_override("HWC_SCHOOL_WEBVIEW_DIR") {
+            Some(dir) => dir,
+            None => match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|p| p.is_dir()) {
+                Some(runtime) => runtime.join("hwc-school").join("webview"),
+                None => {
+                    return Err(
+                        "er is geen privé-map voor tijdelijke bestanden (XDG_RUNTIME_DIR); log opnieuw in".into()
+                    )
+                }
+            },
         };
         fresh_private_dir(&webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
-        let default_relay = std::env::var("HWC_SCHOOL_RELAY").unwrap_or_default();
+        let default_relay =
+            if cfg!(debug_assertions) { std::env::var("HWC_SCHOOL_RELAY").unwrap_or_default() } else { String::new() };
         Ok(Self { data_dir, webview_dir, default_relay })
     }
 }

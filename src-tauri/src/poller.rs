@@ -14,16 +14,33 @@ const RETRY_AFTER: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 
 pub fn start(session: Arc<Session>) {
+    let idle = session.clone();
     std::thread::Builder::new()
         .name("hwc-poller".into())
         .spawn(move || run(&session))
         .map(|_| ())
         .unwrap_or_else(|e| eprintln!("HwC School: ophalen op de achtergrond kon niet starten: {e}"));
+    std::thread::Builder::new()
+        .name("hwc-idle-lock".into())
+        .spawn(move || {
+            while !idle.stopping() {
+                idle.lock_if_idle();
+                std::thread::sleep(Duration::from_secs(5));
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|e| eprintln!("HwC School: automatisch vergrendelen kon niet starten: {e}"));
 }
 
 fn run(session: &Session) {
     let mut client: Option<SchoolClient> = None;
+    let mut generation = session.generation();
     while !session.stopping() {
+        if generation != session.generation() {
+            // Enrolled anew or wiped: never touch the old vault again.
+            client = None;
+            generation = session.generation();
+        }
         if client.is_none() {
             if !SchoolClient::is_enrolled(&session.paths.data_dir) {
                 std::thread::sleep(IDLE);
@@ -50,7 +67,7 @@ fn run(session: &Session) {
                 continue;
             }
             Err(e) if e.is_offline() => {
-                offline(session, &e.to_string());
+                offline(session);
                 std::thread::sleep(RETRY_AFTER);
                 continue;
             }
@@ -63,20 +80,36 @@ fn run(session: &Session) {
             }
         }
         match c.fetch(LONG_POLL_SECS) {
-            Ok(report) => session.update_poll(|poll| {
-                poll.last_checked = Some(Utc::now());
-                poll.problem = None;
-                for handled in &report.handled_by_colleague {
-                    let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
-                    poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
+            Ok(report) => {
+                let before = session.poll_state();
+                let now = Utc::now();
+                let visible = !report.new_signals.is_empty()
+                    || !report.handled_by_colleague.is_empty()
+                    || !report.expired.is_empty()
+                    || before.offline_since.is_some()
+                    || before.last_checked.map(|t| t.format("%H:%M").to_string())
+                        != Some(now.format("%H:%M").to_string());
+                session.update_poll_quietly(|poll| {
+                    poll.last_checked = Some(now);
+                    poll.offline_since = None;
+                    for handled in &report.handled_by_colleague {
+                        let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
+                        poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
+                    }
+                });
+                // Only what the page shows moves the counter, so the page does not redraw
+                // (and lose what the person is typing) after every quiet long-poll.
+                if visible {
+                    session.bump();
                 }
-            }),
+            }
             Err(e) if e.is_offline() => {
-                offline(session, &e.to_string());
+                offline(session);
                 std::thread::sleep(RETRY_AFTER);
             }
             Err(e) => {
-                session.update_poll(|poll| poll.problem = Some(e.to_string()));
+                eprintln!("HwC School: ophalen mislukt: {e}");
+                offline(session);
                 client = None;
                 std::thread::sleep(RETRY_AFTER);
             }
@@ -84,6 +117,8 @@ fn run(session: &Session) {
     }
 }
 
-fn offline(session: &Session, message: &str) {
-    session.update_poll(|poll| poll.problem = Some(format!("Geen verbinding met de relay: {message}")));
+fn offline(session: &Session) {
+    if session.poll_state().offline_since.is_none() {
+        session.update_poll(|poll| poll.offline_since = Some(Utc::now()));
+    }
 }

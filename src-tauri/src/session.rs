@@ -7,13 +7,15 @@ use chrono::{DateTime, Utc};
 use hwc_client::SchoolClient;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// What the poller last saw of the relay.
 #[derive(Debug, Default, Clone)]
 pub struct PollState {
     pub last_checked: Option<DateTime<Utc>>,
-    /// A plain sentence when the relay could not be reached, cleared on the next success.
-    pub problem: Option<String>,
+    /// Since when the relay could not be reached; cleared on the next success. (The relay's
+    /// own words are not shown: a hostile relay could put instructions there.)
+    pub offline_since: Option<DateTime<Utc>>,
     /// "Afgehandeld door uw collega om 08:05" lines, shown once in the inbox.
     pub notices: Vec<String>,
 }
@@ -23,8 +25,14 @@ pub struct Session {
     client: Mutex<Option<SchoolClient>>,
     poll: Mutex<PollState>,
     changes: AtomicU64,
+    /// Moves whenever the vault is replaced (enrolled, wiped), so the poller reopens.
+    generation: AtomicU64,
     stopping: AtomicBool,
+    last_activity: Mutex<Instant>,
 }
+
+/// The open key is dropped after this long without anything done in the window.
+pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -37,7 +45,9 @@ impl Session {
             client: Mutex::new(None),
             poll: Mutex::new(PollState::default()),
             changes: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
+            last_activity: Mutex::new(Instant::now()),
         }
     }
 
@@ -53,7 +63,13 @@ impl Session {
     /// Replaces the interactive client (after enrolling, or with `None` after a wipe).
     pub fn set_client(&self, client: Option<SchoolClient>) {
         *lock(&self.client) = client;
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.bump();
+    }
+
+    /// Which vault the poller should be using (see `set_client`).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     pub fn poll_state(&self) -> PollState {
@@ -61,8 +77,13 @@ impl Session {
     }
 
     pub fn update_poll(&self, change: impl FnOnce(&mut PollState)) {
-        change(&mut lock(&self.poll));
+        self.update_poll_quietly(change);
         self.bump();
+    }
+
+    /// Changes the poll state without telling the page.
+    pub fn update_poll_quietly(&self, change: impl FnOnce(&mut PollState)) {
+        change(&mut lock(&self.poll));
     }
 
     pub fn take_notices(&self) -> Vec<String> {
@@ -76,6 +97,29 @@ impl Session {
 
     pub fn change_count(&self) -> u64 {
         self.changes.load(Ordering::SeqCst)
+    }
+
+    /// The person did something in the window (unlocked, listed, opened, acknowledged).
+    pub fn touch(&self) {
+        *lock(&self.last_activity) = Instant::now();
+    }
+
+    /// Locks when the window was idle for [`IDLE_LOCK`]: the Rust side does not rely on the
+    /// page's own timer. Returns whether it locked.
+    pub fn lock_if_idle(&self) -> bool {
+        if lock(&self.last_activity).elapsed() < IDLE_LOCK {
+            return false;
+        }
+        let Ok(mut guard) = self.client.try_lock() else { return false };
+        match guard.as_mut() {
+            Some(client) if client.is_unlocked() => {
+                client.lock();
+                drop(guard);
+                self.bump();
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn stopping(&self) -> bool {

@@ -12,13 +12,31 @@ fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
 
 impl Needles {
     /// The name and the birthdate (`YYYY-MM-DD`), each in UTF-8, UTF-16LE and UTF-16BE, plus
-    /// the birthdate as `DD-MM-YYYY`.
+    /// the birthdate as `DD-MM-YYYY` and as the app shows it (`9 mei 2017`).
     pub fn for_child(name: &str, birthdate_iso: &str) -> Self {
         let mut forms =
             vec![("naam".to_string(), name.to_string()), ("geboortedatum".into(), birthdate_iso.to_string())];
         let parts: Vec<&str> = birthdate_iso.split('-').collect();
         if let [y, m, d] = parts.as_slice() {
             forms.push(("geboortedatum dd-mm-jjjj".into(), format!("{d}-{m}-{y}")));
+            const MONTHS: [&str; 12] = [
+                "januari",
+                "februari",
+                "maart",
+                "april",
+                "mei",
+                "juni",
+                "juli",
+                "augustus",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ];
+            let month = m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+            if let (Some(month), Ok(day)) = (month, d.parse::<u32>()) {
+                forms.push(("geboortedatum in woorden".into(), format!("{day} {month} {y}")));
+            }
         }
         let mut needles = Vec::new();
         for (label, text) in forms {

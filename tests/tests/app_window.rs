@@ -95,8 +95,10 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     // A wrong PIN is refused; the right one opens the inbox.
     app.find("#unlock-pin").unwrap().send_keys("000000").unwrap();
     app.find("button[type=submit]").unwrap().click().unwrap();
-    let refusal = app.wait_for_text("#message", "pincode", WAIT).unwrap();
-    assert!(!refusal.contains(PIN));
+    let refusal = app.wait_for_text("#message", "onjuist", WAIT).unwrap();
+    assert!(refusal.to_lowercase().contains("pincode"), "{refusal}");
+    app.find("#unlock-pin").expect("still locked after a wrong PIN");
+    assert!(app.find(".signals").is_err(), "no inbox after a wrong PIN");
     app.screenshot(&shots.join("04-verkeerde-pincode.png")).unwrap();
     app.find("#unlock-pin").unwrap().send_keys(PIN).unwrap();
     app.find("button[type=submit]").unwrap().click().unwrap();
@@ -109,9 +111,15 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     assert!(app.find(".child-birthdate").unwrap().text().unwrap().contains("9 mei 2017"));
     assert_eq!(app.find(".codeword").unwrap().text().unwrap(), "Handle with Care");
     app.screenshot(&shots.join("06-signaal.png")).unwrap();
+    // While the name is on screen, nothing the webview keeps on disk holds it.
+    let needles = Needles::for_child(NAME, BIRTHDATE);
+    let live = scan_tree(&webview_dir, &needles).unwrap();
+    assert!(live.findings.is_empty(), "webview data while open: {:?}", live.findings);
     app.find(".signal button.primary").unwrap().click().unwrap();
     app.wait_for_text(".done", "Bevestiging verstuurd naar leerplicht", WAIT).unwrap();
     assert!(app.find(".child-name").is_err(), "the signal's text is gone from the page");
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(app.find(".done").is_ok(), "the confirmation stays until the person goes back");
     app.screenshot(&shots.join("07-bevestigd.png")).unwrap();
 
     // Leerplicht has the receipt; the backup's copy is gone.
@@ -128,8 +136,7 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     drop(driver);
 
     // Nothing of the child in any directory the app, the backup, leerplicht or the relay wrote.
-    let needles = Needles::for_child(NAME, BIRTHDATE);
-    for dir in [root.path().to_path_buf(), xdg_dir("XDG_CACHE_HOME")] {
+    for dir in [root.path().to_path_buf(), xdg_dir("XDG_CACHE_HOME"), xdg_dir("XDG_DATA_HOME"), screens()] {
         let report = scan_tree(&dir, &needles).unwrap();
         assert!(report.findings.is_empty(), "found in {}: {:?}", dir.display(), report.findings);
     }

@@ -51,6 +51,9 @@ fn test(extra: &[String]) -> Result<()> {
     system_packages::ensure(system_packages::TEST)?;
     let driver = tools::ensure_tauri_driver(&workspace_root())?;
     let cargo = cargo();
+    // `cargo test` builds a package's binaries only for that package's own integration tests;
+    // the system tests start hwc-relay and hwc-school as processes, so build them first.
+    run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
     let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
     // The window tests need a display: Xvfb, started by xvfb-run around everything.
     let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];
@@ -65,6 +68,19 @@ fn test(extra: &[String]) -> Result<()> {
         .with_context(|| format!("kon {program} niet starten"))?;
     if !status.success() {
         bail!("de tests eindigden met {status}");
+    }
+    Ok(())
+}
+
+fn run(command: &[&str]) -> Result<()> {
+    let (program, args) = command.split_first().context("leeg commando")?;
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("kon {program} niet starten"))?;
+    if !status.success() {
+        bail!("{} eindigde met {status}", command.join(" "));
     }
     Ok(())
 }
