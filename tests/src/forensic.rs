@@ -19,21 +19,7 @@ impl Needles {
         let parts: Vec<&str> = birthdate_iso.split('-').collect();
         if let [y, m, d] = parts.as_slice() {
             forms.push(("geboortedatum dd-mm-jjjj".into(), format!("{d}-{m}-{y}")));
-            const MONTHS: [&str; 12] = [
-                "januari",
-                "februari",
-                "maart",
-                "april",
-                "mei",
-                "juni",
-                "juli",
-                "augustus",
-                "september",
-                "oktober",
-                "november",
-                "december",
-            ];
-            let month = m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+            let month = m.parse::<u32>().ok().and_then(hwc_protocol::birthdate::dutch_month);
             if let (Some(month), Ok(day)) = (month, d.parse::<u32>()) {
                 forms.push(("geboortedatum in woorden".into(), format!("{day} {month} {y}")));
             }

@@ -81,23 +81,27 @@ impl Birthdate {
 
     /// The Dutch display form, `7 maart 2016`.
     pub fn to_dutch(&self) -> String {
-        const MONTHS: [&str; 12] = [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ];
-        let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("?");
-        format!("{} {} {}", self.day, month, self.year)
+        format!("{} {} {}", self.day, dutch_month(self.month).unwrap_or("?"), self.year)
     }
+}
+
+/// The Dutch name of month 1 to 12.
+pub fn dutch_month(month: u32) -> Option<&'static str> {
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    MONTHS.get(usize::try_from(month).ok()?.checked_sub(1)?).copied()
 }
 
 fn age_on(born: NaiveDate, today: NaiveDate) -> u32 {
