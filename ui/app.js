@@ -69,7 +69,10 @@ function renderEnroll(status) {
   } },
     el("h2", { text: "Deze computer aanmelden" }),
     el("p", { text: "U krijgt de aanmeldcode van leerplicht. Kies daarna een pincode van 6 tot 12 cijfers; die hebt u elke keer nodig om een signaal te openen." }),
-    field("relay", "Adres van de relay (de server van leerplicht)", { type: "url", value: status.default_relay || "", required: "", autocomplete: "off" }),
+    field("relay", "Adres van de relay (de server van leerplicht)", {
+      type: "url", value: status.default_relay || "", required: "", autocomplete: "off",
+      ...(status.relay_fixed ? { readonly: "", "aria-description": "Vastgelegd door de ICT van uw school" } : {}),
+    }),
     field("code", "Aanmeldcode van leerplicht", { autocomplete: "off", required: "", spellcheck: "false" }),
     field("pin", "Kies een pincode (6 tot 12 cijfers)", { type: "password", inputmode: "numeric", autocomplete: "off", required: "" }),
     field("pin-again", "Typ de pincode nog een keer", { type: "password", inputmode: "numeric", autocomplete: "off", required: "" }),

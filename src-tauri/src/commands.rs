@@ -49,7 +49,8 @@ fn status_line(session: &Session, waiting: usize) -> String {
 fn current_status(session: &Session) -> Answer<AppStatus> {
     let guard = session.client().map_err(say)?;
     let Some(client) = guard.as_ref() else {
-        return Ok(AppStatus::Enroll { default_relay: session.paths.default_relay.clone() });
+        let relay = session.paths.config.relay.clone();
+        return Ok(AppStatus::Enroll { relay_fixed: relay.is_some(), default_relay: relay.unwrap_or_default() });
     };
     let device = client.device_info().map_err(say)?;
     Ok(match device.status {
@@ -98,7 +99,15 @@ pub async fn enroll(
         if SchoolClient::is_enrolled(&session.paths.data_dir) {
             return Err("Deze computer is al aangemeld. Wis eerst dit apparaat om opnieuw aan te melden.".into());
         }
+        // A relay set by the school's IT cannot be changed here.
+        let relay = session.paths.config.relay.clone().unwrap_or(relay);
         let client = SchoolClient::enroll(&session.paths.data_dir, &relay, &code, &pin).map_err(say)?;
+        if let Some(pinned) = &session.paths.config.office_key_fingerprint {
+            if &client.office_key().fingerprint() != pinned {
+                client.wipe().map_err(say)?;
+                return Err("De sleutel van leerplicht hoort niet bij de sleutel die de ICT van uw school heeft vastgelegd. Er is niets bewaard. Neem contact op met leerplicht.".into());
+            }
+        }
         session.set_client(Some(client));
         current_status(session)
     })

@@ -1,7 +1,8 @@
 //! Where the app keeps things: the vault in the user's data directory, and the webview's data
 //! in a private directory under the user's runtime directory (a tmpfs on Linux), created empty
-//! at start and wiped at exit. Tests point both elsewhere with environment variables.
+//! at start and wiped at exit. Debug builds let the tests point both elsewhere.
 
+use crate::config::MachineConfig;
 use std::path::{Path, PathBuf};
 
 /// The app's directories.
@@ -11,9 +12,8 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     /// The webview's data directory: private, emptied at start and at exit.
     pub webview_dir: PathBuf,
-    /// The relay address to pre-fill at enrollment (debug builds: from `HWC_SCHOOL_RELAY`; the
-    /// machine-wide config file comes with a later step).
-    pub default_relay: String,
+    /// The machine-wide configuration (relay address, pinned office key).
+    pub config: MachineConfig,
 }
 
 fn home_subdir(var: &str, fallback: &str) -> Option<PathBuf> {
@@ -73,8 +73,7 @@ impl AppPaths {
             },
         };
         fresh_private_dir(&webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
-        let default_relay =
-            if cfg!(debug_assertions) { std::env::var("HWC_SCHOOL_RELAY").unwrap_or_default() } else { String::new() };
-        Ok(Self { data_dir, webview_dir, default_relay })
+        let config = MachineConfig::load()?;
+        Ok(Self { data_dir, webview_dir, config })
     }
 }

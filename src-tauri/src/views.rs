@@ -8,7 +8,7 @@ use serde::Serialize;
 #[serde(tag = "screen", rename_all = "snake_case")]
 pub enum AppStatus {
     /// First start: enroll this computer.
-    Enroll { default_relay: String },
+    Enroll { default_relay: String, relay_fixed: bool },
     /// Enrolled; leerplicht has not yet confirmed the safety code.
     AwaitingVerification { safety_code: String, school: String, role: String },
     /// The device was removed by leerplicht or wiped.

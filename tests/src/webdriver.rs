@@ -187,6 +187,11 @@ impl Element<'_> {
         Ok(self.session.command("GET", &self.path("/text"), None)?.as_str().unwrap_or_default().to_string())
     }
 
+    pub fn attribute(&self, name: &str) -> Result<Option<String>> {
+        let value = self.session.command("GET", &self.path(&format!("/attribute/{name}")), None)?;
+        Ok(value.as_str().map(str::to_string))
+    }
+
     pub fn property(&self, name: &str) -> Result<String> {
         let value = self.session.command("GET", &self.path(&format!("/property/{name}")), None)?;
         Ok(value.as_str().unwrap_or_default().to_string())

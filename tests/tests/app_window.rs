@@ -48,15 +48,21 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     backup.refresh_status().unwrap();
     let director_code = office.add_school_slot(school, Role::Director).unwrap();
 
+    // The machine-wide configuration school IT deploys: relay address and pinned office key.
+    let config = root.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("relay = \"{}\"\noffice_key_fingerprint = \"{}\"\n", relay.url(), office.public_key().fingerprint()),
+    )
+    .unwrap();
     let data_dir = root.path().join("app-data");
     let webview_dir = root.path().join("app-webview");
-    let relay_url = relay.url();
     std::fs::create_dir_all(screens()).unwrap();
     let driver = TauriDriver::start(
         &[
             ("HWC_SCHOOL_DATA_DIR", data_dir.as_path()),
             ("HWC_SCHOOL_WEBVIEW_DIR", webview_dir.as_path()),
-            ("HWC_SCHOOL_RELAY", Path::new(&relay_url)),
+            ("HWC_SCHOOL_CONFIG", config.as_path()),
             ("HWC_SCHOOL_E2E_DRIVEN", Path::new("1")),
         ],
         &screens().join("tauri-driver.log"),
@@ -68,7 +74,8 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
 
     // Enrollment.
     let relay_field = app.wait_for("#relay", WAIT).unwrap();
-    assert_eq!(relay_field.property("value").unwrap(), relay.url(), "relay address pre-filled");
+    assert_eq!(relay_field.property("value").unwrap(), relay.url(), "relay address from the machine config");
+    assert!(relay_field.attribute("readonly").unwrap().is_some(), "a relay set by IT cannot be changed");
     app.screenshot(&shots.join("01-aanmelden.png")).unwrap();
     app.find("#code").unwrap().send_keys(&director_code.display()).unwrap();
     app.find("#pin").unwrap().send_keys(PIN).unwrap();

@@ -106,6 +106,11 @@ impl SchoolClient {
     }
 
     /// The safety code to read out to leerplicht: office key and this device's public keys.
+    /// The office key this device trusts (bound to its enrollment code).
+    pub fn office_key(&self) -> OfficePublicKey {
+        self.office_key
+    }
+
     pub fn safety_code(&self) -> SafetyCode {
         SafetyCode::compute(&self.office_key, &self.public_keys)
     }

@@ -98,6 +98,12 @@ impl OfficePublicKey {
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         verify_ed25519(&self.0, message, signature)
     }
+
+    /// A fingerprint to pin this key in a school's machine-wide configuration: lowercase hex of
+    /// SHA-256 over a label and the key.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(Sha256::new().chain_update(b"hwc-office-fingerprint-v1").chain_update(self.0).finalize())
+    }
 }
 
 impl fmt::Display for OfficePublicKey {
@@ -241,5 +247,8 @@ mod tests {
         let public = OfficeSigningKey::generate().unwrap().public();
         assert_eq!(public.to_string().parse::<OfficePublicKey>().unwrap(), public);
         assert_eq!("abc".parse::<OfficePublicKey>(), Err(KeyError::Malformed));
+        let other = OfficeSigningKey::generate().unwrap().public();
+        assert_eq!(public.fingerprint().len(), 64);
+        assert_ne!(public.fingerprint(), other.fingerprint());
     }
 }

@@ -22,6 +22,10 @@ pub fn init(globals: &Globals) -> Result<ExitCode, CliError> {
     println!("    {}", office.public_key());
     println!();
     println!("Geef deze sleutel aan de beheerder van de relay; die zet hem bij het starten van de relay achter --office-key.");
+    println!("Vingerafdruk voor het configuratiebestand dat de ICT van de scholen uitrolt (office_key_fingerprint):");
+    println!();
+    println!("    {}", office.public_key().fingerprint());
+    println!();
     println!("Meld daarna scholen aan met: hwc-send school add BRIN");
     Ok(ExitCode::SUCCESS)
 }
