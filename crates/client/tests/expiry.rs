@@ -9,14 +9,20 @@ use hwc_client::{ClientError, ManualClock, ReceiptKind, SchoolClient};
 use hwc_protocol::Role;
 use std::sync::Arc;
 
+/// An enrolled director whose client runs on a clock the test moves.
+fn director_on_manual_clock(office: &Office) -> (tempfile::TempDir, Arc<ManualClock>, SchoolClient) {
+    let dir = tempfile::tempdir().unwrap();
+    drop(enrolled(office, dir.path(), Role::Director));
+    let clock = Arc::new(ManualClock::starting_now());
+    let client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    (dir, clock, client)
+}
+
 #[test]
 fn expired_signals_are_dropped_and_reported() {
     let mut office = Office::new();
     let _relay = office.start_relay();
-    let dir = tempfile::tempdir().unwrap();
-    drop(enrolled(&office, dir.path(), Role::Director));
-    let clock = Arc::new(ManualClock::starting_now());
-    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    let (_dir, clock, mut client) = director_on_manual_clock(&office);
 
     let now = Utc::now();
     let short_a = office.post(&office.seal(now, now + Duration::seconds(120)));
@@ -50,10 +56,7 @@ fn expired_signals_are_dropped_and_reported() {
 fn handled_ids_are_kept_until_the_signal_expires() {
     let mut office = Office::new();
     let _relay = office.start_relay();
-    let dir = tempfile::tempdir().unwrap();
-    drop(enrolled(&office, dir.path(), Role::Director));
-    let clock = Arc::new(ManualClock::starting_now());
-    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    let (_dir, clock, mut client) = director_on_manual_clock(&office);
 
     let now = Utc::now();
     let short = office.post(&office.seal(now, now + Duration::seconds(120)));
