@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "enroll",
     "refresh_enrollment",
     "unlock",
+    "change_pin",
     "lock",
     "list_signals",
     "open_signal",

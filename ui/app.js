@@ -11,9 +11,12 @@ const IDLE_LOCK_MS = 5 * 60 * 1000;
 const screen = document.getElementById("screen");
 const statusLine = document.getElementById("status-line");
 const message = document.getElementById("message");
+const PIN_INPUT = { type: "password", inputmode: "numeric", autocomplete: "off", required: "" };
 
 let drawn = "";          // what the screen shows now, so an unchanged status is not redrawn
-let detail = false;      // a screen the person chose (privacy view, "Klaar"): the poll leaves it
+let detail = false;      // a screen the person chose (privacy view, settings, "Klaar"): the poll leaves it
+let detailOn = "";       // the app's screen that detail screen was opened from
+let onScreen = "";       // the app's screen drawn last
 let openId = null;       // the id of the signal on screen, if any
 let hideTimer = null;
 let idleTimer = null;
@@ -44,10 +47,13 @@ async function refresh() {
 
 function render(status) {
   statusLine.textContent = status.status_line || "";
+  // A chosen screen stays only while the app is where it was opened (not locked, wiped or removed).
+  if (detail && status.screen !== detailOn) detail = false;
   if (openId || detail) return; // never redraw over what the person is reading
-  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices]);
+  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning]);
   if (key === drawn) return;
   drawn = key;
+  onScreen = status.screen;
   switch (status.screen) {
     case "enroll": return renderEnroll(status);
     case "awaiting_verification": return renderAwaiting(status);
@@ -74,8 +80,8 @@ function renderEnroll(status) {
       ...(status.relay_fixed ? { readonly: "", "aria-description": "Vastgelegd door de ICT van uw school" } : {}),
     }),
     field("code", "Aanmeldcode van leerplicht", { autocomplete: "off", required: "", spellcheck: "false" }),
-    field("pin", "Kies een pincode (6 tot 12 cijfers)", { type: "password", inputmode: "numeric", autocomplete: "off", required: "" }),
-    field("pin-again", "Typ de pincode nog een keer", { type: "password", inputmode: "numeric", autocomplete: "off", required: "" }),
+    field("pin", "Kies een pincode (6 tot 12 cijfers)", PIN_INPUT),
+    field("pin-again", "Typ de pincode nog een keer", PIN_INPUT),
     el("button", { type: "submit", class: "primary", text: "Aanmelden" }));
   show(form);
 }
@@ -98,18 +104,30 @@ function renderRemoved() {
 }
 
 function renderLocked(status) {
-  const form = el("form", { class: "card", onsubmit: async (event) => {
-    event.preventDefault();
-    const pin = document.getElementById("unlock-pin");
-    const next = await run(() => call("unlock", { pin: pin.value }));
-    pin.value = "";
-    if (next) { drawn = ""; render(next); } else { drawn = ""; refresh(); }
-  } },
+  // After several wrong PINs: how many tries are left before the wipe, read out with the field.
+  const warning = status.pin_warning ? el("p", { id: "pin-warning", class: "warning", text: status.pin_warning }) : null;
+  const form = el("form", { class: "card", onsubmit: unlockNow },
     el("h2", { text: "Vergrendeld" }),
     el("p", { text: status.waiting === 1 ? "Er wacht 1 signaal." : status.waiting > 1 ? `Er wachten ${status.waiting} signalen.` : "Er wachten geen signalen." }),
-    field("unlock-pin", "Uw pincode", { type: "password", inputmode: "numeric", autocomplete: "off", required: "" }),
+    warning,
+    field("unlock-pin", "Uw pincode", { ...PIN_INPUT, ...(warning ? { "aria-describedby": "pin-warning" } : {}) }),
     el("button", { type: "submit", class: "primary", text: "Ontgrendelen" }));
   show(form);
+}
+
+// The answer to a wrong PIN appears after the lock screen is drawn again (with any new warning).
+async function unlockNow(event) {
+  event.preventDefault();
+  say("");
+  const pin = document.getElementById("unlock-pin");
+  let next;
+  let problem = "";
+  try { next = await call("unlock", { pin: pin.value }); }
+  catch (error) { problem = String(error); }
+  pin.value = "";
+  drawn = "";
+  if (next) render(next); else await refresh();
+  say(problem);
 }
 
 async function renderInbox(status) {
@@ -123,8 +141,9 @@ async function renderInbox(status) {
     ...status.notices.map((notice) => el("p", { class: "notice", text: notice })),
     items.length ? el("ul", { class: "signals" }, ...items) : null,
     el("div", { class: "actions" },
-      button("Vergrendelen", lockNow),
-      button("Wat staat er op deze computer?", showPrivacy))));
+      button("Vergrendelen", lockNow, "", { id: "lock" }),
+      button("Wat staat er op deze computer?", showPrivacy),
+      button("Instellingen", showSettings, "", { id: "settings" }))));
 }
 
 async function openOne(id) {
@@ -179,6 +198,7 @@ async function acknowledge(id, kind) {
 
 function showDetail(...nodes) {
   detail = true;
+  detailOn = onScreen;
   show(...nodes);
 }
 
@@ -205,7 +225,73 @@ async function showPrivacy() {
     el("div", { class: "actions" }, button("Terug", backToOverview, "primary"), wipeButton())));
 }
 
-function wipeButton() {
+// Settings: a new PIN, enrolling again, wiping. Every choice that removes something asks first.
+function showSettings() {
+  const reenroll = el("div", { class: "actions" });
+  const offer = () => reenroll.replaceChildren(button("Opnieuw aanmelden", askFirst, "", { id: "reenroll" }));
+  const askFirst = () => {
+    reenroll.replaceChildren(
+      el("p", { class: "confirm", id: "reenroll-confirm", tabindex: "-1", text: "Weet u het zeker? Alles van HwC School op deze computer wordt gewist, ook signalen die nog niet zijn geopend." }),
+      button("Ja, opnieuw aanmelden", reenrollNow, "danger", { id: "reenroll-yes" }),
+      button("Nee, terug", () => { offer(); reenroll.querySelector("button").focus(); }));
+    reenroll.querySelector(".confirm").focus();
+  };
+  offer();
+  showDetail(el("section", { class: "card", "aria-labelledby": "settings-title" },
+    el("h2", { id: "settings-title", tabindex: "-1", "data-focus": "", text: "Instellingen" }),
+    setting("Pincode", "Kies een nieuwe pincode; daarvoor hebt u uw huidige pincode nodig.",
+      el("div", { class: "actions" }, button("Pincode wijzigen", showPinChange, "", { id: "change-pin" }))),
+    setting("Opnieuw aanmelden", "Hiermee verdwijnen de aanmelding van deze computer en alles wat HwC School erop bewaart; daarna hebt u een nieuwe aanmeldcode van leerplicht nodig.", reenroll),
+    setting("Dit apparaat wissen", "Gebruikt u deze computer niet meer voor HwC School? Wis dan alles van HwC School erop.",
+      el("div", { class: "actions" }, wipeButton(showSettings))),
+    el("div", { class: "actions" }, button("Terug", backToOverview, "primary", { id: "settings-back" }))));
+}
+
+function setting(title, explanation, actions) {
+  return el("section", { class: "setting" },
+    el("div", { class: "setting-text" }, el("h3", { text: title }), el("p", { text: explanation })),
+    actions);
+}
+
+function showPinChange() {
+  const done = el("p", { id: "pin-changed", class: "saved", role: "status" });
+  showDetail(el("form", { class: "card", onsubmit: (event) => changePin(event, done) },
+    el("h2", { text: "Pincode wijzigen" }),
+    field("current-pin", "Uw huidige pincode", PIN_INPUT),
+    field("new-pin", "Nieuwe pincode (6 tot 12 cijfers)", PIN_INPUT),
+    field("new-pin-again", "Typ de nieuwe pincode nog een keer", PIN_INPUT),
+    done,
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "primary", text: "Pincode wijzigen" }),
+      button("Terug naar instellingen", showSettings, "", { id: "pin-back" }))));
+}
+
+// A wrong current PIN counts as a wrong try; after the last one the app is back at enrollment.
+async function changePin(event, done) {
+  event.preventDefault();
+  const ids = ["current-pin", "new-pin", "new-pin-again"];
+  const [current, fresh, again] = ids.map((id) => document.getElementById(id).value);
+  done.textContent = "";
+  const answer = await run(() => call("change_pin", { current, new: fresh, newAgain: again }));
+  for (const id of ids) {
+    const input = document.getElementById(id);
+    if (input) input.value = "";
+  }
+  if (answer) { done.textContent = answer; return; }
+  await refresh(); // leaves this screen if the device was wiped or locked meanwhile
+  const first = document.getElementById("current-pin");
+  if (first) first.focus();
+}
+
+async function reenrollNow() {
+  const next = await run(() => call("wipe_device"));
+  if (!next) return;
+  detail = false;
+  drawn = "";
+  render(next);
+}
+
+function wipeButton(back = backToOverview) {
   return button("Wis dit apparaat", () => {
     const box = el("div", { class: "actions" },
       el("p", { class: "confirm", text: "Alles van HwC School op deze computer wordt gewist. Daarna moet u opnieuw aanmelden." }),
@@ -215,7 +301,7 @@ function wipeButton() {
         drawn = "";
         if (next) render(next);
       }, "danger"),
-      button("Nee, terug", backToOverview));
+      button("Nee, terug", back));
     showDetail(el("section", { class: "card" }, el("h2", { text: "Dit apparaat wissen?" }), box));
   }, "danger");
 }
@@ -244,13 +330,18 @@ async function follow() {
     if (next !== changes) {
       changes = next;
       if (openId) {
-        const list = await call("list_signals");
-        if (!list.some((item) => item.id === openId)) {
+        // Locked meanwhile (idle, minimised, screen locked): the signal goes off the screen.
+        const status = await call("app_status");
+        if (status.screen !== "inbox") {
+          clearSignal();
+        } else if (!(await call("list_signals")).some((item) => item.id === openId)) {
           clearSignal();
           say("Dit signaal is al afgehandeld door uw collega.");
         }
+        render(status);
+      } else {
+        await refresh();
       }
-      await refresh();
     }
   } catch (_) { /* the next round asks again */ }
   setTimeout(follow, 1000);

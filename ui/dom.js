@@ -19,6 +19,6 @@ export function field(id, label, attributes = {}) {
     el("input", { id, name: id, ...attributes }));
 }
 
-export function button(text, onclick, kind = "") {
-  return el("button", { type: "button", class: kind, text, onclick });
+export function button(text, onclick, kind = "", attributes = {}) {
+  return el("button", { type: "button", class: kind, text, onclick, ...attributes });
 }

@@ -5,7 +5,7 @@ use crate::session::Session;
 use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use hwc_client::{ClientError, Delivery, DeviceStatus, ReceiptKind, SchoolClient, SignalId};
+use hwc_client::{ClientError, Delivery, DeviceStatus, PinStatus, ReceiptKind, SchoolClient, SignalId};
 use std::sync::Arc;
 use tauri::State;
 
@@ -43,7 +43,26 @@ fn status_line(session: &Session, waiting: usize) -> String {
     if poll.offline_since.is_some() {
         line.push_str(". Geen verbinding met de relay; de app probeert het steeds opnieuw.");
     }
+    if poll.notifications == crate::notify::Availability::Unavailable {
+        line.push_str(
+            ". Meldingen op het bureaublad werken niet op deze computer: kijk zelf in deze app of er een signaal is.",
+        );
+    }
     line
+}
+
+/// The lock screen's lasting warning once the next wrong PINs come close to the wipe.
+fn pin_warning(pin: &PinStatus) -> Option<String> {
+    if !pin.warn_of_wipe() {
+        return None;
+    }
+    let tries = match pin.tries_left {
+        1 => "nog 1 poging".to_string(),
+        n => format!("nog {n} pogingen"),
+    };
+    Some(format!(
+        "Let op: {tries} met een verkeerde pincode, daarna wordt dit apparaat gewist en moet het opnieuw worden aangemeld."
+    ))
 }
 
 fn current_status(session: &Session) -> Answer<AppStatus> {
@@ -66,7 +85,8 @@ fn current_status(session: &Session) -> Answer<AppStatus> {
             if client.is_unlocked() {
                 AppStatus::Inbox { waiting, status_line, notices: session.take_notices() }
             } else {
-                AppStatus::Locked { waiting, status_line }
+                let pin_warning = pin_warning(&client.pin_status().map_err(say)?);
+                AppStatus::Locked { waiting, status_line, pin_warning }
             }
         }
     })
@@ -142,6 +162,45 @@ pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<App
             result.map_err(say)?;
         }
         current_status(session)
+    })
+    .await
+}
+
+/// The new PIN must be typed the same twice; checked before the current PIN is tried, so a
+/// typing slip costs no try.
+fn same_new_pin(new: &str, new_again: &str) -> Answer<()> {
+    if new == new_again {
+        Ok(())
+    } else {
+        Err("De twee nieuwe pincodes zijn niet gelijk. Typ dezelfde nieuwe pincode twee keer.".into())
+    }
+}
+
+/// Replaces the PIN. A wrong current PIN counts as a wrong try, like on the lock screen; when
+/// it was the last one, the device is wiped and the page goes back to enrollment.
+#[tauri::command]
+pub async fn change_pin(
+    session: State<'_, Arc<Session>>,
+    current: String,
+    new: String,
+    new_again: String,
+) -> Answer<String> {
+    blocking(&session, move |session| {
+        same_new_pin(&new, &new_again)?;
+        let result = {
+            let mut guard = session.client().map_err(say)?;
+            let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
+            let result = client.change_pin(&current, &new);
+            if result.is_err() && !SchoolClient::is_enrolled(&session.paths.data_dir) {
+                // Ten wrong PINs wiped the device: back to enrollment.
+                *guard = None;
+            }
+            result
+        };
+        session.touch();
+        session.bump();
+        result.map_err(say)?;
+        Ok("Uw pincode is gewijzigd.".to_string())
     })
     .await
 }
@@ -287,4 +346,38 @@ pub async fn wipe_device(session: State<'_, Arc<Session>>) -> Answer<AppStatus> 
         current_status(session)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pin(wrong_in_a_row: u32) -> PinStatus {
+        PinStatus {
+            unlocked: false,
+            wrong_in_a_row,
+            tries_left: hwc_client::pin::MAX_WRONG_PINS - wrong_in_a_row,
+            wait_seconds: 0,
+        }
+    }
+
+    #[test]
+    fn the_new_pin_must_be_typed_the_same_twice() {
+        assert!(same_new_pin("246810", "246810").is_ok());
+        let refused = same_new_pin("246810", "246811").unwrap_err();
+        assert!(refused.contains("niet gelijk"), "{refused}");
+        assert!(!refused.contains("246810"), "the PIN itself is never part of a message");
+    }
+
+    #[test]
+    fn the_lock_screen_warns_from_the_seventh_wrong_pin_on() {
+        assert_eq!(pin_warning(&pin(0)), None);
+        assert_eq!(pin_warning(&pin(6)), None);
+        let seventh = pin_warning(&pin(7)).unwrap();
+        assert_eq!(
+            seventh,
+            "Let op: nog 3 pogingen met een verkeerde pincode, daarna wordt dit apparaat gewist en moet het opnieuw worden aangemeld."
+        );
+        assert!(pin_warning(&pin(9)).unwrap().starts_with("Let op: nog 1 poging met"));
+    }
 }

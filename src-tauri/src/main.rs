@@ -1,64 +1,59 @@
-//! HwC School, the school's desktop app: a thin Tauri shell over `hwc-client`. It opens one
-//! locked-down window whose page (the bundled `ui/`) may call only the commands in
-//! `commands.rs`; everything those commands do is done by the headless core.
+//! HwC School, the school's desktop app: a thin Tauri shell over `hwc-client`. One binary
+//! runs as two processes (see `launch.rs`): a light agent with the tray, the long-poll and
+//! the notifications, and a window process with one locked-down window whose page (the
+//! bundled `ui/`) may call only the commands in `commands.rs`; everything those commands do
+//! is done by the headless core.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod agent;
 mod commands;
 mod config;
+mod launch;
+mod notify;
 mod paths;
 mod poller;
 mod session;
+mod session_lock;
+mod termination;
+mod tray;
 mod views;
 mod window;
+mod window_app;
+mod window_process;
 
-use session::Session;
-use std::sync::Arc;
-use tauri::{Manager, RunEvent};
+use launch::Mode;
+
+/// The window's builder with the page's commands: everything the page may ask for.
+fn with_commands() -> tauri::Builder<tauri::Wry> {
+    tauri::Builder::default().invoke_handler(tauri::generate_handler![
+        commands::app_status,
+        commands::change_count,
+        commands::enroll,
+        commands::refresh_enrollment,
+        commands::unlock,
+        commands::change_pin,
+        commands::lock,
+        commands::list_signals,
+        commands::open_signal,
+        commands::close_signal,
+        commands::acknowledge,
+        commands::privacy_view,
+        commands::wipe_device,
+    ])
+}
 
 fn main() {
-    let paths = match paths::AppPaths::from_environment() {
-        Ok(paths) => paths,
-        Err(message) => {
-            eprintln!("HwC School kan niet starten: {message}");
-            std::process::exit(1);
-        }
-    };
-    let session = Arc::new(Session::new(paths));
-    let app = tauri::Builder::default()
-        .manage(session.clone())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::change_count,
-            commands::enroll,
-            commands::refresh_enrollment,
-            commands::unlock,
-            commands::lock,
-            commands::list_signals,
-            commands::open_signal,
-            commands::close_signal,
-            commands::acknowledge,
-            commands::privacy_view,
-            commands::wipe_device,
-        ])
-        .setup(move |app| {
-            window::open_main_window(app.handle(), &session.paths)?;
-            poller::start(session.clone());
-            Ok(())
-        })
-        .build(tauri::generate_context!());
-    let app = match app {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("HwC School kan niet starten: {e}");
-            std::process::exit(1);
-        }
-    };
-    app.run(|handle, event| {
-        if let RunEvent::Exit = event {
-            if let Some(session) = handle.try_state::<Arc<Session>>() {
-                session.shutdown();
-            }
+    let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| {
+        let paths = paths::AppPaths::from_environment()?;
+        let context = tauri::generate_context!();
+        match mode {
+            Mode::Agent { open_window } => agent::run(paths, open_window, context),
+            Mode::Window => window_app::run(paths, with_commands(), context),
         }
     });
+    if let Err(message) = started {
+        eprintln!("HwC School kan niet starten: {message}");
+        std::process::exit(1);
+    }
 }

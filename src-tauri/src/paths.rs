@@ -1,6 +1,6 @@
 //! Where the app keeps things: the vault in the user's data directory, and the webview's data
 //! in a private directory under the user's runtime directory (a tmpfs on Linux), created empty
-//! at start and wiped at exit. Debug builds let the tests point both elsewhere.
+//! when the window process starts and wiped when it ends. Debug builds let the tests point both elsewhere.
 
 use crate::config::MachineConfig;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,9 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     /// The webview's data directory: private, emptied at start and at exit.
     pub webview_dir: PathBuf,
+    /// Where the tray library writes its icon files (Linux): beside the web view's directory,
+    /// private to the user, wiped when the agent starts.
+    pub tray_dir: PathBuf,
     /// The machine-wide configuration (relay address, pinned office key).
     pub config: MachineConfig,
 }
@@ -72,8 +75,8 @@ impl AppPaths {
                 }
             },
         };
-        fresh_private_dir(&webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
         let config = MachineConfig::load()?;
-        Ok(Self { data_dir, webview_dir, config })
+        let tray_dir = webview_dir.with_file_name("tray");
+        Ok(Self { data_dir, webview_dir, tray_dir, config })
     }
 }

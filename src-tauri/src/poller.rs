@@ -1,7 +1,9 @@
 //! The background long-poll: its own `SchoolClient` on the same vault (it never needs the PIN:
 //! fetching and sending queued receipts use the signing key only), so a waiting request never
-//! blocks a command of the window.
+//! blocks a command of the window. It raises the desktop notification for a new signal and
+//! tells its owner whether something waits (the agent marks its tray icon with that).
 
+use crate::notify::{self, Availability};
 use crate::session::Session;
 use chrono::Utc;
 use chrono_tz::Europe::Amsterdam;
@@ -13,13 +15,37 @@ const LONG_POLL_SECS: u64 = 25;
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 
-pub fn start(session: Arc<Session>) {
-    let idle = session.clone();
+/// What the poller's owner wants to hear and decide.
+pub struct Hooks {
+    /// Called after each round: whether at least one signal waits on this computer.
+    pub on_waiting: Box<dyn Fn(bool) + Send>,
+    /// Whether to leave the relay alone this round (the agent, while its window process
+    /// does the long-poll itself).
+    pub stand_aside: Box<dyn Fn() -> bool + Send>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Self { on_waiting: Box::new(|_| {}), stand_aside: Box::new(|| false) }
+    }
+}
+
+/// Starts the long-poll on a thread of its own.
+pub fn start(session: Arc<Session>, hooks: Hooks) {
     std::thread::Builder::new()
         .name("hwc-poller".into())
-        .spawn(move || run(&session))
+        .spawn(move || {
+            // Asked once at start, off the UI thread, so the status line can say so at once.
+            note_notifications(&session, notify::check());
+            run(&session, &hooks)
+        })
         .map(|_| ())
         .unwrap_or_else(|e| eprintln!("HwC School: ophalen op de achtergrond kon niet starten: {e}"));
+}
+
+/// Locks the window's session after [`crate::session::IDLE_LOCK`] without input.
+pub fn start_idle_lock(session: Arc<Session>) {
+    let idle = session;
     std::thread::Builder::new()
         .name("hwc-idle-lock".into())
         .spawn(move || {
@@ -32,10 +58,30 @@ pub fn start(session: Arc<Session>) {
         .unwrap_or_else(|e| eprintln!("HwC School: automatisch vergrendelen kon niet starten: {e}"));
 }
 
-fn run(session: &Session) {
+fn note_notifications(session: &Session, now: Availability) {
+    if session.poll_state().notifications != now {
+        if now == Availability::Unavailable {
+            // For whoever reads the session log (school IT); the window says it in its status line.
+            eprintln!("HwC School: meldingen op het bureaublad werken niet op deze computer; de app haalt wel op.");
+        }
+        session.update_poll(|poll| poll.notifications = now);
+    }
+}
+
+fn run(session: &Session, hooks: &Hooks) {
     let mut client: Option<SchoolClient> = None;
     let mut generation = session.generation();
+    let mut stood_aside = false;
     while !session.stopping() {
+        if (hooks.stand_aside)() {
+            stood_aside = true;
+            std::thread::sleep(Duration::from_secs(1));
+            continue;
+        }
+        if std::mem::take(&mut stood_aside) {
+            // The window process may have acknowledged, wiped or enrolled meanwhile.
+            client = None;
+        }
         if generation != session.generation() {
             // Enrolled anew or wiped: never touch the old vault again.
             client = None;
@@ -43,10 +89,14 @@ fn run(session: &Session) {
         }
         if client.is_none() {
             if !SchoolClient::is_enrolled(&session.paths.data_dir) {
+                (hooks.on_waiting)(false);
                 std::thread::sleep(IDLE);
                 continue;
             }
             client = SchoolClient::open(&session.paths.data_dir).ok();
+            if let Some(c) = &client {
+                (hooks.on_waiting)(c.pending().map(|p| !p.is_empty()).unwrap_or(false));
+            }
         }
         let Some(c) = client.as_mut() else {
             std::thread::sleep(IDLE);
@@ -81,6 +131,10 @@ fn run(session: &Session) {
         }
         match c.fetch(LONG_POLL_SECS) {
             Ok(report) => {
+                if !report.new_signals.is_empty() {
+                    note_notifications(session, notify::new_signal());
+                }
+                (hooks.on_waiting)(c.pending().map(|p| !p.is_empty()).unwrap_or(false));
                 let before = session.poll_state();
                 let now = Utc::now();
                 let visible = !report.new_signals.is_empty()

@@ -18,6 +18,8 @@ pub struct PollState {
     pub offline_since: Option<DateTime<Utc>>,
     /// "Afgehandeld door uw collega om 08:05" lines, shown once in the inbox.
     pub notices: Vec<String>,
+    /// Whether desktop notifications reach the person (the status line says so when not).
+    pub notifications: crate::notify::Availability,
 }
 
 pub struct Session {
@@ -119,6 +121,16 @@ impl Session {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Locks at once (the window was minimised): drops the open key and redraws the page.
+    pub fn lock_now(&self) {
+        if let Some(client) = lock(&self.client).as_mut() {
+            if client.is_unlocked() {
+                client.lock();
+                self.bump();
+            }
         }
     }
 

@@ -13,8 +13,9 @@ pub enum AppStatus {
     AwaitingVerification { safety_code: String, school: String, role: String },
     /// The device was removed by leerplicht or wiped.
     Removed,
-    /// Enrolled and verified, PIN not entered.
-    Locked { waiting: usize, status_line: String },
+    /// Enrolled and verified, PIN not entered. `pin_warning`: after several wrong PINs in a
+    /// row, how many tries are left before this device is wiped (kept across restarts).
+    Locked { waiting: usize, status_line: String, pin_warning: Option<String> },
     /// Unlocked: the inbox.
     Inbox { waiting: usize, status_line: String, notices: Vec<String> },
 }

@@ -6,7 +6,7 @@
 //! directory stays private and is wiped as always. Release builds ignore the variable.
 
 use crate::paths::AppPaths;
-use tauri::{AppHandle, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
 
@@ -14,7 +14,7 @@ fn driven_by_tests() -> bool {
     cfg!(debug_assertions) && std::env::var_os("HWC_SCHOOL_E2E_DRIVEN").is_some_and(|v| v == "1")
 }
 
-pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<()> {
+pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<WebviewWindow> {
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("HwC School")
         .inner_size(880.0, 680.0)
@@ -22,6 +22,5 @@ pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<()> 
         .incognito(!driven_by_tests())
         .data_directory(paths.webview_dir.clone())
         .content_protected(true)
-        .build()?;
-    Ok(())
+        .build()
 }

@@ -85,10 +85,12 @@ fn value_of(answer: Value) -> Result<Value> {
 }
 
 impl Session {
-    /// Starts the app at `application` through the driver.
+    /// Starts the window process of the app at `application` (`hwc-school --venster`) through
+    /// the driver: the web view lives there, the agent has none.
     pub fn start(driver: &TauriDriver, application: &Path) -> Result<Self> {
         let http = Client::builder().timeout(Duration::from_secs(60)).build()?;
-        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let options = json!({"application": application, "args": ["--venster"]});
+        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": options}}});
         let answer: Value = http.post(format!("{}/session", driver.url)).json(&body).send()?.json()?;
         let value = value_of(answer)?;
         let id = value.get("sessionId").and_then(Value::as_str).ok_or_else(|| anyhow!("geen sessie: {value}"))?;

@@ -2,22 +2,32 @@
 //! WebKitWebDriver): enrollment checked by leerplicht's tool by safety code, a signal sent by
 //! leerplicht, a wrong PIN and then the right one, opening the signal, "Doorgegeven aan de
 //! leerkracht", leerplicht seeing the receipt, the backup's copy gone, and a byte scan of every
-//! directory the app wrote to. Screenshots of each screen go to `target/e2e-screens/`.
-//! `cargo xtask test` provides the display, the D-Bus session with a keyring, and tauri-driver.
+//! directory the app wrote to. Then the settings (a new PIN, enrolling again) and the lock
+//! screen's warning before the last wrong PINs. Screenshots of each screen go to
+//! `target/e2e-screens/`. `cargo xtask test` provides the display, the D-Bus session with a
+//! keyring, and tauri-driver. The tests take turns: one window on the display at a time.
 
 use chrono::Utc;
+use hwc_client::pin::delay_after;
 use hwc_client::SchoolClient;
-use hwc_protocol::{Role, Signal};
+use hwc_protocol::{Brin, Role, Signal};
 use hwc_send::{KeySource, Office, ReceiptReport};
 use hwc_system_tests::webdriver::{Session, TauriDriver};
 use hwc_system_tests::{scan_tree, Needles, RelayProcess};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 const NAME: &str = "Şeyma Öztürk";
 const BIRTHDATE: &str = "2017-05-09";
 const PIN: &str = "246810";
+const NEW_PIN: &str = "97531864";
+const WRONG_PIN: &str = "000000";
 const WAIT: Duration = Duration::from_secs(20);
+
+/// Held by each window test: a second window on the same display would take the focus, and a
+/// window that loses the focus hides an open signal.
+static ONE_WINDOW: Mutex<()> = Mutex::new(());
 
 fn app_binary() -> PathBuf {
     let relay = hwc_system_tests::relay_process::relay_binary().expect("binaries are built");
@@ -28,49 +38,97 @@ fn screens() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screens")
 }
 
+/// Leerplicht's office, a relay process and the machine-wide configuration of one school's
+/// app, in a temporary directory, for one window test. Fields drop in this order: the relay
+/// stops before its directory goes, and the next test's window waits until the very end.
+struct Stage {
+    office: Office,
+    relay: RelayProcess,
+    school: Brin,
+    config: PathBuf,
+    data_dir: PathBuf,
+    webview_dir: PathBuf,
+    root: tempfile::TempDir,
+    _one_window: MutexGuard<'static, ()>,
+}
+
+impl Stage {
+    fn new() -> Stage {
+        let one_window = ONE_WINDOW.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no display: run the window tests through `cargo xtask test`, which starts Xvfb"
+        );
+        let root = tempfile::tempdir().unwrap();
+        let mut office =
+            Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
+        let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
+        office.use_relay(&relay.url()).unwrap();
+        // The machine-wide configuration school IT deploys: relay address and pinned office key.
+        let config = root.path().join("config.toml");
+        let fingerprint = office.public_key().fingerprint();
+        std::fs::write(&config, format!("relay = \"{}\"\noffice_key_fingerprint = \"{fingerprint}\"\n", relay.url()))
+            .unwrap();
+        std::fs::create_dir_all(screens()).unwrap();
+        Stage {
+            office,
+            relay,
+            school: "12AB".parse().unwrap(),
+            config,
+            data_dir: root.path().join("app-data"),
+            webview_dir: root.path().join("app-webview"),
+            root,
+            _one_window: one_window,
+        }
+    }
+
+    /// Starts tauri-driver, which starts the app in its window; `log` names the driver's log.
+    fn launch(&self, log: &str) -> (TauriDriver, Session) {
+        let driver = TauriDriver::start(
+            &[
+                ("HWC_SCHOOL_DATA_DIR", self.data_dir.as_path()),
+                ("HWC_SCHOOL_WEBVIEW_DIR", self.webview_dir.as_path()),
+                ("HWC_SCHOOL_CONFIG", self.config.as_path()),
+                ("HWC_SCHOOL_E2E_DRIVEN", Path::new("1")),
+            ],
+            &screens().join(log),
+        )
+        .unwrap();
+        let app = Session::start(&driver, &app_binary()).unwrap();
+        (driver, app)
+    }
+
+    /// Enrolls the director's device in the window with [`PIN`], has leerplicht verify the
+    /// safety code shown, and waits for the lock screen.
+    fn enroll_director(&mut self, app: &Session) {
+        let code = self.office.add_school_slot(self.school, Role::Director).unwrap();
+        app.wait_for("#code", WAIT).unwrap().send_keys(&code.display()).unwrap();
+        app.find("#pin").unwrap().send_keys(PIN).unwrap();
+        app.find("#pin-again").unwrap().send_keys(PIN).unwrap();
+        app.find("button[type=submit]").unwrap().click().unwrap();
+        let shown_code = app.wait_for(".safety-code", WAIT).unwrap().text().unwrap();
+        let pending = self.office.pending_devices(self.school).unwrap();
+        self.office.verify_device(self.school, pending[0].device_id, &shown_code).unwrap();
+        app.wait_for("#unlock-pin", WAIT).unwrap();
+    }
+}
+
 #[test]
 fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "no display: run the window tests through `cargo xtask test`, which starts Xvfb"
-    );
-    let root = tempfile::tempdir().unwrap();
-    let school = "12AB".parse().unwrap();
-    let mut office = Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
-    let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
-    office.use_relay(&relay.url()).unwrap();
+    let mut stage = Stage::new();
+    let school = stage.school;
 
     // The backup runs headless; the director uses the real window.
-    let backup_code = office.add_school_slot(school, Role::Backup).unwrap();
-    let mut backup =
-        SchoolClient::enroll(&root.path().join("backup"), &relay.url(), &backup_code.display(), "135790").unwrap();
-    office.verify_device(school, backup.device_id(), &backup.safety_code().to_string()).unwrap();
+    let backup_code = stage.office.add_school_slot(school, Role::Backup).unwrap();
+    let backup_dir = stage.root.path().join("backup");
+    let mut backup = SchoolClient::enroll(&backup_dir, &stage.relay.url(), &backup_code.display(), "135790").unwrap();
+    stage.office.verify_device(school, backup.device_id(), &backup.safety_code().to_string()).unwrap();
     backup.refresh_status().unwrap();
-    let director_code = office.add_school_slot(school, Role::Director).unwrap();
+    let director_code = stage.office.add_school_slot(school, Role::Director).unwrap();
 
-    // The machine-wide configuration school IT deploys: relay address and pinned office key.
-    let config = root.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("relay = \"{}\"\noffice_key_fingerprint = \"{}\"\n", relay.url(), office.public_key().fingerprint()),
-    )
-    .unwrap();
-    let data_dir = root.path().join("app-data");
-    let webview_dir = root.path().join("app-webview");
-    std::fs::create_dir_all(screens()).unwrap();
-    let driver = TauriDriver::start(
-        &[
-            ("HWC_SCHOOL_DATA_DIR", data_dir.as_path()),
-            ("HWC_SCHOOL_WEBVIEW_DIR", webview_dir.as_path()),
-            ("HWC_SCHOOL_CONFIG", config.as_path()),
-            ("HWC_SCHOOL_E2E_DRIVEN", Path::new("1")),
-        ],
-        &screens().join("tauri-driver.log"),
-    )
-    .unwrap();
-    let app = Session::start(&driver, &app_binary()).unwrap();
+    let (driver, app) = stage.launch("tauri-driver.log");
+    let Stage { ref mut office, ref relay, ref webview_dir, ref root, .. } = stage;
     let shots = screens();
-    std::fs::create_dir_all(&shots).unwrap();
 
     // Enrollment.
     let relay_field = app.wait_for("#relay", WAIT).unwrap();
@@ -100,7 +158,7 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     assert_eq!(backup.fetch(5).unwrap().new_signals, vec![id]);
 
     // A wrong PIN is refused; the right one opens the inbox.
-    app.find("#unlock-pin").unwrap().send_keys("000000").unwrap();
+    app.find("#unlock-pin").unwrap().send_keys(WRONG_PIN).unwrap();
     app.find("button[type=submit]").unwrap().click().unwrap();
     let refusal = app.wait_for_text("#message", "onjuist", WAIT).unwrap();
     assert!(refusal.to_lowercase().contains("pincode"), "{refusal}");
@@ -120,8 +178,22 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     app.screenshot(&shots.join("06-signaal.png")).unwrap();
     // While the name is on screen, nothing the webview keeps on disk holds it.
     let needles = Needles::for_child(NAME, BIRTHDATE);
-    let live = scan_tree(&webview_dir, &needles).unwrap();
+    let live = scan_tree(webview_dir, &needles).unwrap();
     assert!(live.findings.is_empty(), "webview data while open: {:?}", live.findings);
+    // Locking the desktop session (the screen saver's signal on the session bus) takes the
+    // signal off the screen and locks the app; the PIN opens it again.
+    let screen_saver = std::process::Command::new("dbus-send")
+        .args(["--session", "--type=signal", "/org/freedesktop/ScreenSaver"])
+        .args(["org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"])
+        .status()
+        .unwrap();
+    assert!(screen_saver.success());
+    app.wait_for("#unlock-pin", WAIT).unwrap();
+    assert!(app.find(".child-name").is_err(), "the signal is off the screen once the session locks");
+    app.find("#unlock-pin").unwrap().send_keys(PIN).unwrap();
+    app.find("button[type=submit]").unwrap().click().unwrap();
+    app.wait_for(".signals button", WAIT).unwrap().click().unwrap();
+    assert_eq!(app.wait_for(".child-name", WAIT).unwrap().text().unwrap(), NAME);
     app.find(".signal button.primary").unwrap().click().unwrap();
     app.wait_for_text(".done", "Bevestiging verstuurd naar leerplicht", WAIT).unwrap();
     assert!(app.find(".child-name").is_err(), "the signal's text is gone from the page");
@@ -146,6 +218,144 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
     for dir in [root.path().to_path_buf(), xdg_dir("XDG_CACHE_HOME"), xdg_dir("XDG_DATA_HOME"), screens()] {
         let report = scan_tree(&dir, &needles).unwrap();
         assert!(report.findings.is_empty(), "found in {}: {:?}", dir.display(), report.findings);
+    }
+}
+
+#[test]
+fn director_changes_pin_in_settings_and_reenrolls() {
+    let mut stage = Stage::new();
+    let (driver, app) = stage.launch("tauri-driver-instellingen.log");
+    stage.enroll_director(&app);
+    unlock(&app, PIN);
+    let shots = screens();
+
+    // The settings screen stays while the app keeps redrawing about once a second.
+    app.find("#settings").unwrap().click().unwrap();
+    app.wait_for_text("main h2", "Instellingen", WAIT).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(app.find("#settings-title").is_ok(), "the settings are not drawn over");
+    app.screenshot(&shots.join("08-instellingen.png")).unwrap();
+
+    // Two different new PINs are refused without counting a try; then the change succeeds.
+    app.find("#change-pin").unwrap().click().unwrap();
+    fill_pin_change(&app, PIN, NEW_PIN, "97531865");
+    app.wait_for_text("#message", "niet gelijk", WAIT).unwrap();
+    assert_pin_fields_empty(&app);
+    fill_pin_change(&app, PIN, NEW_PIN, NEW_PIN);
+    app.wait_for_text("#pin-changed", "Uw pincode is gewijzigd.", WAIT).unwrap();
+    assert_pin_fields_empty(&app);
+    assert_eq!(app.find("#message").unwrap().text().unwrap(), "");
+    app.screenshot(&shots.join("09-pincode-gewijzigd.png")).unwrap();
+
+    // Locked again: the old PIN is refused, the new one unlocks.
+    app.find("#pin-back").unwrap().click().unwrap();
+    app.wait_for("#settings-back", WAIT).unwrap().click().unwrap();
+    app.wait_for("#lock", WAIT).unwrap().click().unwrap();
+    let refusal = refused_pin(&app, PIN);
+    assert!(refusal.contains("onjuist"), "{refusal}");
+    unlock(&app, NEW_PIN);
+
+    // Enrolling again asks once, then wipes everything and shows the enrollment screen.
+    app.find("#settings").unwrap().click().unwrap();
+    app.wait_for("#reenroll", WAIT).unwrap().click().unwrap();
+    app.wait_for_text("#reenroll-confirm", "Weet u het zeker?", WAIT).unwrap();
+    assert!(SchoolClient::is_enrolled(&stage.data_dir), "nothing is wiped before the confirmation");
+    app.find("#reenroll-yes").unwrap().click().unwrap();
+    app.wait_for("#code", WAIT).unwrap();
+    assert!(!SchoolClient::is_enrolled(&stage.data_dir), "the enrolled device is gone");
+    assert_eq!(app.find("#message").unwrap().text().unwrap(), "");
+
+    app.end().unwrap();
+    drop(driver);
+}
+
+#[test]
+fn lock_screen_warns_before_the_last_wrong_pins() {
+    let mut stage = Stage::new();
+    let (driver, app) = stage.launch("tauri-driver-pincode.log");
+    stage.enroll_director(&app);
+
+    // No PIN is checked until 2, 4 and 8 seconds after the 4th, 5th and 6th wrong one: about
+    // 15 seconds for seven.
+    let started = Instant::now();
+    let mut refusal = String::new();
+    for wrong in 1..=7 {
+        assert!(app.find("#pin-warning").is_err(), "no warning after {} wrong PINs", wrong - 1);
+        std::thread::sleep(Duration::from_secs(delay_after(wrong - 1)));
+        refusal = refused_pin_counted(&app);
+    }
+    eprintln!("seven wrong PINs took {:?}", started.elapsed());
+    assert!(refusal.contains("nog 3 pogingen, daarna wordt dit apparaat gewist"), "{refusal}");
+    let warning = app.find("#pin-warning").unwrap().text().unwrap();
+    assert!(warning.contains("nog 3"), "{warning}");
+    let field = app.find("#unlock-pin").unwrap();
+    assert_eq!(field.attribute("aria-describedby").unwrap().as_deref(), Some("pin-warning"));
+    app.screenshot(&screens().join("10-pincode-waarschuwing.png")).unwrap();
+
+    // The count is kept in the vault: after a restart the warning is there before any try.
+    app.end().unwrap();
+    let app = Session::start(&driver, &app_binary()).unwrap();
+    let warning = app.wait_for_text("#pin-warning", "nog 3", WAIT).unwrap();
+    assert!(warning.contains("daarna wordt dit apparaat gewist"), "{warning}");
+    assert_eq!(app.find("#message").unwrap().text().unwrap(), "");
+
+    app.end().unwrap();
+    drop(driver);
+}
+
+/// Unlocks with `pin` and waits for the inbox.
+fn unlock(app: &Session, pin: &str) {
+    app.wait_for("#unlock-pin", WAIT).unwrap().send_keys(pin).unwrap();
+    app.find("button[type=submit]").unwrap().click().unwrap();
+    app.wait_for("#settings", WAIT).unwrap();
+}
+
+/// Submits `pin` on the lock screen and returns the page's answer. The page shows it once the
+/// lock screen is drawn anew, so the field of the next try is the one typed into.
+fn refused_pin(app: &Session, pin: &str) -> String {
+    let field = app.wait_for("#unlock-pin", WAIT).unwrap();
+    field.send_keys(pin).unwrap();
+    app.find("button[type=submit]").unwrap().click().unwrap();
+    let deadline = Instant::now() + WAIT;
+    // The old field is gone (stale) once the screen was drawn again.
+    while field.property("value").is_ok() {
+        assert!(Instant::now() < deadline, "the lock screen was not drawn again");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    loop {
+        let answer = app.find("#message").and_then(|m| m.text()).unwrap_or_default();
+        if !answer.is_empty() {
+            return answer;
+        }
+        assert!(Instant::now() < deadline, "no answer to the PIN");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A wrong PIN that counts: tried again while the app still asks to wait (that is not counted).
+fn refused_pin_counted(app: &Session) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let answer = refused_pin(app, WRONG_PIN);
+        if !answer.contains("wacht nog") {
+            assert!(answer.contains("onjuist"), "{answer}");
+            return answer;
+        }
+        assert!(Instant::now() < deadline, "the app kept asking to wait: {answer}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn fill_pin_change(app: &Session, current: &str, new: &str, new_again: &str) {
+    app.wait_for("#current-pin", WAIT).unwrap().send_keys(current).unwrap();
+    app.find("#new-pin").unwrap().send_keys(new).unwrap();
+    app.find("#new-pin-again").unwrap().send_keys(new_again).unwrap();
+    app.find("form button[type=submit]").unwrap().click().unwrap();
+}
+
+fn assert_pin_fields_empty(app: &Session) {
+    for id in ["#current-pin", "#new-pin", "#new-pin-again"] {
+        assert_eq!(app.find(id).unwrap().property("value").unwrap(), "", "{id} is cleared after each try");
     }
 }
 

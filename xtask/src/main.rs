@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: the project's commands, so that a fresh Debian/Ubuntu machine with
 //! Rust needs nothing else.
 //!
-//! - `demo`: installs missing system packages, builds, and runs the end-to-end demo.
+//! - `demo`: installs missing system packages, builds, and runs the end-to-end demo, ending in
+//!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
 //! - `test`: installs missing system packages, then runs every test in the workspace inside a
 //!   private D-Bus session with an unlocked GNOME Keyring (the real Secret Service backend).
 
@@ -30,21 +31,6 @@ fn workspace_root() -> PathBuf {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// Runs `command` inside the private keyring session and fails on a non-zero exit.
-fn run_with_test_keyring(command: &[&str]) -> Result<()> {
-    let script = workspace_root().join("xtask/with-test-keyring.sh");
-    let status = Command::new("sh")
-        .arg(&script)
-        .args(command)
-        .current_dir(workspace_root())
-        .status()
-        .with_context(|| format!("kon {} niet starten", script.display()))?;
-    if !status.success() {
-        bail!("{} eindigde met {status}", command.join(" "));
-    }
-    Ok(())
 }
 
 fn test(extra: &[String]) -> Result<()> {
@@ -86,19 +72,41 @@ fn run(command: &[&str]) -> Result<()> {
 }
 
 fn demo(extra: &[String]) -> Result<()> {
-    system_packages::ensure(system_packages::BUILD)?;
+    // The demo uses a private keyring session and, without a display, Xvfb and WebDriver.
+    system_packages::ensure(system_packages::TEST)?;
     let cargo = cargo();
-    let status = Command::new(&cargo)
-        .args(["build", "--locked", "-p", "hwc-relay", "-p", "hwc-system-tests", "--bins"])
-        .current_dir(workspace_root())
-        .status()
-        .context("cargo build kon niet starten")?;
-    if !status.success() {
-        bail!("bouwen mislukt");
-    }
+    run(&[
+        cargo.as_str(),
+        "build",
+        "--locked",
+        "-p",
+        "hwc-relay",
+        "-p",
+        "hwc-school",
+        "-p",
+        "hwc-system-tests",
+        "--bins",
+    ])?;
     let demo = workspace_root().join("target/debug/hwc-demo");
     let demo = demo.to_string_lossy();
-    let mut command = vec![demo.as_ref()];
+    let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
+    let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
+    let mut command: Vec<&str> = Vec::new();
+    if !has_display {
+        // No screen: a virtual one, and the demo drives the window and saves screenshots.
+        command.extend(["xvfb-run", "-a", "-s", "-screen 0 1280x900x24"]);
+    }
+    command.extend(["sh", &script, demo.as_ref()]);
     command.extend(extra.iter().map(String::as_str));
-    run_with_test_keyring(&command)
+    let (program, args) = command.split_first().context("leeg commando")?;
+    let mut process = Command::new(program);
+    process.args(args).current_dir(workspace_root());
+    if !has_display {
+        process.env("HWC_DEMO_DRIVE", "1").env("HWC_TAURI_DRIVER", tools::ensure_tauri_driver(&workspace_root())?);
+    }
+    let status = process.status().with_context(|| format!("kon {program} niet starten"))?;
+    if !status.success() {
+        bail!("de demo eindigde met {status}");
+    }
+    Ok(())
 }

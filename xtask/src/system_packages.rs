@@ -4,13 +4,12 @@
 use anyhow::{bail, Context, Result};
 use std::process::{Command, Stdio};
 
-/// What building needs: a C compiler for SQLCipher, OpenSSL headers (SQLCipher's crypto), the
-/// D-Bus headers (the keyring's Secret Service client) and WebKitGTK for the app's window.
-pub const BUILD: &[&str] = &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "libwebkit2gtk-4.1-dev"];
-
-/// What the tests need on top: a D-Bus session and GNOME Keyring as the real Secret Service,
-/// a virtual display (Xvfb), WebKit's WebDriver for the window tests, and ImageMagick's
-/// `import` for screenshots WebKit does not deliver.
+/// What building, the demo and the tests need: a C compiler for SQLCipher, OpenSSL headers
+/// (SQLCipher's crypto), the D-Bus headers (the keyring's Secret Service client), WebKitGTK for
+/// the app's window; then a D-Bus session and GNOME Keyring as the real Secret Service,
+/// a virtual display (Xvfb), WebKit's WebDriver for the window tests, ImageMagick's `import`
+/// for screenshots WebKit does not deliver, dunst as a real notification daemon (started by
+/// D-Bus activation) and the tray library the app loads at run time.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -24,6 +23,8 @@ pub const TEST: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "imagemagick",
+    "dunst",
+    "libayatana-appindicator3-1",
 ];
 
 fn installed(package: &str) -> bool {

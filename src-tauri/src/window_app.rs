@@ -1,0 +1,53 @@
+//! The window process (`hwc-school --venster`): the locked-down web view over the commands in
+//! `commands.rs`, its own long-poll so the page stays current, the idle lock, and a lock when
+//! the window is minimised. Closing the window ends this process; the agent stays.
+
+use crate::paths::{fresh_private_dir, AppPaths};
+use crate::session::Session;
+use crate::{poller, window, window_process};
+use std::sync::Arc;
+use tauri::{Context, Manager, RunEvent, WindowEvent, Wry};
+
+pub fn run(paths: AppPaths, builder: tauri::Builder<Wry>, context: Context<Wry>) -> Result<(), String> {
+    // Created empty now, wiped at exit; a directory left by a crash is wiped here too.
+    fresh_private_dir(&paths.webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
+    let session = Arc::new(Session::new(paths));
+    let app = builder
+        .manage(session.clone())
+        .setup(move |app| {
+            crate::termination::exit_on_termination(app.handle().clone());
+            let window = window::open_main_window(app.handle(), &session.paths)?;
+            let minimised = session.clone();
+            let watched = window.clone();
+            window.on_window_event(move |event| {
+                if matches!(event, WindowEvent::Resized(_)) && watched.is_minimized().unwrap_or(false) {
+                    minimised.lock_now();
+                }
+            });
+            let locked = session.clone();
+            crate::session_lock::on_session_lock(move || locked.lock_now());
+            let to_front = window.clone();
+            let handle = app.handle().clone();
+            window_process::listen_to_agent(
+                move || {
+                    let _ = to_front.unminimize();
+                    let _ = to_front.show();
+                    let _ = to_front.set_focus();
+                },
+                move || handle.exit(0),
+            );
+            poller::start(session.clone(), poller::Hooks::default());
+            poller::start_idle_lock(session.clone());
+            Ok(())
+        })
+        .build(context)
+        .map_err(|e| e.to_string())?;
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            if let Some(session) = handle.try_state::<Arc<Session>>() {
+                session.shutdown();
+            }
+        }
+    });
+    Ok(())
+}

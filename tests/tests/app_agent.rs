@@ -1,0 +1,177 @@
+//! The app as it runs all day, undriven and in its release configuration (incognito web
+//! view): the agent started by the autostart entry (`--achtergrond`) holds no window and no
+//! web process, marks its tray icon while a signal waits, and raises exactly "Nieuw Handle
+//! with Care-signaal" for a new signal (read back from a real notification daemon, dunst, on
+//! the tests' D-Bus session). A second start opens the window in a process of its own; ending
+//! that process (as at logging out) ends every web process with it and wipes the web view's
+//! directory, while the agent goes on polling. `cargo xtask test` provides the display, the
+//! D-Bus session with keyring, and the daemon.
+
+use chrono::Utc;
+use hwc_protocol::{Role, Signal};
+use hwc_send::{KeySource, Office};
+use hwc_system_tests::desktop::{descendants, is_alive, notifications, tray_icon_dirs, web_processes, Notification};
+use hwc_system_tests::{scan_tree, world, Needles, RelayProcess};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TEXT: &str = "Nieuw Handle with Care-signaal";
+const CHILDREN: [(&str, &str); 2] = [("Noah van den Berg", "2015-11-30"), ("Aïcha El Amrani", "2018-02-14")];
+const WAIT: Duration = Duration::from_secs(30);
+
+fn app_binary() -> PathBuf {
+    hwc_system_tests::relay_process::relay_binary().expect("binaries are built").with_file_name("hwc-school")
+}
+
+/// Polls `check` until it gives a value or `WAIT` passes.
+fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < WAIT, "waited {WAIT:?} for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn ours(after: i64) -> Vec<Notification> {
+    notifications().unwrap().into_iter().filter(|n| n.app == "HwC School" && n.id > after).collect()
+}
+
+/// Whether the tray icon the agent last handed to the tray host carries the orange "new
+/// signal" mark (top right; #c2410c) rather than the plain blue of `icons/icon.svg`.
+fn tray_marked(dir: &Path) -> Option<bool> {
+    let file =
+        std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "png"))?;
+    let mut reader = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(file).ok()?)).read_info().ok()?;
+    let mut pixels = vec![0; reader.output_buffer_size()?];
+    let frame = reader.next_frame(&mut pixels).ok()?;
+    if frame.color_type != png::ColorType::Rgba || frame.bit_depth != png::BitDepth::Eight {
+        return None;
+    }
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let at = ((height * 52 / 256) * width + width * 204 / 256) * 4;
+    let [red, green, blue] = [pixels[at], pixels[at + 1], pixels[at + 2]];
+    Some(red > 150 && green < 120 && blue < 80)
+}
+
+struct App(Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn terminate(pid: u32) {
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its_window() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
+    let root = tempfile::tempdir().unwrap();
+    let school = world::World::school();
+    let mut office = Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
+    let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
+    office.use_relay(&relay.url()).unwrap();
+    let director = world::enroll_and_verify(&mut office, &relay.url(), school, Role::Director, root.path()).unwrap();
+    drop(director);
+    let data_dir = world::device_dir(root.path(), school, Role::Director);
+    let webview_dir = root.path().join("app-webview");
+    let config = root.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("relay = \"{}\"\noffice_key_fingerprint = \"{}\"\n", relay.url(), office.public_key().fingerprint()),
+    )
+    .unwrap();
+    let env: [(&str, &Path); 3] =
+        [("HWC_SCHOOL_DATA_DIR", &data_dir), ("HWC_SCHOOL_WEBVIEW_DIR", &webview_dir), ("HWC_SCHOOL_CONFIG", &config)];
+    let log = root.path().join("app.log");
+    let log_file = std::fs::File::create(&log).unwrap();
+    let before = notifications().unwrap().iter().map(|n| n.id).max().unwrap_or(0);
+
+    // The autostart entry's start: tray and long-poll, no window.
+    let agent = App(Command::new(app_binary())
+        .arg("--achtergrond")
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().unwrap())
+        .stderr(log_file.try_clone().unwrap())
+        .spawn()
+        .unwrap());
+    let agent_pid = agent.0.id();
+    let tray_dir = root.path().join("tray");
+    wait_for("the tray icon, unmarked", || tray_marked(&tray_dir).filter(|marked| !marked));
+    let first = Signal::from_input(CHILDREN[0].0, CHILDREN[0].1, Utc::now().date_naive()).unwrap();
+    office.send_signal(school, &first).unwrap();
+    drop(first);
+    let raised = wait_for("the agent's notification", || Some(ours(before)).filter(|n| !n.is_empty()));
+    assert_eq!(raised.len(), 1, "one notification for one signal: {raised:?}");
+    wait_for("the tray icon marked", || tray_marked(&tray_dir).filter(|marked| *marked));
+    let agent_tree = descendants(agent_pid);
+    assert!(agent_tree.is_empty(), "the agent alone runs no other process: {agent_tree:?}");
+    assert!(!webview_dir.exists(), "the agent has no web view and no web view directory");
+
+    // A person starts the app (the menu entry): the running agent opens the window, in a
+    // process of its own, and the second copy ends at once.
+    let mut second = Command::new(app_binary()).envs(env).stdin(Stdio::null()).spawn().unwrap();
+    let second_status = wait_for("the second copy to end", || second.try_wait().unwrap());
+    assert!(second_status.success(), "the second copy hands over and ends: {second_status}");
+    let (window_pid, web) = wait_for("the window process and its web processes", || {
+        let tree = descendants(agent_pid);
+        let window = tree.iter().find(|p| p.args.iter().any(|a| a == "--venster"))?.pid;
+        let web = web_processes(&descendants(window));
+        (web.len() >= 2).then_some((window, web))
+    });
+    assert!(webview_dir.is_dir(), "the window process made its private web view directory");
+
+    // Logging out ends the window process politely: every web process goes with it, the
+    // web view directory is wiped, and the agent carries on.
+    terminate(window_pid);
+    wait_for("the window process and every web process to end", || {
+        (!is_alive(window_pid) && web.iter().all(|p| !is_alive(p.pid))).then_some(())
+    });
+    assert!(!webview_dir.exists(), "the web view directory is wiped at exit");
+    assert!(is_alive(agent_pid), "the agent stays");
+    assert!(descendants(agent_pid).is_empty(), "nothing of the window is left under the agent");
+
+    // The agent took the long-poll back: the next signal is announced again.
+    let second_signal = Signal::from_input(CHILDREN[1].0, CHILDREN[1].1, Utc::now().date_naive()).unwrap();
+    office.send_signal(school, &second_signal).unwrap();
+    drop(second_signal);
+    let raised = wait_for("a notification for the second signal", || Some(ours(before)).filter(|n| n.len() >= 2));
+
+    // Every notification this app raised in this session says only the one sentence.
+    for n in notifications().unwrap().iter().filter(|n| n.app == "HwC School") {
+        assert_eq!((n.summary.as_str(), n.body.as_str()), (TEXT, ""), "{n:?}");
+    }
+    assert_eq!(raised.len(), 2, "{raised:?}");
+
+    // The agent ends politely too.
+    terminate(agent_pid);
+    wait_for("the agent to end", || (!is_alive(agent_pid)).then_some(()));
+
+    // No trace of either child in anything the app wrote: vault, web view dir, its output,
+    // the tray's icon files.
+    for (name, birthdate) in CHILDREN {
+        let needles = Needles::for_child(name, birthdate);
+        for dir in
+            [data_dir.clone(), webview_dir.clone(), root.path().join("app.log")].into_iter().chain(tray_icon_dirs())
+        {
+            let found = if dir.is_file() {
+                needles.found_in(&std::fs::read(&dir).unwrap())
+            } else {
+                scan_tree(&dir, &needles).unwrap().findings.into_iter().map(|f| f.form).collect()
+            };
+            assert!(found.is_empty(), "{} holds {found:?}", dir.display());
+        }
+    }
+    let output = std::fs::read_to_string(&log).unwrap();
+    assert!(!output.contains("panicked"), "{output}");
+    assert!(!output.contains("systeemvak"), "the tray was built: {output}");
+}
