@@ -1,7 +1,8 @@
 //! `cargo xtask demo`: the whole signal path once, on this machine, with real parts: a relay
 //! process on 127.0.0.1 with its own SQLite file, a leerplicht office (`hwc-send` library),
 //! and school 12AB with a director's and a backup's device (`hwc-client`). It prints what each
-//! party saw and a byte scan of both devices. The child is made up.
+//! party saw and a byte scan of both devices, then opens the real app window with a second
+//! signal waiting (see `demo_window.rs`). The children are made up.
 
 use anyhow::{ensure, Context, Result};
 use chrono::Utc;
@@ -129,6 +130,12 @@ fn main() -> Result<()> {
         if relay_report.findings.is_empty() { "niets gevonden" } else { "GEVONDEN" }
     );
     ensure!(clean && relay_report.findings.is_empty(), "er zijn persoonsgegevens gevonden");
+
+    step("6. Het echte venster: een tweede (verzonnen) signaal wacht op de directeur");
+    // Without a display `cargo xtask demo` runs this under Xvfb and asks for the window to be driven.
+    let drive = std::env::var_os("HWC_DEMO_DRIVE").is_some_and(|v| v == "1");
+    let screens = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo-screens");
+    hwc_system_tests::demo_window::show(&mut w, drive, &screens)?;
     println!("\nKlaar: het signaal is overgebracht, bevestigd en nergens bewaard.");
     Ok(())
 }
