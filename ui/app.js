@@ -1,6 +1,31 @@
 // HwC School's page: one screen at a time, drawn from what the app reports. The signal's text
 // exists in the DOM only while it is open and is removed on close, lock, blur, minimise,
 // after two minutes, after acknowledging, and when a colleague handled it first.
+//
+// Keyboard and focus contract (WCAG 2.1 AA; tests/tests/app_window.rs and the keyboard-only
+// test tests/tests/app_release.rs depend on it):
+// - Every screen, once drawn and focused, sets document.title to "<screen> – HwC School",
+//   one of the titles the window accepts (src-tauri/src/window.rs): Aanmelden, Wachten op
+//   leerplicht, Afgemeld, Vergrendeld, Overzicht, Signaal, Bevestigd, Wat staat er op deze
+//   computer?, Instellingen, Pincode wijzigen, Apparaat wissen.
+// - Lock screen: focus is in the PIN field #unlock-pin; typing the PIN and Enter unlocks.
+//   After a wrong PIN the screen is drawn anew and focus is in the new, empty #unlock-pin.
+// - Inbox: focus is on its heading (`main h2`, tabindex=-1); the next Tab stop is the first
+//   signal's button (`.signals button`); Enter opens that signal.
+// - Open signal: focus is on the codeword heading (`.codeword`, tabindex=-1); the next Tab
+//   stop is "Doorgegeven aan de leerkracht" (`.signal button.primary`); Enter hands the
+//   signal over and draws the done screen (`.done`) with focus on its heading.
+// - Every other new screen: focus on its heading, or on the first editable field of a form
+//   (enrollment, PIN change). Closing a signal, "Terug" and the done screen's button draw the
+//   inbox again: focus on its heading.
+// - "Weet u het zeker?" questions take the focus; "Nee, terug" puts it back on the button
+//   that asked.
+// - When the once-a-second poll redraws the screen that is already shown (a signal arrives,
+//   a colleague handled one), focus stays on the same control (same id or data-key) and what
+//   was typed in a field stays.
+// Errors go to #message (role=alert); the field an error is about gets aria-invalid and, if it
+// has no description yet, aria-describedby="message". The status line is announced through
+// #status-news only when its meaning changes, never for the clock time in it.
 
 import { call } from "./ipc.js";
 import { el, field, button } from "./dom.js";
@@ -10,6 +35,7 @@ const IDLE_LOCK_MS = 5 * 60 * 1000;
 
 const screen = document.getElementById("screen");
 const statusLine = document.getElementById("status-line");
+const statusNews = document.getElementById("status-news");
 const message = document.getElementById("message");
 const PIN_INPUT = { type: "password", inputmode: "numeric", autocomplete: "off", required: "" };
 
@@ -21,16 +47,77 @@ let openId = null;       // the id of the signal on screen, if any
 let hideTimer = null;
 let idleTimer = null;
 let changes = -1;
+let draws = 0;           // counts screens drawn, so a slow inbox list never draws over a newer screen
+let statusGist = null;   // the status line without clock times, as last announced
+let newsTimer = null;
 
 function say(text) {
   const plain = String(text || "");
   message.textContent = plain.charAt(0).toUpperCase() + plain.slice(1);
 }
 
-function show(...nodes) {
+// Draws a screen and moves focus into it (see the contract above). With `keep` (the same
+// screen drawn again by the poll) focus stays on the same control and typed text stays.
+function show(title, nodes, keep = false) {
+  draws += 1;
+  const active = document.activeElement;
+  const key = keep && screen.contains(active) ? active.id || active.dataset.key || "" : "";
+  const typed = keep ? [...screen.querySelectorAll("input:not([readonly])")].filter((i) => i.id && i.value) : [];
   screen.replaceChildren(...nodes);
-  const target = screen.querySelector("[data-focus]") || screen.querySelector("input, button");
+  for (const old of typed) {
+    const input = document.getElementById(old.id);
+    if (input) input.value = old.value;
+  }
+  const again = key ? [...screen.querySelectorAll("[id], [data-key]")].find((n) => (n.id || n.dataset.key) === key) : null;
+  const target = again || screen.querySelector("[data-focus]") || screen.querySelector("input:not([readonly]), button");
   (target || screen).focus();
+  if (again && again.value) {
+    try { again.setSelectionRange(again.value.length, again.value.length); } catch (_) { /* not a text field */ }
+  }
+  document.title = `${title} – HwC School`;
+}
+
+// The field(s) an error is about, from the app's (Dutch) error text.
+function fieldsFor(problem, fields) {
+  const text = String(problem).toLowerCase();
+  if (text.includes("niet gelijk")) return fields.twice || [];
+  if (text.includes("onjuist")) return fields.current || [];
+  if (/een pincode (bestaat|heeft)/.test(text)) return fields.fresh || [];
+  if (/aanmeldcode(:| is | klopt | bestaat )/.test(text)) return fields.code || [];
+  return [];
+}
+
+// 3.3.1: marks fields as invalid, pointing at the message unless they already have a description.
+function flag(ids) {
+  for (const id of ids) {
+    const input = document.getElementById(id);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    if (!input.hasAttribute("aria-describedby")) input.setAttribute("aria-describedby", "message");
+  }
+  return ids.length ? document.getElementById(ids[0]) : null;
+}
+
+function unflag() {
+  for (const input of screen.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    if (input.getAttribute("aria-describedby") === "message") input.removeAttribute("aria-describedby");
+  }
+}
+
+// The status line is refreshed every second; it is read out only when more than a clock time
+// in it changed ("laatst gecontroleerd 10:04" becoming 10:05 is not news).
+function showStatusLine(text) {
+  if (statusLine.textContent !== text) statusLine.textContent = text;
+  const gist = text.replace(/\d{1,2}:\d{2}/g, "");
+  if (gist === statusGist) return;
+  if (statusGist !== null && text) {
+    statusNews.textContent = text;
+    clearTimeout(newsTimer);
+    // Emptied again, so reading the page does not meet the same line twice.
+    newsTimer = setTimeout(() => { statusNews.textContent = ""; }, 10000);
+  }
+  statusGist = gist;
 }
 
 async function run(action) {
@@ -46,73 +133,87 @@ async function refresh() {
 }
 
 function render(status) {
-  statusLine.textContent = status.status_line || "";
+  showStatusLine(status.status_line || "");
   // A chosen screen stays only while the app is where it was opened (not locked, wiped or removed).
   if (detail && status.screen !== detailOn) detail = false;
   if (openId || detail) return; // never redraw over what the person is reading
   const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning]);
   if (key === drawn) return;
+  const keep = drawn !== "" && status.screen === onScreen; // the poll redraws the same screen
   drawn = key;
   onScreen = status.screen;
   switch (status.screen) {
-    case "enroll": return renderEnroll(status);
-    case "awaiting_verification": return renderAwaiting(status);
-    case "removed": return renderRemoved();
-    case "locked": return renderLocked(status);
-    case "inbox": return renderInbox(status);
+    case "enroll": return renderEnroll(status, keep);
+    case "awaiting_verification": return renderAwaiting(status, keep);
+    case "removed": return renderRemoved(keep);
+    case "locked": return renderLocked(status, keep);
+    case "inbox": return renderInbox(status, keep);
   }
 }
 
-function renderEnroll(status) {
-  const form = el("form", { class: "card", onsubmit: async (event) => {
+function renderEnroll(status, keep) {
+  const form = el("form", { class: "card", "aria-labelledby": "enroll-title", onsubmit: async (event) => {
     event.preventDefault();
+    unflag();
     const value = (id) => document.getElementById(id).value;
     const next = await run(() => call("enroll", {
       relay: value("relay"), code: value("code"), pin: value("pin"), pinAgain: value("pin-again"),
     }));
     for (const id of ["pin", "pin-again"]) document.getElementById(id).value = "";
-    if (next) { drawn = ""; render(next); }
+    if (next) { drawn = ""; render(next); return; }
+    const wrong = flag(fieldsFor(message.textContent, {
+      twice: ["pin", "pin-again"], fresh: ["pin", "pin-again"], code: ["code"],
+    }));
+    if (wrong) wrong.focus();
   } },
-    el("h2", { text: "Deze computer aanmelden" }),
+    el("h2", { id: "enroll-title", text: "Deze computer aanmelden" }),
     el("p", { text: "U krijgt de aanmeldcode van leerplicht. Kies daarna een pincode van 6 tot 12 cijfers; die hebt u elke keer nodig om een signaal te openen." }),
     field("relay", "Adres van de relay (de server van leerplicht)", {
-      type: "url", value: status.default_relay || "", required: "", autocomplete: "off",
-      ...(status.relay_fixed ? { readonly: "", "aria-description": "Vastgelegd door de ICT van uw school" } : {}),
-    }),
+      type: "url", value: status.default_relay || "", required: "", autocomplete: "off", spellcheck: "false",
+      ...(status.relay_fixed ? { readonly: "" } : {}),
+    }, status.relay_fixed ? "Vastgelegd door de ICT van uw school; u hoeft hier niets te veranderen." : ""),
     field("code", "Aanmeldcode van leerplicht", { autocomplete: "off", required: "", spellcheck: "false" }),
     field("pin", "Kies een pincode (6 tot 12 cijfers)", PIN_INPUT),
     field("pin-again", "Typ de pincode nog een keer", PIN_INPUT),
     el("button", { type: "submit", class: "primary", text: "Aanmelden" }));
-  show(form);
+  show("Aanmelden", [form], keep);
 }
 
-function renderAwaiting(status) {
-  show(el("section", { class: "card" },
-    el("h2", { tabindex: "-1", "data-focus": "", text: "Bel leerplicht en lees deze code voor" }),
+function renderAwaiting(status, keep) {
+  const checked = el("p", { id: "check-result", role: "status" });
+  show("Wachten op leerplicht", [el("section", { class: "card", "aria-labelledby": "awaiting-title" },
+    el("h2", { id: "awaiting-title", tabindex: "-1", "data-focus": "", text: "Bel leerplicht en lees deze code voor" }),
     el("p", { text: `Deze computer is aangemeld als ${status.role} van school ${status.school}. Leerplicht controleert de code en zet het apparaat dan aan.` }),
     el("p", { class: "label", id: "safety-code-label", text: "Veiligheidscode:" }),
     el("p", { class: "safety-code", "aria-describedby": "safety-code-label", text: status.safety_code }),
     el("p", { text: "Zodra leerplicht de code heeft bevestigd, gaat dit scherm vanzelf verder." }),
-    button("Opnieuw controleren", async () => { const next = await run(() => call("refresh_enrollment")); if (next) { drawn = ""; render(next); } })));
+    button("Opnieuw controleren", async () => {
+      checked.textContent = "";
+      const next = await run(() => call("refresh_enrollment"));
+      if (!next) return;
+      if (next.screen === "awaiting_verification") checked.textContent = "Leerplicht heeft de code nog niet bevestigd.";
+      else { drawn = ""; render(next); }
+    }, "", { id: "recheck" }),
+    checked)], keep);
 }
 
-function renderRemoved() {
-  show(el("section", { class: "card" },
-    el("h2", { text: "Dit apparaat is uitgeschakeld" }),
+function renderRemoved(keep) {
+  show("Afgemeld", [el("section", { class: "card", "aria-labelledby": "removed-title" },
+    el("h2", { id: "removed-title", tabindex: "-1", "data-focus": "", text: "Dit apparaat is uitgeschakeld" }),
     el("p", { text: "Leerplicht heeft dit apparaat uitgeschakeld. Wis het apparaat en meld het opnieuw aan met een nieuwe aanmeldcode." }),
-    wipeButton()));
+    wipeButton())], keep);
 }
 
-function renderLocked(status) {
+function renderLocked(status, keep) {
   // After several wrong PINs: how many tries are left before the wipe, read out with the field.
   const warning = status.pin_warning ? el("p", { id: "pin-warning", class: "warning", text: status.pin_warning }) : null;
-  const form = el("form", { class: "card", onsubmit: unlockNow },
-    el("h2", { text: "Vergrendeld" }),
+  const form = el("form", { class: "card", "aria-labelledby": "locked-title", onsubmit: unlockNow },
+    el("h2", { id: "locked-title", text: "Vergrendeld" }),
     el("p", { text: status.waiting === 1 ? "Er wacht 1 signaal." : status.waiting > 1 ? `Er wachten ${status.waiting} signalen.` : "Er wachten geen signalen." }),
     warning,
     field("unlock-pin", "Uw pincode", { ...PIN_INPUT, ...(warning ? { "aria-describedby": "pin-warning" } : {}) }),
     el("button", { type: "submit", class: "primary", text: "Ontgrendelen" }));
-  show(form);
+  show("Vergrendeld", [form], keep);
 }
 
 // The answer to a wrong PIN appears after the lock screen is drawn again (with any new warning).
@@ -128,22 +229,25 @@ async function unlockNow(event) {
   drawn = "";
   if (next) render(next); else await refresh();
   say(problem);
+  if (problem) flag(fieldsFor(problem, { current: ["unlock-pin"], fresh: ["unlock-pin"] }));
 }
 
-async function renderInbox(status) {
-  const list = await run(() => call("list_signals")) || [];
-  if (openId || detail) return;
-  const items = list.map((item) => el("li", {},
-    el("span", { text: `Signaal ontvangen om ${item.received}` }),
-    button("Openen", () => openOne(item.id), "primary")));
-  show(el("section", { class: "card" },
-    el("h2", { text: status.waiting === 1 ? "1 nieuw signaal" : status.waiting ? `${status.waiting} nieuwe signalen` : "Geen nieuwe signalen" }),
+async function renderInbox(status, keep) {
+  const mine = draws;
+  // Not through run(): that would wipe a message just shown (a colleague handled the signal).
+  const list = await call("list_signals").catch((error) => { say(String(error)); return []; });
+  if (openId || detail || mine !== draws) return; // something newer is on screen
+  const items = list.map((item, index) => el("li", {},
+    el("span", { id: `signal-${index}`, text: `Signaal ontvangen om ${item.received}` }),
+    button("Openen", () => openOne(item.id), "primary", { "data-key": `open-${item.id}`, "aria-describedby": `signal-${index}` })));
+  show("Overzicht", [el("section", { class: "card", "aria-labelledby": "inbox-title" },
+    el("h2", { id: "inbox-title", tabindex: "-1", "data-focus": "", text: status.waiting === 1 ? "1 nieuw signaal" : status.waiting ? `${status.waiting} nieuwe signalen` : "Geen nieuwe signalen" }),
     ...status.notices.map((notice) => el("p", { class: "notice", text: notice })),
-    items.length ? el("ul", { class: "signals" }, ...items) : null,
+    items.length ? el("ul", { class: "signals", "aria-labelledby": "inbox-title" }, ...items) : null,
     el("div", { class: "actions" },
       button("Vergrendelen", lockNow, "", { id: "lock" }),
-      button("Wat staat er op deze computer?", showPrivacy),
-      button("Instellingen", showSettings, "", { id: "settings" }))));
+      button("Wat staat er op deze computer?", showPrivacy, "", { id: "privacy" }),
+      button("Instellingen", showSettings, "", { id: "settings" })))], keep);
 }
 
 async function openOne(id) {
@@ -153,23 +257,33 @@ async function openOne(id) {
   const actions = el("div", { class: "actions" });
   const choose = () => actions.replaceChildren(
     button("Doorgegeven aan de leerkracht", () => acknowledge(id, "handed_over"), "primary"),
-    button("Leerling zit niet op onze school", confirmNotOurs),
+    button("Leerling zit niet op onze school", confirmNotOurs, "", { id: "not-ours" }),
     button("Sluiten", closeSignal));
-  const confirmNotOurs = () => actions.replaceChildren(
-    el("p", { class: "confirm", tabindex: "-1", text: "Weet u het zeker? Leerplicht behandelt dit als een verkeerd verstuurd signaal en neemt contact met u op." }),
-    button("Ja, deze leerling zit niet op onze school", () => acknowledge(id, "not_our_pupil"), "danger"),
-    button("Nee, terug", choose));
+  const confirmNotOurs = () => {
+    actions.replaceChildren(
+      el("p", { class: "confirm", id: "not-ours-confirm", tabindex: "-1", text: "Weet u het zeker? Leerplicht behandelt dit als een verkeerd verstuurd signaal en neemt contact met u op." }),
+      button("Ja, deze leerling zit niet op onze school", () => acknowledge(id, "not_our_pupil"), "danger"),
+      button("Nee, terug", () => { choose(); document.getElementById("not-ours").focus(); }));
+    actions.querySelector(".confirm").focus();
+  };
   choose();
-  show(el("section", { class: "card signal", "aria-labelledby": "codeword" },
+  show("Signaal", [el("section", { class: "card signal", "aria-labelledby": "codeword" },
     el("h2", { id: "codeword", class: "codeword", lang: "en", tabindex: "-1", "data-focus": "", text: signal.codeword }),
     el("p", { class: "child-name", text: signal.name }),
     el("p", { class: "child-birthdate", text: `Geboren op ${signal.birthdate} (${signal.age} jaar)` }),
     el("ul", { class: "instructions" },
       el("li", { text: "Vertel het vandaag mondeling aan de leerkracht." }),
       el("li", { text: "Maak geen aantekeningen." })),
-    actions));
+    actions)]);
   clearTimeout(hideTimer);
-  hideTimer = setTimeout(closeSignal, SIGNAL_VISIBLE_MS);
+  hideTimer = setTimeout(hideAfterTimeout, SIGNAL_VISIBLE_MS);
+}
+
+// Two minutes are up: the signal goes off the screen, and the person is told why.
+function hideAfterTimeout() {
+  if (!clearSignal()) return;
+  say("Het signaal is na twee minuten verborgen. U kunt het opnieuw openen.");
+  refresh();
 }
 
 function clearSignal() {
@@ -190,16 +304,16 @@ async function acknowledge(id, kind) {
   const done = await run(() => call("acknowledge", { id, kind }));
   clearSignal();
   if (!done) { refresh(); return; }
-  showDetail(el("section", { class: "card" },
-    el("h2", { text: "Klaar" }),
+  showDetail("Bevestigd", el("section", { class: "card", "aria-labelledby": "done-title" },
+    el("h2", { id: "done-title", tabindex: "-1", "data-focus": "", text: "Klaar" }),
     el("p", { class: "done", text: done }),
-    button("Terug naar het overzicht", backToOverview, "primary")));
+    button("Terug naar het overzicht", backToOverview, "primary", { id: "done-back" })));
 }
 
-function showDetail(...nodes) {
+function showDetail(title, ...nodes) {
   detail = true;
   detailOn = onScreen;
-  show(...nodes);
+  show(title, nodes);
 }
 
 function backToOverview() {
@@ -219,9 +333,9 @@ async function lockNow() {
 async function showPrivacy() {
   const view = await run(() => call("privacy_view"));
   if (!view) return;
-  showDetail(el("section", { class: "card" },
-    el("h2", { text: "Wat staat er op deze computer?" }),
-    el("ul", {}, ...view.lines.map((line) => el("li", { text: line }))),
+  showDetail("Wat staat er op deze computer?", el("section", { class: "card", "aria-labelledby": "privacy-title" },
+    el("h2", { id: "privacy-title", tabindex: "-1", "data-focus": "", text: "Wat staat er op deze computer?" }),
+    el("ul", { class: "privacy" }, ...view.lines.map((line) => el("li", { text: line }))),
     el("div", { class: "actions" }, button("Terug", backToOverview, "primary"), wipeButton())));
 }
 
@@ -237,7 +351,7 @@ function showSettings() {
     reenroll.querySelector(".confirm").focus();
   };
   offer();
-  showDetail(el("section", { class: "card", "aria-labelledby": "settings-title" },
+  showDetail("Instellingen", el("section", { class: "card", "aria-labelledby": "settings-title" },
     el("h2", { id: "settings-title", tabindex: "-1", "data-focus": "", text: "Instellingen" }),
     setting("Pincode", "Kies een nieuwe pincode; daarvoor hebt u uw huidige pincode nodig.",
       el("div", { class: "actions" }, button("Pincode wijzigen", showPinChange, "", { id: "change-pin" }))),
@@ -248,15 +362,15 @@ function showSettings() {
 }
 
 function setting(title, explanation, actions) {
-  return el("section", { class: "setting" },
+  return el("div", { class: "setting" },
     el("div", { class: "setting-text" }, el("h3", { text: title }), el("p", { text: explanation })),
     actions);
 }
 
 function showPinChange() {
   const done = el("p", { id: "pin-changed", class: "saved", role: "status" });
-  showDetail(el("form", { class: "card", onsubmit: (event) => changePin(event, done) },
-    el("h2", { text: "Pincode wijzigen" }),
+  showDetail("Pincode wijzigen", el("form", { class: "card", "aria-labelledby": "pin-title", onsubmit: (event) => changePin(event, done) },
+    el("h2", { id: "pin-title", text: "Pincode wijzigen" }),
     field("current-pin", "Uw huidige pincode", PIN_INPUT),
     field("new-pin", "Nieuwe pincode (6 tot 12 cijfers)", PIN_INPUT),
     field("new-pin-again", "Typ de nieuwe pincode nog een keer", PIN_INPUT),
@@ -272,15 +386,19 @@ async function changePin(event, done) {
   const ids = ["current-pin", "new-pin", "new-pin-again"];
   const [current, fresh, again] = ids.map((id) => document.getElementById(id).value);
   done.textContent = "";
+  unflag();
   const answer = await run(() => call("change_pin", { current, new: fresh, newAgain: again }));
   for (const id of ids) {
     const input = document.getElementById(id);
     if (input) input.value = "";
   }
   if (answer) { done.textContent = answer; return; }
+  const problem = message.textContent;
   await refresh(); // leaves this screen if the device was wiped or locked meanwhile
   const first = document.getElementById("current-pin");
-  if (first) first.focus();
+  if (!first) return;
+  flag(fieldsFor(problem, { current: ["current-pin"], twice: ["new-pin", "new-pin-again"], fresh: ["new-pin", "new-pin-again"] }));
+  first.focus();
 }
 
 async function reenrollNow() {
@@ -302,7 +420,8 @@ function wipeButton(back = backToOverview) {
         if (next) render(next);
       }, "danger"),
       button("Nee, terug", back));
-    showDetail(el("section", { class: "card" }, el("h2", { text: "Dit apparaat wissen?" }), box));
+    showDetail("Apparaat wissen", el("section", { class: "card", "aria-labelledby": "wipe-title" },
+      el("h2", { id: "wipe-title", tabindex: "-1", "data-focus": "", text: "Dit apparaat wissen?" }), box));
   }, "danger");
 }
 

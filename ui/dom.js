@@ -13,10 +13,13 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-export function field(id, label, attributes = {}) {
+// A labelled input; `hint` is a visible explanation below the label, read out with the field.
+export function field(id, label, attributes = {}, hint = "") {
+  const hintId = `${id}-hint`;
   return el("div", { class: "field" },
     el("label", { for: id, text: label }),
-    el("input", { id, name: id, ...attributes }));
+    hint ? el("p", { id: hintId, class: "hint", text: hint }) : null,
+    el("input", { id, name: id, ...(hint ? { "aria-describedby": hintId } : {}), ...attributes }));
 }
 
 export function button(text, onclick, kind = "", attributes = {}) {

@@ -14,6 +14,27 @@ fn driven_by_tests() -> bool {
     cfg!(debug_assertions) && std::env::var_os("HWC_SCHOOL_E2E_DRIVEN").is_some_and(|v| v == "1")
 }
 
+/// The window titles the page may ask for, one per screen (WCAG 2.4.2: a title that says
+/// where you are). The title is seen by the taskbar, window switchers and screen readers, so
+/// anything else the page sets is replaced by the plain app name: never a name or a date.
+const TITLES: [&str; 11] = [
+    "Aanmelden – HwC School",
+    "Wachten op leerplicht – HwC School",
+    "Afgemeld – HwC School",
+    "Vergrendeld – HwC School",
+    "Overzicht – HwC School",
+    "Signaal – HwC School",
+    "Bevestigd – HwC School",
+    "Wat staat er op deze computer? – HwC School",
+    "Instellingen – HwC School",
+    "Pincode wijzigen – HwC School",
+    "Apparaat wissen – HwC School",
+];
+
+fn window_title(asked: &str) -> &'static str {
+    TITLES.iter().find(|t| **t == asked).copied().unwrap_or("HwC School")
+}
+
 pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<WebviewWindow> {
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("HwC School")
@@ -22,5 +43,20 @@ pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<Webv
         .incognito(!driven_by_tests())
         .data_directory(paths.webview_dir.clone())
         .content_protected(true)
+        .on_document_title_changed(|window, asked| {
+            let _ = window.set_title(window_title(&asked));
+        })
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_known_screen_titles_reach_the_window() {
+        assert_eq!(window_title("Vergrendeld – HwC School"), "Vergrendeld – HwC School");
+        assert_eq!(window_title("Noor Bakker – HwC School"), "HwC School");
+        assert_eq!(window_title(""), "HwC School");
+    }
 }

@@ -303,6 +303,59 @@ fn lock_screen_warns_before_the_last_wrong_pins() {
     drop(driver);
 }
 
+/// Keyboard only, with the focus contract documented at the top of `ui/app.js`: every field
+/// has a label, the PIN field has the focus on the lock screen and Enter submits it, a wrong
+/// PIN marks the field invalid, the inbox's heading has the focus and Tab reaches the first
+/// signal, the signal's codeword has the focus and Tab reaches "Doorgegeven aan de
+/// leerkracht", and the done screen's heading has the focus.
+#[test]
+fn keyboard_alone_unlocks_opens_and_hands_over_with_focus_where_promised() {
+    const TAB: &str = "\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    let mut stage = Stage::new();
+    let (driver, app) = stage.launch("tauri-driver-toetsenbord.log");
+    app.wait_for("#code", WAIT).unwrap();
+    for id in ["relay", "code", "pin", "pin-again"] {
+        app.find(&format!("label[for={id}]")).unwrap_or_else(|_| panic!("#{id} has a label"));
+    }
+    assert!(app.find("input:not([id])").is_err(), "every field has an id its label points at");
+    stage.enroll_director(&app);
+    app.wait_for("#unlock-pin:focus", WAIT).expect("the lock screen puts the focus in the PIN field");
+
+    let signal = Signal::from_input(NAME, BIRTHDATE, Utc::now().date_naive()).unwrap();
+    stage.office.send_signal(stage.school, &signal).unwrap();
+    drop(signal);
+    app.wait_for_text("#status-line", "1 nieuw signaal", WAIT).unwrap();
+
+    // A wrong PIN and Enter: still locked, the new field has the focus and is marked invalid.
+    app.find("#unlock-pin:focus").unwrap().send_keys(&format!("{WRONG_PIN}{ENTER}")).unwrap();
+    app.wait_for_text("#message", "onjuist", WAIT).unwrap();
+    app.wait_for("#unlock-pin[aria-invalid=true]:focus", WAIT).expect("the refused PIN field is marked and focused");
+
+    // The right PIN and Enter: the inbox, its heading focused; Tab reaches the first signal.
+    app.find("#unlock-pin:focus").unwrap().send_keys(&format!("{PIN}{ENTER}")).unwrap();
+    let heading = app.wait_for("main h2:focus", WAIT).expect("the inbox's heading has the focus");
+    assert_eq!(heading.text().unwrap(), "1 nieuw signaal");
+    heading.send_keys(TAB).unwrap();
+    let open = app.wait_for(".signals button:focus", WAIT).expect("Tab goes from the heading to the first signal");
+    app.screenshot(&screens().join("11-toetsenbord-overzicht.png")).unwrap();
+    open.send_keys(ENTER).unwrap();
+
+    // The signal: the codeword focused; Tab reaches "Doorgegeven aan de leerkracht"; Enter.
+    let codeword = app.wait_for(".codeword:focus", WAIT).expect("the signal's codeword has the focus");
+    assert_eq!(app.find(".child-name").unwrap().text().unwrap(), NAME);
+    codeword.send_keys(TAB).unwrap();
+    let hand_over = app.wait_for(".signal button.primary:focus", WAIT).expect("Tab goes to the hand-over button");
+    assert_eq!(hand_over.text().unwrap(), "Doorgegeven aan de leerkracht");
+    hand_over.send_keys(ENTER).unwrap();
+    app.wait_for_text(".done", "Bevestiging verstuurd naar leerplicht", WAIT).unwrap();
+    assert_eq!(app.find("main h2:focus").expect("the done screen's heading has the focus").text().unwrap(), "Klaar");
+    assert!(app.find(".child-name").is_err(), "the signal's text is gone from the page");
+
+    app.end().unwrap();
+    drop(driver);
+}
+
 /// Unlocks with `pin` and waits for the inbox.
 fn unlock(app: &Session, pin: &str) {
     app.wait_for("#unlock-pin", WAIT).unwrap().send_keys(pin).unwrap();

@@ -40,6 +40,8 @@ fn test(extra: &[String]) -> Result<()> {
     // `cargo test` builds a package's binaries only for that package's own integration tests;
     // the system tests start hwc-relay and hwc-school as processes, so build them first.
     run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
+    // One window test runs the release build, exactly as it ships.
+    run(&[cargo.as_str(), "build", "--release", "--package", "hwc-school", "--locked"])?;
     let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
     // The window tests need a display: Xvfb, started by xvfb-run around everything.
     let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];

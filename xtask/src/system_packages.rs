@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 /// the app's window; then a D-Bus session and GNOME Keyring as the real Secret Service,
 /// a virtual display (Xvfb), WebKit's WebDriver for the window tests, ImageMagick's `import`
 /// for screenshots WebKit does not deliver, dunst as a real notification daemon (started by
-/// D-Bus activation) and the tray library the app loads at run time.
+/// D-Bus activation), the tray library the app loads at run time, and xdotool to type
+/// into the release build's window like a person at the keyboard.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -24,6 +25,7 @@ pub const TEST: &[&str] = &[
     "webkit2gtk-driver",
     "imagemagick",
     "dunst",
+    "xdotool",
     "libayatana-appindicator3-1",
 ];
 
