@@ -361,6 +361,27 @@ mod tests {
         }
     }
 
+    fn session() -> Session {
+        Session::new(crate::paths::AppPaths {
+            data_dir: "/nonexistent/data".into(),
+            webview_dir: "/nonexistent/webview".into(),
+            tray_dir: "/nonexistent/tray".into(),
+            config: Default::default(),
+        })
+    }
+
+    #[test]
+    fn the_status_line_says_when_desktop_notifications_do_not_work() {
+        let session = session();
+        assert_eq!(status_line(&session, 1), "1 nieuw signaal");
+        session.update_poll(|poll| poll.notifications = crate::notify::Availability::Unavailable);
+        let line = status_line(&session, 0);
+        assert!(line.starts_with("Geen nieuwe signalen"), "{line}");
+        assert!(line.contains("Meldingen op het bureaublad werken niet op deze computer"), "{line}");
+        session.update_poll(|poll| poll.notifications = crate::notify::Availability::Works);
+        assert_eq!(status_line(&session, 2), "2 nieuwe signalen");
+    }
+
     #[test]
     fn the_new_pin_must_be_typed_the_same_twice() {
         assert!(same_new_pin("246810", "246810").is_ok());
