@@ -45,12 +45,11 @@ pub fn start(session: Arc<Session>, hooks: Hooks) {
 
 /// Locks the window's session after [`crate::session::IDLE_LOCK`] without input.
 pub fn start_idle_lock(session: Arc<Session>) {
-    let idle = session;
     std::thread::Builder::new()
         .name("hwc-idle-lock".into())
         .spawn(move || {
-            while !idle.stopping() {
-                idle.lock_if_idle();
+            while !session.stopping() {
+                session.lock_if_idle();
                 std::thread::sleep(Duration::from_secs(5));
             }
         })
@@ -66,6 +65,10 @@ fn note_notifications(session: &Session, now: Availability) {
         }
         session.update_poll(|poll| poll.notifications = now);
     }
+}
+
+fn report_waiting(hooks: &Hooks, client: &SchoolClient) {
+    (hooks.on_waiting)(client.pending().map(|p| !p.is_empty()).unwrap_or(false));
 }
 
 fn run(session: &Session, hooks: &Hooks) {
@@ -95,7 +98,7 @@ fn run(session: &Session, hooks: &Hooks) {
             }
             client = SchoolClient::open(&session.paths.data_dir).ok();
             if let Some(c) = &client {
-                (hooks.on_waiting)(c.pending().map(|p| !p.is_empty()).unwrap_or(false));
+                report_waiting(hooks, c);
             }
         }
         let Some(c) = client.as_mut() else {
@@ -134,7 +137,7 @@ fn run(session: &Session, hooks: &Hooks) {
                 if !report.new_signals.is_empty() {
                     note_notifications(session, notify::new_signal());
                 }
-                (hooks.on_waiting)(c.pending().map(|p| !p.is_empty()).unwrap_or(false));
+                report_waiting(hooks, c);
                 let before = session.poll_state();
                 let now = Utc::now();
                 let visible = !report.new_signals.is_empty()

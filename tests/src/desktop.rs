@@ -109,3 +109,38 @@ pub fn tray_icon_dirs() -> Vec<PathBuf> {
     }
     dirs
 }
+
+/// Polls `check` every 100 ms until it gives a value; panics naming `what` after `limit`.
+pub fn wait_for<T>(what: &str, limit: std::time::Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// An app process started by a test: killed if the test ends before the app did.
+pub struct AppProcess(pub std::process::Child);
+
+impl AppProcess {
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Asks `pid` to end the way logging out does (SIGTERM) and waits until it has.
+pub fn terminate(pid: u32, limit: std::time::Duration) {
+    let sent = Command::new("kill").args(["-TERM", &pid.to_string()]).status().map(|s| s.success());
+    assert!(matches!(sent, Ok(true)), "kill -TERM {pid}");
+    wait_for(&format!("process {pid} to end"), limit, || (!is_alive(pid)).then_some(()));
+}

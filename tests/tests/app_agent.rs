@@ -10,11 +10,13 @@
 use chrono::Utc;
 use hwc_protocol::{Role, Signal};
 use hwc_send::{KeySource, Office};
-use hwc_system_tests::desktop::{descendants, is_alive, notifications, tray_icon_dirs, web_processes, Notification};
+use hwc_system_tests::desktop::{
+    descendants, is_alive, notifications, terminate, tray_icon_dirs, wait_for, web_processes, AppProcess, Notification,
+};
 use hwc_system_tests::{scan_tree, world, Needles, RelayProcess};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const TEXT: &str = "Nieuw Handle with Care-signaal";
 const CHILDREN: [(&str, &str); 2] = [("Noah van den Berg", "2015-11-30"), ("Aïcha El Amrani", "2018-02-14")];
@@ -22,18 +24,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn app_binary() -> PathBuf {
     hwc_system_tests::relay_process::relay_binary().expect("binaries are built").with_file_name("hwc-school")
-}
-
-/// Polls `check` until it gives a value or `WAIT` passes.
-fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(started.elapsed() < WAIT, "waited {WAIT:?} for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 fn ours(after: i64) -> Vec<Notification> {
@@ -55,20 +45,6 @@ fn tray_marked(dir: &Path) -> Option<bool> {
     let at = ((height * 52 / 256) * width + width * 204 / 256) * 4;
     let [red, green, blue] = [pixels[at], pixels[at + 1], pixels[at + 2]];
     Some(red > 150 && green < 120 && blue < 80)
-}
-
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn terminate(pid: u32) {
-    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
-    assert!(status.success());
 }
 
 #[test]
@@ -96,23 +72,25 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     let before = notifications().unwrap().iter().map(|n| n.id).max().unwrap_or(0);
 
     // The autostart entry's start: tray and long-poll, no window.
-    let agent = App(Command::new(app_binary())
-        .arg("--achtergrond")
-        .envs(env)
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().unwrap())
-        .stderr(log_file.try_clone().unwrap())
-        .spawn()
-        .unwrap());
-    let agent_pid = agent.0.id();
+    let agent = AppProcess(
+        Command::new(app_binary())
+            .arg("--achtergrond")
+            .envs(env)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file.try_clone().unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let agent_pid = agent.pid();
     let tray_dir = root.path().join("tray");
-    wait_for("the tray icon, unmarked", || tray_marked(&tray_dir).filter(|marked| !marked));
+    wait_for("the tray icon, unmarked", WAIT, || tray_marked(&tray_dir).filter(|marked| !marked));
     let first = Signal::from_input(CHILDREN[0].0, CHILDREN[0].1, Utc::now().date_naive()).unwrap();
     office.send_signal(school, &first).unwrap();
     drop(first);
-    let raised = wait_for("the agent's notification", || Some(ours(before)).filter(|n| !n.is_empty()));
+    let raised = wait_for("the agent's notification", WAIT, || Some(ours(before)).filter(|n| !n.is_empty()));
     assert_eq!(raised.len(), 1, "one notification for one signal: {raised:?}");
-    wait_for("the tray icon marked", || tray_marked(&tray_dir).filter(|marked| *marked));
+    wait_for("the tray icon marked", WAIT, || tray_marked(&tray_dir).filter(|marked| *marked));
     let agent_tree = descendants(agent_pid);
     assert!(agent_tree.is_empty(), "the agent alone runs no other process: {agent_tree:?}");
     assert!(!webview_dir.exists(), "the agent has no web view and no web view directory");
@@ -120,9 +98,9 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     // A person starts the app (the menu entry): the running agent opens the window, in a
     // process of its own, and the second copy ends at once.
     let mut second = Command::new(app_binary()).envs(env).stdin(Stdio::null()).spawn().unwrap();
-    let second_status = wait_for("the second copy to end", || second.try_wait().unwrap());
+    let second_status = wait_for("the second copy to end", WAIT, || second.try_wait().unwrap());
     assert!(second_status.success(), "the second copy hands over and ends: {second_status}");
-    let (window_pid, web) = wait_for("the window process and its web processes", || {
+    let (window_pid, web) = wait_for("the window process and its web processes", WAIT, || {
         let tree = descendants(agent_pid);
         let window = tree.iter().find(|p| p.args.iter().any(|a| a == "--venster"))?.pid;
         let web = web_processes(&descendants(window));
@@ -132,10 +110,8 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
 
     // Logging out ends the window process politely: every web process goes with it, the
     // web view directory is wiped, and the agent carries on.
-    terminate(window_pid);
-    wait_for("the window process and every web process to end", || {
-        (!is_alive(window_pid) && web.iter().all(|p| !is_alive(p.pid))).then_some(())
-    });
+    terminate(window_pid, WAIT);
+    wait_for("every web process to end", WAIT, || web.iter().all(|p| !is_alive(p.pid)).then_some(()));
     assert!(!webview_dir.exists(), "the web view directory is wiped at exit");
     assert!(is_alive(agent_pid), "the agent stays");
     assert!(descendants(agent_pid).is_empty(), "nothing of the window is left under the agent");
@@ -144,7 +120,7 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     let second_signal = Signal::from_input(CHILDREN[1].0, CHILDREN[1].1, Utc::now().date_naive()).unwrap();
     office.send_signal(school, &second_signal).unwrap();
     drop(second_signal);
-    let raised = wait_for("a notification for the second signal", || Some(ours(before)).filter(|n| n.len() >= 2));
+    let raised = wait_for("a notification for the second signal", WAIT, || Some(ours(before)).filter(|n| n.len() >= 2));
 
     // Every notification this app raised in this session says only the one sentence.
     for n in notifications().unwrap().iter().filter(|n| n.app == "HwC School") {
@@ -153,8 +129,7 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     assert_eq!(raised.len(), 2, "{raised:?}");
 
     // The agent ends politely too.
-    terminate(agent_pid);
-    wait_for("the agent to end", || (!is_alive(agent_pid)).then_some(()));
+    terminate(agent_pid, WAIT);
 
     // No trace of either child in anything the app wrote: vault, web view dir, its output,
     // the tray's icon files.

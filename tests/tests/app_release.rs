@@ -10,11 +10,11 @@ use chrono::Utc;
 use hwc_client::SchoolClient;
 use hwc_protocol::{Role, Signal};
 use hwc_send::{KeySource, Office, ReceiptReport};
-use hwc_system_tests::desktop::is_alive;
+use hwc_system_tests::desktop::{terminate, wait_for, AppProcess};
 use hwc_system_tests::{scan_tree, world, Needles, RelayProcess};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const NAME: &str = "Mees Verhoeven-Ouali";
 const BIRTHDATE: &str = "2014-06-21";
@@ -36,15 +36,9 @@ fn xdotool(args: &[&str]) -> String {
 
 /// Waits until the app's window shows the screen whose title contains `screen`; returns its id.
 fn wait_for_screen(screen: &str) -> String {
-    let started = Instant::now();
-    loop {
-        let found = xdotool(&["search", "--name", &format!("^{screen} – HwC School$")]);
-        if let Some(window) = found.lines().next() {
-            return window.to_string();
-        }
-        assert!(started.elapsed() < WAIT, "waited {WAIT:?} for the screen \"{screen}\"");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for(&format!("the screen \"{screen}\""), WAIT, || {
+        xdotool(&["search", "--name", &format!("^{screen} – HwC School$")]).lines().next().map(str::to_string)
+    })
 }
 
 /// Plays keys into the app's window the way a person at the keyboard would.
@@ -60,15 +54,6 @@ fn scan_all(dirs: &[&Path], needles: &Needles) -> Vec<String> {
         .flat_map(|dir| scan_tree(dir, needles).unwrap().findings)
         .map(|f| format!("{} ({})", f.file.display(), f.form))
         .collect()
-}
-
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
@@ -103,21 +88,23 @@ fn the_release_build_is_used_by_keyboard_alone_and_leaves_nothing_behind() {
     drop(signal);
 
     let log = std::fs::File::create(root.path().join("app.log")).unwrap();
-    let app = App(Command::new(&app_binary)
-        .arg("--venster")
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", &data_home)
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("HWC_SCHOOL_DATA_DIR", &ignored)
-        .env("HWC_SCHOOL_WEBVIEW_DIR", &ignored)
-        .env("HWC_SCHOOL_E2E_DRIVEN", "1")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap());
+    let app = AppProcess(
+        Command::new(&app_binary)
+            .arg("--venster")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", &data_home)
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("HWC_SCHOOL_DATA_DIR", &ignored)
+            .env("HWC_SCHOOL_WEBVIEW_DIR", &ignored)
+            .env("HWC_SCHOOL_E2E_DRIVEN", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
 
     let window = wait_for_screen("Vergrendeld");
     let mut pin: Vec<String> = world::PIN.chars().map(String::from).collect();
@@ -139,13 +126,7 @@ fn the_release_build_is_used_by_keyboard_alone_and_leaves_nothing_behind() {
     );
 
     // Logging out ends the app; its runtime directory is wiped.
-    let pid = app.0.id();
-    assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
-    let started = Instant::now();
-    while is_alive(pid) {
-        assert!(started.elapsed() < WAIT, "the app did not end");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    terminate(app.pid(), WAIT);
     assert!(!runtime.join("hwc-school/webview").exists(), "the web view directory is wiped at exit");
     assert!(!ignored.exists(), "a release build ignores the test switches");
     let after = scan_all(&[root.path()], &needles);
