@@ -18,6 +18,7 @@ mod session_lock;
 mod termination;
 mod tray;
 mod views;
+mod web_processes;
 mod window;
 mod window_app;
 mod window_process;

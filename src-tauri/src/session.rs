@@ -138,12 +138,14 @@ impl Session {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// At exit: lock (drops the open key), stop the poller, wipe the webview's directory.
+    /// At exit: lock (drops the open key), stop the poller, end WebKit's helper processes, then
+    /// wipe the webview's directory.
     pub fn shutdown(&self) {
         self.stopping.store(true, Ordering::SeqCst);
         if let Some(client) = lock(&self.client).as_mut() {
             client.lock();
         }
+        crate::web_processes::end_web_children();
         crate::paths::wipe_dir(&self.paths.webview_dir);
     }
 }
