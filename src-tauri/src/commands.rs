@@ -337,11 +337,15 @@ fn setting_in_dutch(name: &str) -> &str {
 #[tauri::command]
 pub async fn wipe_device(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
     blocking(&session, |session| {
-        let client = session.client().map_err(say)?.take();
-        match client {
-            Some(client) => client.wipe().map_err(say)?,
-            None => SchoolClient::wipe_data_dir(&session.paths.data_dir).map_err(say)?,
-        }
+        // The lock is held through the wipe: a status request meanwhile would otherwise find
+        // no client, see a vault still on disk, and try to open it half wiped.
+        let mut guard = session.client().map_err(say)?;
+        let wiped = match guard.take() {
+            Some(client) => client.wipe(),
+            None => SchoolClient::wipe_data_dir(&session.paths.data_dir),
+        };
+        drop(guard);
+        wiped.map_err(say)?;
         session.set_client(None);
         current_status(session)
     })
