@@ -1,12 +1,13 @@
-//! The one window: bundled page only, incognito, its webview data in the private runtime
-//! directory, and closing it destroys it.
+//! The one window: bundled page only (it cannot navigate away or open another window),
+//! incognito, its webview data in the private runtime directory, and closing it destroys it.
 //!
 //! WebDriver cannot drive an incognito (ephemeral) WebKit context, so a *debug* build started
 //! with `HWC_SCHOOL_E2E_DRIVEN=1` turns incognito off for the driven window tests; the data
 //! directory stays private and is wiped as always. Release builds ignore the variable.
 
 use crate::paths::AppPaths;
-use tauri::{AppHandle, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::webview::NewWindowResponse;
+use tauri::{AppHandle, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
 
@@ -35,6 +36,19 @@ fn window_title(asked: &str) -> &'static str {
     TITLES.iter().find(|t| **t == asked).copied().unwrap_or("HwC School")
 }
 
+/// Whether `url` is one of the app's own bundled files: `tauri://localhost` on Linux and
+/// macOS, `http(s)://tauri.localhost` on Windows. Everything else (a link, a redirect, a
+/// script setting `location`) is refused, so the page can never leave the bundle.
+fn is_bundled_page(url: &Url) -> bool {
+    let host = url.host_str();
+    let own_origin = match url.scheme() {
+        "tauri" => host == Some("localhost"),
+        "http" | "https" => host == Some("tauri.localhost"),
+        _ => false,
+    };
+    own_origin && url.port().is_none() && url.username().is_empty() && url.password().is_none()
+}
+
 pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<WebviewWindow> {
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("HwC School")
@@ -43,6 +57,8 @@ pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<Webv
         .incognito(!driven_by_tests())
         .data_directory(paths.webview_dir.clone())
         .content_protected(true)
+        .on_navigation(is_bundled_page)
+        .on_new_window(|_, _| NewWindowResponse::Deny)
         .on_document_title_changed(|window, asked| {
             let _ = window.set_title(window_title(&asked));
         })
@@ -58,5 +74,27 @@ mod tests {
         assert_eq!(window_title("Vergrendeld – HwC School"), "Vergrendeld – HwC School");
         assert_eq!(window_title("Noor Bakker – HwC School"), "HwC School");
         assert_eq!(window_title(""), "HwC School");
+    }
+
+    #[test]
+    fn only_the_bundled_pages_may_be_loaded() {
+        for own in ["tauri://localhost/index.html", "tauri://localhost/", "http://tauri.localhost/index.html"] {
+            assert!(is_bundled_page(&Url::parse(own).unwrap()), "{own}");
+        }
+        for other in [
+            "https://example.org/",
+            "http://localhost/index.html",
+            "tauri://localhost.example.org/",
+            "http://tauri.localhost.example.org/",
+            "http://tauri.localhost:8080/",
+            "http://user@tauri.localhost/",
+            "file:///etc/passwd",
+            "about:blank",
+            "data:text/html,hi",
+            "javascript:alert(1)",
+            "blob:tauri://localhost/1",
+        ] {
+            assert!(!is_bundled_page(&Url::parse(other).unwrap()), "{other}");
+        }
     }
 }

@@ -141,6 +141,16 @@ impl Session {
         }
     }
 
+    /// Runs `script` in the page (WebDriver "Execute Script") and returns its value.
+    pub fn execute(&self, script: &str) -> Result<Value> {
+        self.command("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    /// The address of the page the window shows now.
+    pub fn url(&self) -> Result<String> {
+        Ok(self.command("GET", "/url", None)?.as_str().unwrap_or_default().to_string())
+    }
+
     /// Saves a PNG screenshot of the window.
     pub fn screenshot(&self, path: &Path) -> Result<()> {
         let value = self.http.get(format!("{}/screenshot", self.base)).timeout(Duration::from_secs(8)).send();

@@ -321,6 +321,7 @@ fn keyboard_alone_unlocks_opens_and_hands_over_with_focus_where_promised() {
     assert!(app.find("input:not([id])").is_err(), "every field has an id its label points at");
     stage.enroll_director(&app);
     app.wait_for("#unlock-pin:focus", WAIT).expect("the lock screen puts the focus in the PIN field");
+    the_page_cannot_leave_the_bundle(&app);
 
     let signal = Signal::from_input(NAME, BIRTHDATE, Utc::now().date_naive()).unwrap();
     stage.office.send_signal(stage.school, &signal).unwrap();
@@ -354,6 +355,25 @@ fn keyboard_alone_unlocks_opens_and_hands_over_with_focus_where_promised() {
 
     app.end().unwrap();
     drop(driver);
+}
+
+/// A script that tries to leave the bundled page (a new address, a new window, a link with a
+/// target) changes nothing: the window refuses every page that is not one of the app's own.
+fn the_page_cannot_leave_the_bundle(app: &Session) {
+    let own = app.url().unwrap();
+    assert!(own == "tauri://localhost" || own.starts_with("tauri://localhost/"), "the app shows its own page: {own}");
+    let opened = app
+        .execute(
+            "const w = window.open('https://example.org/', '_blank'); \
+             const a = document.createElement('a'); a.href = 'https://example.org/a'; a.target = '_blank'; a.click(); \
+             setTimeout(() => { location.href = 'https://example.org/b'; }, 0); \
+             return w === null;",
+        )
+        .unwrap();
+    assert_eq!(opened, serde_json::Value::Bool(true), "window.open must be refused");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(app.url().unwrap(), own, "the window navigated away from the bundle");
+    app.find("#unlock-pin").expect("the lock screen is still there");
 }
 
 /// Unlocks with `pin` and waits for the inbox.
