@@ -9,6 +9,7 @@
 mod agent;
 mod commands;
 mod config;
+mod core_dumps;
 mod launch;
 mod notify;
 mod paths;
@@ -45,6 +46,11 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
 }
 
 fn main() {
+    // Before anything can hold a child's name: a crash must not write memory to disk.
+    if let Err(e) = core_dumps::forbid() {
+        eprintln!("HwC School kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
+        std::process::exit(1);
+    }
     let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| {
         let paths = paths::AppPaths::from_environment()?;
         let context = tauri::generate_context!();

@@ -26,11 +26,17 @@ fn field(entry: &Value, name: &str) -> Value {
     entry.get(name).and_then(|f| f.get("data")).cloned().unwrap_or(Value::Null)
 }
 
-/// Every notification the daemon received in this D-Bus session: the ones on screen are
-/// closed first, which moves them into the daemon's history.
-pub fn notifications() -> Result<Vec<Notification>> {
+/// The notification daemon's whole history as it keeps it (dunst's JSON, every field of every
+/// notification), for the byte scan. Notifications on screen are closed first, which moves
+/// them into the history.
+pub fn notification_history() -> Result<String> {
     dunstctl(&["close-all"])?;
-    let history: Value = serde_json::from_str(&dunstctl(&["history"])?)?;
+    dunstctl(&["history"])
+}
+
+/// Every notification the daemon received in this D-Bus session.
+pub fn notifications() -> Result<Vec<Notification>> {
+    let history: Value = serde_json::from_str(&notification_history()?)?;
     let entries = history
         .get("data")
         .and_then(|d| d.get(0))

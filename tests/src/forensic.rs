@@ -10,28 +10,105 @@ fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
     text.encode_utf16().flat_map(|unit| if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() }).collect()
 }
 
-impl Needles {
-    /// The name and the birthdate (`YYYY-MM-DD`), each in UTF-8, UTF-16LE and UTF-16BE, plus
-    /// the birthdate as `DD-MM-YYYY` and as the app shows it (`9 mei 2017`).
-    pub fn for_child(name: &str, birthdate_iso: &str) -> Self {
-        let mut forms =
-            vec![("naam".to_string(), name.to_string()), ("geboortedatum".into(), birthdate_iso.to_string())];
-        let parts: Vec<&str> = birthdate_iso.split('-').collect();
-        if let [y, m, d] = parts.as_slice() {
-            forms.push(("geboortedatum dd-mm-jjjj".into(), format!("{d}-{m}-{y}")));
-            let month = m.parse::<u32>().ok().and_then(hwc_protocol::birthdate::dutch_month);
-            if let (Some(month), Ok(day)) = (month, d.parse::<u32>()) {
-                forms.push(("geboortedatum in woorden".into(), format!("{day} {month} {y}")));
+/// The name as a JSON string's content: serde_json's escapes (quote, backslash, controls)
+/// and, separately, the ASCII-only form JavaScript and Python write (`A\u00efcha`).
+fn json_escaped(text: &str) -> Vec<String> {
+    let serde = serde_json::to_string(text).unwrap_or_default();
+    let serde = serde.trim_matches('"').to_string();
+    let mut ascii = String::new();
+    for c in serde.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                ascii.push_str(&format!("\\u{unit:04x}"));
             }
         }
+    }
+    vec![serde, ascii]
+}
+
+/// Every common written form of a date given as `YYYY-MM-DD`: `2016-03-07`, `07-03-2016`,
+/// `7-3-2016`, `07/03/2016`, `7/3/2016`, `20160307`, `7 maart 2016`, `07 maart 2016`.
+fn date_forms(iso: &str) -> Vec<(String, String)> {
+    let mut forms = vec![("geboortedatum jjjj-mm-dd".to_string(), iso.to_string())];
+    let parts: Vec<&str> = iso.split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return forms };
+    let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>()) else { return forms };
+    forms.extend([
+        ("geboortedatum dd-mm-jjjj".into(), format!("{d}-{m}-{y}")),
+        ("geboortedatum d-m-jjjj".into(), format!("{day}-{month}-{y}")),
+        ("geboortedatum dd/mm/jjjj".into(), format!("{d}/{m}/{y}")),
+        ("geboortedatum d/m/jjjj".into(), format!("{day}/{month}/{y}")),
+        // Eight digits: in hex text (ids, hashes) this has a 16^-8 chance per position, about
+        // one false alarm in ten thousand runs of the whole suite; in base64 64^-8.
+        ("geboortedatum jjjjmmdd".into(), format!("{y}{m}{d}")),
+    ]);
+    if let Some(word) = hwc_protocol::birthdate::dutch_month(month) {
+        forms.push(("geboortedatum in woorden".into(), format!("{day} {word} {y}")));
+        forms.push(("geboortedatum in woorden".into(), format!("{d} {word} {y}")));
+    }
+    forms
+}
+
+impl Needles {
+    /// The name and the birthdate in every form a program might write them in: the name as
+    /// given, in lower and upper case and JSON-escaped; the birthdate in every common written
+    /// form ([`date_forms`]), also in lower and upper case (`7 Maart 2016`, `7 MAART 2016`);
+    /// each in UTF-8, UTF-16LE and UTF-16BE.
+    pub fn for_child(name: &str, birthdate_iso: &str) -> Self {
+        let mut forms = vec![
+            ("naam".to_string(), name.to_string()),
+            ("naam in kleine letters".into(), name.to_lowercase()),
+            ("naam in hoofdletters".into(), name.to_uppercase()),
+        ];
+        for escaped in json_escaped(name) {
+            forms.push(("naam JSON-escaped".into(), escaped));
+        }
+        for (label, date) in date_forms(birthdate_iso) {
+            // Plain first: for a date without words the other two are the same and are skipped.
+            let (capitalised, upper) = (capitalise_month(&date), date.to_uppercase());
+            forms.push((label.clone(), date));
+            forms.push((format!("{label} (Hoofdletter)"), capitalised));
+            forms.push((format!("{label} (HOOFDLETTERS)"), upper));
+        }
+        let mut seen = std::collections::HashSet::new();
         let mut needles = Vec::new();
         for (label, text) in forms {
+            if text.is_empty() || !seen.insert(text.clone()) {
+                continue;
+            }
             needles.push((format!("{label} (UTF-8)"), text.as_bytes().to_vec()));
             needles.push((format!("{label} (UTF-16LE)"), utf16(&text, true)));
             needles.push((format!("{label} (UTF-16BE)"), utf16(&text, false)));
         }
         Self(needles)
     }
+
+    /// How many byte patterns are looked for.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never true: [`Needles::for_child`] always gives the name and the date.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `7 maart 2016` → `7 Maart 2016`; other text unchanged.
+fn capitalise_month(date: &str) -> String {
+    date.split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) if first.is_alphabetic() => first.to_uppercase().chain(chars).collect(),
+                _ => word.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads every row of every table of a SQLCipher database, opened with its raw key, into one
@@ -142,7 +219,49 @@ mod tests {
         // UTF-16LE text shifted by one byte also reads as UTF-16BE: the scan reports both.
         assert_eq!(
             forms,
-            ["geboortedatum (UTF-8)", "geboortedatum dd-mm-jjjj (UTF-16BE)", "naam (UTF-16BE)", "naam (UTF-16LE)"]
+            [
+                "geboortedatum dd-mm-jjjj (UTF-16BE)",
+                "geboortedatum jjjj-mm-dd (UTF-8)",
+                "naam (UTF-16BE)",
+                "naam (UTF-16LE)"
+            ]
         );
+    }
+
+    #[test]
+    fn every_written_form_is_found_and_near_misses_are_not() {
+        let needles = Needles::for_child("Zoë Kaya", "2016-03-07");
+        for form in [
+            "Zoë Kaya",
+            "zoë kaya",
+            "ZOË KAYA",
+            r"Zo\u00eb Kaya",
+            "2016-03-07",
+            "07-03-2016",
+            "7-3-2016",
+            "07/03/2016",
+            "7/3/2016",
+            "20160307",
+            "7 maart 2016",
+            "07 maart 2016",
+            "7 Maart 2016",
+            "7 MAART 2016",
+        ] {
+            let text = format!("..{form}..");
+            assert!(!needles.found_in(text.as_bytes()).is_empty(), "UTF-8 {form}");
+            assert!(!needles.found_in(&utf16(&text, true)).is_empty(), "UTF-16LE {form}");
+            assert!(!needles.found_in(&utf16(&text, false)).is_empty(), "UTF-16BE {form}");
+        }
+        for near_miss in ["Zoe Kaya", "Zoë Kaja", "2016-03-08", "7 maart 2015", "20160317", "7/4/2016"] {
+            assert_eq!(needles.found_in(near_miss.as_bytes()), Vec::<String>::new(), "{near_miss}");
+        }
+        assert!(needles.len() >= 3 * 14, "{} patterns", needles.len());
+    }
+
+    #[test]
+    fn json_escapes_follow_serde_and_javascript() {
+        assert_eq!(json_escaped("Zoë"), ["Zoë", r"Zo\u00eb"]);
+        assert_eq!(json_escaped("a\"b"), [r#"a\"b"#, r#"a\"b"#]);
+        assert_eq!(json_escaped("😀"), ["😀", r"\ud83d\ude00"]);
     }
 }

@@ -101,6 +101,11 @@ impl RelayProcess {
         format!("http://{}", self.addr)
     }
 
+    /// The running process's id, if it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(std::process::Child::id)
+    }
+
     pub fn port(&self) -> u16 {
         self.addr.port()
     }

@@ -11,7 +11,8 @@ use chrono::Utc;
 use hwc_protocol::{Role, Signal};
 use hwc_send::{KeySource, Office};
 use hwc_system_tests::desktop::{
-    descendants, is_alive, notifications, terminate, tray_icon_dirs, wait_for, web_processes, AppProcess, Notification,
+    descendants, is_alive, notification_history, notifications, terminate, tray_icon_dirs, wait_for, web_processes,
+    AppProcess, Notification,
 };
 use hwc_system_tests::{scan_tree, world, Needles, RelayProcess};
 use std::path::{Path, PathBuf};
@@ -65,8 +66,14 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
         format!("relay = \"{}\"\noffice_key_fingerprint = \"{}\"\n", relay.url(), office.public_key().fingerprint()),
     )
     .unwrap();
-    let env: [(&str, &Path); 3] =
-        [("HWC_SCHOOL_DATA_DIR", &data_dir), ("HWC_SCHOOL_WEBVIEW_DIR", &webview_dir), ("HWC_SCHOOL_CONFIG", &config)];
+    let tmp_dir = root.path().join("app-tmp");
+    std::fs::create_dir(&tmp_dir).unwrap();
+    let env: [(&str, &Path); 4] = [
+        ("HWC_SCHOOL_DATA_DIR", &data_dir),
+        ("HWC_SCHOOL_WEBVIEW_DIR", &webview_dir),
+        ("HWC_SCHOOL_CONFIG", &config),
+        ("TMPDIR", &tmp_dir),
+    ];
     let log = root.path().join("app.log");
     let log_file = std::fs::File::create(&log).unwrap();
     let before = notifications().unwrap().iter().map(|n| n.id).max().unwrap_or(0);
@@ -131,12 +138,16 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     // The agent ends politely too.
     terminate(agent_pid, WAIT);
 
-    // No trace of either child in anything the app wrote: vault, web view dir, its output,
-    // the tray's icon files.
+    // No trace of either child in anything the app wrote: vault, web view dir, temp dir, its
+    // output, the tray's icon files, and the notification daemon's whole history.
+    let history = notification_history().unwrap();
+    assert!(history.contains(TEXT), "the history holds the notifications: {history}");
     for (name, birthdate) in CHILDREN {
         let needles = Needles::for_child(name, birthdate);
-        for dir in
-            [data_dir.clone(), webview_dir.clone(), root.path().join("app.log")].into_iter().chain(tray_icon_dirs())
+        assert_eq!(needles.found_in(history.as_bytes()), Vec::<String>::new(), "in the notification history");
+        for dir in [data_dir.clone(), webview_dir.clone(), tmp_dir.clone(), root.path().join("app.log")]
+            .into_iter()
+            .chain(tray_icon_dirs())
         {
             let found = if dir.is_file() {
                 needles.found_in(&std::fs::read(&dir).unwrap())

@@ -88,6 +88,8 @@ fn the_release_build_is_used_by_keyboard_alone_and_leaves_nothing_behind() {
     drop(signal);
 
     let log = std::fs::File::create(root.path().join("app.log")).unwrap();
+    let tmp = home.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     let app = AppProcess(
         Command::new(&app_binary)
             .arg("--venster")
@@ -96,6 +98,8 @@ fn the_release_build_is_used_by_keyboard_alone_and_leaves_nothing_behind() {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_RUNTIME_DIR", &runtime)
+            // The temp directory inside the home, so that the byte scan of the home covers it.
+            .env("TMPDIR", &tmp)
             .env("HWC_SCHOOL_DATA_DIR", &ignored)
             .env("HWC_SCHOOL_WEBVIEW_DIR", &ignored)
             .env("HWC_SCHOOL_E2E_DRIVEN", "1")
