@@ -1,8 +1,12 @@
-//! Crash consistency of the relay's store: the relay process is killed with SIGKILL at random
-//! moments while the office sends signals and the director's device fetches and acknowledges
-//! them, twenty times over. After every restart the database opens and passes SQLite's
-//! integrity check; at the end every signal the relay accepted reached the device, and the
-//! office has exactly one receipt for every signal the device acknowledged.
+//! Crash consistency, by SIGKILL at random moments while a database is being written.
+//! - The relay: killed twenty times while the office sends signals and the director's device
+//!   fetches and acknowledges them. After every restart the database opens and passes SQLite's
+//!   integrity check; at the end every signal the relay accepted reached the device, and the
+//!   office has exactly one receipt for every signal the device acknowledged.
+//! - The school device's vault: a device process (`hwc-vault-writer`) that fetches and
+//!   acknowledges is killed twenty times. After each kill the vault opens with its keyring
+//!   secret and PIN, its counts agree with what it lists, and at the end every signal sent has
+//!   exactly one receipt at the office.
 //!
 //! The moments come from a seed printed at the start; `HWC_CRASH_SEED=<seed>` replays a run.
 
@@ -112,4 +116,74 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
         acknowledged.len()
     );
     assert!(accepted.len() >= ROUNDS, "too few signals were written to prove anything: {}", accepted.len());
+}
+
+#[test]
+fn the_vault_survives_kill_9_while_it_is_written() {
+    let seed = std::env::var("HWC_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1);
+    eprintln!("seed {seed} (HWC_CRASH_SEED={seed} replays this run)");
+    let mut rng = seed;
+    let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
+    let w = World::new().unwrap();
+    let dir = w.device_dir(hwc_protocol::Role::Director);
+    let World { mut office, director, relay, root, backup } = w;
+    drop(director); // the writer process opens the vault from now on
+    let mut sent = BTreeSet::new();
+    let mut killed_while_writing = 0;
+    for _ in 0..ROUNDS {
+        for _ in 0..4 {
+            sent.insert(office.send_signal(World::school(), &signal).unwrap());
+        }
+        let mut writer = Command::new(env!("CARGO_BIN_EXE_hwc-vault-writer")).arg(&dir).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(20 + next(&mut rng) % 300));
+        if writer.try_wait().unwrap().is_none() {
+            killed_while_writing += 1;
+        }
+        let _ = writer.kill(); // SIGKILL
+        writer.wait().unwrap();
+
+        // The vault opens and agrees with itself.
+        let mut device = hwc_client::SchoolClient::open(&dir).unwrap();
+        device.unlock(hwc_system_tests::world::PIN).unwrap();
+        let status = device.status().unwrap();
+        let pending = device.pending().unwrap();
+        assert_eq!(status.sealed_signals as usize, pending.len(), "the count and the list differ");
+        for waiting in &pending {
+            assert!(sent.contains(&waiting.signal_id), "a signal that was never sent: {}", waiting.signal_id);
+        }
+    }
+
+    // A last writer runs to the end: everything waiting is acknowledged and every receipt sent.
+    let status = Command::new(env!("CARGO_BIN_EXE_hwc-vault-writer")).arg(&dir).status().unwrap();
+    assert!(status.success());
+    let mut device = hwc_client::SchoolClient::open(&dir).unwrap();
+    device.fetch(0).unwrap();
+    let status = device.status().unwrap();
+    assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 0), "{status:?}");
+    let mut receipts: BTreeMap<SignalId, usize> = BTreeMap::new();
+    loop {
+        let batch = office.fetch_receipts().unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        for report in batch {
+            if let ReceiptReport::Acknowledged { signal_id, .. } = report {
+                *receipts.entry(signal_id).or_default() += 1;
+            }
+        }
+    }
+    let duplicates: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicates.is_empty(), "receipts reported more than once: {duplicates:?}");
+    let received: BTreeSet<SignalId> = receipts.keys().copied().collect();
+    assert_eq!(received, sent, "every signal sent has exactly one receipt");
+    eprintln!(
+        "{ROUNDS} kills ({killed_while_writing} while the writer ran): {} signals, {} receipts, 0 lost, 0 duplicated",
+        sent.len(),
+        received.len()
+    );
+    assert!(killed_while_writing >= ROUNDS / 2, "the writer was rarely killed mid-write: {killed_while_writing}");
+    drop((relay, root, backup));
 }
