@@ -1,6 +1,7 @@
 //! What the real relay and the real school client refuse, and that refusing a bad input never
 //! loses or delays a valid one: wrong school, unverified device, tampered, forged, replayed,
-//! expired, oversized and unknown-version envelopes, stale and replayed request signatures.
+//! expired, oversized and unknown-version envelopes, stale and replayed request signatures,
+//! and the crafted inputs of the corpus in `tests/adversarial/`.
 
 use chrono::{Duration, Utc};
 use hwc_client::SchoolClient;
@@ -219,4 +220,103 @@ fn other_schools_and_unverified_devices_get_nothing() {
     assert!(matches!(answer.status, 403 | 404), "{} {}", answer.status, answer.error_message());
     // 12AB's own device still receives its signal, untouched by all of the above.
     assert_eq!(s.client.fetch(5).unwrap().new_signals, vec![env.envelope.signal_id]);
+}
+
+/// One crafted input of `tests/adversarial/` (the format is in its README).
+struct Case {
+    file: String,
+    status: u16,
+    code: String,
+    kind: String,
+    input: String,
+}
+
+fn corpus() -> Vec<Case> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("adversarial");
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        if file == "README.md" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (head, input) = text.split_once("\n---\n").unwrap_or_else(|| panic!("{file}: no --- line"));
+        let field = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+                .unwrap_or_else(|| panic!("{file}: no {name} line"))
+                .to_string()
+        };
+        let expect = field("expect:");
+        let (status, code) = expect.split_once(' ').unwrap_or_else(|| panic!("{file}: expect: <status> <code>"));
+        assert!(head.lines().any(|l| l.starts_with('#')), "{file}: says what it is in a # line");
+        cases.push(Case {
+            status: status.parse().unwrap_or_else(|_| panic!("{file}: status")),
+            code: code.to_string(),
+            kind: field("kind:"),
+            input: input.trim_end_matches('\n').to_string(),
+            file,
+        });
+    }
+    cases.sort_by(|a, b| a.file.cmp(&b.file));
+    cases
+}
+
+impl Setup {
+    /// The case's input with its placeholders filled in, as the bytes to post.
+    fn crafted(&self, case: &Case) -> Vec<u8> {
+        let now = Utc::now().timestamp();
+        let text = case
+            .input
+            .replace("{id}", &SignalId::random().unwrap().to_string())
+            .replace("{device}", &self.client.device_id().to_string())
+            .replace("{stranger}", &RawDevice::new(&self.relay.url()).unwrap().id().to_string())
+            .replace("{now}", &now.to_string())
+            .replace("{later}", &(now + 20 * 3600).to_string())
+            .replace("{enc}", &hwc_protocol::encoding::b64(&[7; 32]))
+            .replace("{ct}", &hwc_protocol::encoding::b64(&[9; 528]));
+        match case.kind.as_str() {
+            "frame" => text.into_bytes(),
+            "body" => {
+                let key = ed25519_dalek::SigningKey::from_bytes(&self.office.key.secret_bytes());
+                hwc_protocol::signed_frame::seal_frame(
+                    hwc_protocol::signed_frame::FrameKind::Envelope,
+                    text.as_bytes(),
+                    |m| ed25519_dalek::Signer::sign(&key, m).to_bytes(),
+                )
+            }
+            other => panic!("{}: unknown kind {other}", case.file),
+        }
+    }
+}
+
+#[test]
+fn crafted_envelopes_from_the_corpus_are_refused_and_a_valid_one_still_arrives() {
+    let mut s = setup();
+    let cases = corpus();
+    assert!(cases.len() >= 14, "only {} cases in tests/adversarial", cases.len());
+    let needles = hwc_system_tests::Needles::for_child("Sem de Vries", "2016-03-07");
+    s.valid_signal_still_arrives();
+    for (i, case) in cases.iter().enumerate() {
+        let answer = s.office.post_signal(&s.crafted(case)).unwrap();
+        assert_eq!(
+            (answer.status, answer.error_code().as_deref()),
+            (case.status, Some(case.code.as_str())),
+            "{}: {}",
+            case.file,
+            answer.error_message()
+        );
+        let message = answer.error_message();
+        assert!(message.len() > 20 && message.ends_with('.'), "{}: not a plain sentence: {message}", case.file);
+        assert_eq!(needles.found_in(&answer.body), Vec::<String>::new(), "{}: the answer repeats the input", case.file);
+        if i == cases.len() / 2 {
+            s.valid_signal_still_arrives();
+        }
+    }
+    s.valid_signal_still_arrives();
+    // Only the three valid signals reached the school.
+    assert_eq!(s.client.pending().unwrap().len(), 3);
+    eprintln!("{} crafted envelopes refused, 3 valid ones delivered around them", cases.len());
 }
