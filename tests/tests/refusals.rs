@@ -320,3 +320,70 @@ fn crafted_envelopes_from_the_corpus_are_refused_and_a_valid_one_still_arrives()
     assert_eq!(s.client.pending().unwrap().len(), 3);
     eprintln!("{} crafted envelopes refused, 3 valid ones delivered around them", cases.len());
 }
+
+/// A plaintext padded like a real one (512 bytes), with whatever fields it is given.
+fn padded(json: &str) -> Vec<u8> {
+    let mut bytes = json.as_bytes().to_vec();
+    bytes.resize(512.max(bytes.len()), b' ');
+    bytes
+}
+
+#[test]
+fn crafted_plaintexts_are_refused_by_the_device_after_opening_and_nothing_is_shown() {
+    let mut s = setup();
+    let future = (Utc::now() + Duration::days(400)).format("%Y-%m-%d").to_string();
+    let cases = [
+        (
+            "a name with a bidi override",
+            // The override character itself (a JSON escape would be refused as an escape).
+            padded(
+                "{\"name\":\"Sem \u{202E}seirv ed\",\"birthdate\":\"2016-03-07\",\"codeword\":\"Handle with Care\"}",
+            ),
+        ),
+        (
+            "a name with markup",
+            padded(
+                r#"{"name":"<img src=x onerror=alert(1)>Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#,
+            ),
+        ),
+        (
+            "a birthdate in the future",
+            padded(&format!(r#"{{"name":"Sem de Vries","birthdate":"{future}","codeword":"Handle with Care"}}"#)),
+        ),
+        (
+            "a field more",
+            padded(r#"{"name":"Sem de Vries","birthdate":"2016-03-07","codeword":"Handle with Care","school":"12AB"}"#),
+        ),
+        (
+            "another codeword",
+            padded(r#"{"name":"Sem de Vries","birthdate":"2016-03-07","codeword":"Handle with care!"}"#),
+        ),
+    ];
+    let needles = hwc_system_tests::Needles::for_child("Sem de Vries", "2016-03-07");
+    for (what, plaintext) in cases {
+        let now = Utc::now();
+        let envelope = Envelope::seal_unchecked_plaintext(
+            &s.office.key,
+            SignalId::random().unwrap(),
+            s.school,
+            now,
+            now + Duration::hours(20),
+            &[s.client_keys()],
+            &plaintext,
+        )
+        .unwrap();
+        let id = envelope.envelope.signal_id;
+        // The relay cannot tell: it holds ciphertext only.
+        assert_eq!(s.office.post_signal(&envelope.bytes).unwrap().status, 201, "{what}");
+        assert!(s.client.fetch(5).unwrap().new_signals.contains(&id), "{what}");
+        let refused = s.client.open_signal(&id).map(|_| ()).expect_err(what);
+        let message = refused.to_string();
+        assert!(message.len() > 20, "{what}: {message}");
+        assert_eq!(needles.found_in(message.as_bytes()), Vec::<String>::new(), "{what}: {message}");
+        for echoed in ["onerror", "seirv", "\u{202E}", "care!", "school"] {
+            assert!(!message.contains(echoed), "{what}: the refusal repeats the input: {message}");
+        }
+        eprintln!("{what}: {message}");
+    }
+    s.valid_signal_still_arrives();
+}

@@ -176,6 +176,50 @@ impl Envelope {
         };
         envelope.check_shape_times()?;
         let plaintext = signal.to_plaintext();
+        envelope.seal_copies(office, recipients, &plaintext, randomness)
+    }
+
+    /// Seals bytes that were never validated as a signal: a name with a bidi override, markup,
+    /// a birthdate in the future. Only for the adversarial tests, which prove that a device
+    /// refuses such a plaintext after opening it; behind the `adversarial` feature, which no
+    /// shipped binary enables.
+    #[cfg(feature = "adversarial")]
+    #[doc(hidden)]
+    pub fn seal_unchecked_plaintext(
+        office: &OfficeSigningKey,
+        signal_id: SignalId,
+        school: Brin,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        recipients: &[DevicePublicKeys],
+        plaintext: &[u8],
+    ) -> Result<VerifiedEnvelope, EnvelopeError> {
+        let randomness = recipients.iter().map(|_| random_32()).collect::<Result<Vec<_>, _>>()?;
+        let randomness: Vec<[u8; 32]> = randomness.iter().map(|r| **r).collect();
+        let envelope = Envelope {
+            signal_id,
+            school,
+            created_at: created_at.timestamp(),
+            expires_at: expires_at.timestamp(),
+            copies: Vec::with_capacity(recipients.len()),
+        };
+        envelope.check_shape_times()?;
+        envelope.seal_copies(office, recipients, plaintext, &randomness)
+    }
+
+    /// Seals `plaintext` once per recipient into this (copy-less) envelope and signs it.
+    fn seal_copies(
+        self,
+        office: &OfficeSigningKey,
+        recipients: &[DevicePublicKeys],
+        plaintext: &[u8],
+        randomness: &[[u8; 32]],
+    ) -> Result<VerifiedEnvelope, EnvelopeError> {
+        if recipients.is_empty() || recipients.len() > MAX_COPIES || randomness.len() != recipients.len() {
+            return Err(EnvelopeError::CopyCount);
+        }
+        let mut envelope = self;
+        envelope.copies.clear();
         for (device, random) in recipients.iter().zip(randomness) {
             device.validate()?;
             let device_id = device.device_id();
@@ -186,7 +230,7 @@ impl Envelope {
                 &OpModeS::Base,
                 &public,
                 HPKE_INFO,
-                &plaintext,
+                plaintext,
                 &aad,
                 &mut OneShotRng(random, 0),
             )
