@@ -150,7 +150,7 @@ fn the_vault_survives_kill_9_while_it_is_written() {
         device.unlock(hwc_system_tests::world::PIN).unwrap();
         let status = device.status().unwrap();
         let pending = device.pending().unwrap();
-        assert_eq!(status.sealed_signals as usize, pending.len(), "the count and the list differ");
+        assert_eq!(status.sealed_signals, pending.len(), "the count and the list differ");
         for waiting in &pending {
             assert!(sent.contains(&waiting.signal_id), "a signal that was never sent: {}", waiting.signal_id);
         }

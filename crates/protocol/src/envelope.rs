@@ -167,7 +167,7 @@ impl Envelope {
         if recipients.is_empty() || recipients.len() > MAX_COPIES || randomness.len() != recipients.len() {
             return Err(EnvelopeError::CopyCount);
         }
-        let mut envelope = Envelope {
+        let envelope = Envelope {
             signal_id,
             school,
             created_at: created_at.timestamp(),
