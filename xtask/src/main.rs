@@ -3,9 +3,12 @@
 //!
 //! - `demo`: installs missing system packages, builds, and runs the end-to-end demo, ending in
 //!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
-//! - `test`: installs missing system packages, then runs every test in the workspace inside a
-//!   private D-Bus session with an unlocked GNOME Keyring (the real Secret Service backend).
+//! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
+//!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
+//!   (the real Secret Service backend), then every fuzz target for a bounded time.
+//! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 
+mod fuzz;
 mod system_packages;
 mod tools;
 
@@ -18,8 +21,9 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("demo") => demo(&args[1..]),
+        Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
         _ => {
-            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test]");
+            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N]");
             std::process::exit(2);
         }
     }
@@ -37,6 +41,14 @@ fn test(extra: &[String]) -> Result<()> {
     system_packages::ensure(system_packages::TEST)?;
     let driver = tools::ensure_tauri_driver(&workspace_root())?;
     let cargo = cargo();
+    // Licences, banned crates and sources of every dependency (see deny.toml). Not advisories:
+    // their database cannot be fetched here.
+    let deny = tools::ensure_cargo_deny(&workspace_root())?;
+    let deny = deny.to_string_lossy();
+    eprintln!(
+        "cargo deny: licenties, verboden crates en bronnen (geen advisories: die database is hier niet bereikbaar)"
+    );
+    run(&[deny.as_ref(), "--log-level", "error", "check", "licenses", "bans", "sources"])?;
     // `cargo test` builds a package's binaries only for that package's own integration tests;
     // the system tests start hwc-relay and hwc-school as processes, so build them first.
     run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
@@ -57,8 +69,17 @@ fn test(extra: &[String]) -> Result<()> {
     if !status.success() {
         bail!("de tests eindigden met {status}");
     }
+    if extra.is_empty() {
+        // Every fuzz target for a bounded time, after replaying every saved input.
+        fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
+    } else {
+        eprintln!("(fuzzen overgeslagen: alleen een deel van de tests gevraagd)");
+    }
     Ok(())
 }
+
+/// How long `cargo xtask test` fuzzes each target.
+const FUZZ_SECONDS_IN_TEST: u64 = 20;
 
 fn run(command: &[&str]) -> Result<()> {
     let (program, args) = command.split_first().context("leeg commando")?;
