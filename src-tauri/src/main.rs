@@ -9,7 +9,6 @@
 mod agent;
 mod commands;
 mod config;
-mod core_dumps;
 mod launch;
 mod notify;
 mod paths;
@@ -47,7 +46,7 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
 
 fn main() {
     // Before anything can hold a child's name: a crash must not write memory to disk.
-    if let Err(e) = core_dumps::forbid() {
+    if let Err(e) = hwc_hardening::forbid_core_dumps() {
         eprintln!("HwC School kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
         std::process::exit(1);
     }

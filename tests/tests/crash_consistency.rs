@@ -33,14 +33,38 @@ fn integrity(db: &std::path::Path) -> String {
     conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap()
 }
 
-#[test]
-fn the_relay_store_survives_kill_9_while_it_is_written() {
+/// The run's seed: `HWC_CRASH_SEED`, or one from the clock, printed so it can be replayed.
+fn seed() -> u64 {
     let seed = std::env::var("HWC_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1);
     eprintln!("seed {seed} (HWC_CRASH_SEED={seed} replays this run)");
-    let mut rng = seed;
+    seed
+}
+
+/// Every receipt the office has waiting, checked to come once per signal: the signals.
+fn receipts_once_each(office: &mut hwc_send::Office) -> BTreeSet<SignalId> {
+    let mut receipts: BTreeMap<SignalId, usize> = BTreeMap::new();
+    loop {
+        let batch = office.fetch_receipts().unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        for report in batch {
+            if let ReceiptReport::Acknowledged { signal_id, .. } = report {
+                *receipts.entry(signal_id).or_default() += 1;
+            }
+        }
+    }
+    let duplicates: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicates.is_empty(), "receipts reported more than once: {duplicates:?}");
+    receipts.into_keys().collect()
+}
+
+#[test]
+fn the_relay_store_survives_kill_9_while_it_is_written() {
+    let mut rng = seed();
     let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
     let mut w = World::new().unwrap();
     let db = w.relay.db_path().to_path_buf();
@@ -93,21 +117,7 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
     }
 
     // The office gets exactly one receipt for each acknowledged signal, none for anything else.
-    let mut receipts: BTreeMap<SignalId, usize> = BTreeMap::new();
-    loop {
-        let batch = w.office.fetch_receipts().unwrap();
-        if batch.is_empty() {
-            break;
-        }
-        for report in batch {
-            if let ReceiptReport::Acknowledged { signal_id, .. } = report {
-                *receipts.entry(signal_id).or_default() += 1;
-            }
-        }
-    }
-    let duplicates: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(duplicates.is_empty(), "receipts reported more than once: {duplicates:?}");
-    let received: BTreeSet<SignalId> = receipts.keys().copied().collect();
+    let received = receipts_once_each(&mut w.office);
     assert_eq!(received, acknowledged, "the office's receipts and the device's acknowledgements differ");
     assert_eq!(integrity(&db), "ok");
     eprintln!(
@@ -120,12 +130,7 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
 
 #[test]
 fn the_vault_survives_kill_9_while_it_is_written() {
-    let seed = std::env::var("HWC_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1);
-    eprintln!("seed {seed} (HWC_CRASH_SEED={seed} replays this run)");
-    let mut rng = seed;
+    let mut rng = seed();
     let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
     let w = World::new().unwrap();
     let dir = w.device_dir(hwc_protocol::Role::Director);
@@ -163,21 +168,7 @@ fn the_vault_survives_kill_9_while_it_is_written() {
     device.fetch(0).unwrap();
     let status = device.status().unwrap();
     assert_eq!((status.sealed_signals, status.receipts_waiting), (0, 0), "{status:?}");
-    let mut receipts: BTreeMap<SignalId, usize> = BTreeMap::new();
-    loop {
-        let batch = office.fetch_receipts().unwrap();
-        if batch.is_empty() {
-            break;
-        }
-        for report in batch {
-            if let ReceiptReport::Acknowledged { signal_id, .. } = report {
-                *receipts.entry(signal_id).or_default() += 1;
-            }
-        }
-    }
-    let duplicates: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(duplicates.is_empty(), "receipts reported more than once: {duplicates:?}");
-    let received: BTreeSet<SignalId> = receipts.keys().copied().collect();
+    let received = receipts_once_each(&mut office);
     assert_eq!(received, sent, "every signal sent has exactly one receipt");
     eprintln!(
         "{ROUNDS} kills ({killed_while_writing} while the writer ran): {} signals, {} receipts, 0 lost, 0 duplicated",

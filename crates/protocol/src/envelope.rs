@@ -134,6 +134,15 @@ impl hpke::rand_core::TryRng for OneShotRng<'_> {
 }
 impl hpke::rand_core::TryCryptoRng for OneShotRng<'_> {}
 
+/// One fresh ephemeral secret per recipient.
+fn fresh_randomness(count: usize) -> Result<Vec<[u8; 32]>, EnvelopeError> {
+    let mut randomness = Vec::with_capacity(count);
+    for _ in 0..count {
+        randomness.push(*random_32()?);
+    }
+    Ok(randomness)
+}
+
 impl Envelope {
     /// Seals `signal` to every device in `recipients` and signs the envelope.
     pub fn seal(
@@ -145,8 +154,7 @@ impl Envelope {
         recipients: &[DevicePublicKeys],
         signal: &Signal,
     ) -> Result<VerifiedEnvelope, EnvelopeError> {
-        let randomness = recipients.iter().map(|_| random_32()).collect::<Result<Vec<_>, _>>()?;
-        let randomness: Vec<[u8; 32]> = randomness.iter().map(|r| **r).collect();
+        let randomness = fresh_randomness(recipients.len())?;
         Self::seal_with_randomness(office, signal_id, school, created_at, expires_at, recipients, signal, &randomness)
     }
 
@@ -167,16 +175,8 @@ impl Envelope {
         if recipients.is_empty() || recipients.len() > MAX_COPIES || randomness.len() != recipients.len() {
             return Err(EnvelopeError::CopyCount);
         }
-        let envelope = Envelope {
-            signal_id,
-            school,
-            created_at: created_at.timestamp(),
-            expires_at: expires_at.timestamp(),
-            copies: Vec::with_capacity(recipients.len()),
-        };
-        envelope.check_shape_times()?;
         let plaintext = signal.to_plaintext();
-        envelope.seal_copies(office, recipients, &plaintext, randomness)
+        Self::header(signal_id, school, created_at, expires_at)?.seal_copies(office, recipients, &plaintext, randomness)
     }
 
     /// Seals bytes that were never validated as a signal: a name with a bidi override, markup,
@@ -194,17 +194,26 @@ impl Envelope {
         recipients: &[DevicePublicKeys],
         plaintext: &[u8],
     ) -> Result<VerifiedEnvelope, EnvelopeError> {
-        let randomness = recipients.iter().map(|_| random_32()).collect::<Result<Vec<_>, _>>()?;
-        let randomness: Vec<[u8; 32]> = randomness.iter().map(|r| **r).collect();
+        let randomness = fresh_randomness(recipients.len())?;
+        Self::header(signal_id, school, created_at, expires_at)?.seal_copies(office, recipients, plaintext, &randomness)
+    }
+
+    /// The envelope without copies yet, its lifetime checked.
+    fn header(
+        signal_id: SignalId,
+        school: Brin,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Envelope, EnvelopeError> {
         let envelope = Envelope {
             signal_id,
             school,
             created_at: created_at.timestamp(),
             expires_at: expires_at.timestamp(),
-            copies: Vec::with_capacity(recipients.len()),
+            copies: Vec::new(),
         };
         envelope.check_shape_times()?;
-        envelope.seal_copies(office, recipients, plaintext, &randomness)
+        Ok(envelope)
     }
 
     /// Seals `plaintext` once per recipient into this (copy-less) envelope and signs it.
@@ -219,7 +228,7 @@ impl Envelope {
             return Err(EnvelopeError::CopyCount);
         }
         let mut envelope = self;
-        envelope.copies.clear();
+        envelope.copies = Vec::with_capacity(recipients.len());
         for (device, random) in recipients.iter().zip(randomness) {
             device.validate()?;
             let device_id = device.device_id();

@@ -2,11 +2,10 @@
 //! exit code: 0 ok, 1 failure, 2 bad input.
 
 mod cli;
-mod core_dumps;
 
 fn main() -> std::process::ExitCode {
     // Before a name is read: a crash must not write memory to disk.
-    if let Err(e) = core_dumps::forbid() {
+    if let Err(e) = hwc_hardening::forbid_core_dumps() {
         eprintln!("hwc-send kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
         return std::process::ExitCode::from(1);
     }

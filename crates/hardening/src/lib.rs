@@ -6,7 +6,7 @@
 //! reporter write reports without full memory unless an administrator asks for it.
 
 /// Switches core dumps off for this process. Call it first thing in `main`.
-pub fn forbid() -> std::io::Result<()> {
+pub fn forbid_core_dumps() -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
@@ -26,7 +26,7 @@ pub fn forbid() -> std::io::Result<()> {
 mod tests {
     #[test]
     fn the_process_is_left_without_core_dumps_and_not_dumpable() {
-        super::forbid().unwrap();
+        super::forbid_core_dumps().unwrap();
         let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
         let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
         assert_eq!(core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(), ["0", "0"], "{core}");
