@@ -269,13 +269,21 @@ impl Office {
     /// settled here within 30 days are repeats and skipped; items for any other signal that is
     /// not outstanding are reported as [`ReceiptReport::UnknownSignal`]. When the relay has
     /// nothing more, signals a day past their expiry that the relay never reported on are
-    /// reported as [`ReceiptReport::Unconfirmed`] and settled as expired.
+    /// reported as [`ReceiptReport::Unconfirmed`] and settled as expired. Should the relay go
+    /// away after a first page, what was read so far is returned (it is settled) and the error
+    /// is left for the next read.
     pub fn fetch_receipts(&mut self) -> Result<Vec<ReceiptReport>> {
         let mut reports = Vec::new();
         let mut cursor = self.store.receipts_cursor()?;
         let mut drained = false;
         for _ in 0..MAX_RECEIPT_PAGES {
-            let page = self.relay.receipts(&self.key, cursor)?;
+            let page = match self.relay.receipts(&self.key, cursor) {
+                Ok(page) => page,
+                // Earlier pages are settled here and will never be reported again, so they
+                // go to the officer now; the rest comes with the next read.
+                Err(_) if !reports.is_empty() => break,
+                Err(e) => return Err(e.into()),
+            };
             let mut settled: Vec<(SignalId, Settle)> = Vec::new();
             for item in &page.items {
                 if let Some((report, settle)) = self.judge(item, &settled)? {

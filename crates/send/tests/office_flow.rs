@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{assert_absent_in_text, assert_absent_under, TestDevice};
+use common::{assert_absent_in_text, assert_absent_under, CuttingProxy, TestDevice};
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Envelope, OfficeSigningKey};
 use hwc_relay::testing::TestRelay;
@@ -280,4 +280,42 @@ fn a_refused_signal_is_forgotten_and_an_uncertain_one_kept() {
     assert_eq!((stats.local.sent, stats.outstanding), (2, 2));
     drop(office);
     assert_absent_under(&state, &SECRETS);
+}
+
+#[test]
+fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let brin: Brin = "90KL".parse().unwrap();
+    let device = verified_device(&mut office, &relay, brin, Role::Director);
+    let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
+    let ids = [office.send_signal(brin, &signal).unwrap(), office.send_signal(brin, &signal).unwrap()];
+    drop(signal);
+    for id in ids {
+        device.acknowledge(&relay.url(), id, ReceiptKind::HandedOver);
+    }
+
+    // The first page of receipts arrives; the relay is gone before the next read. What the
+    // first page settled must reach the officer now: it is never reported again.
+    let proxy = CuttingProxy::start(relay.addr(), b"GET /v1/receipts", 1);
+    office.use_relay(&proxy.url()).unwrap();
+    let reports = office.fetch_receipts().expect("the receipts read before the cut");
+    let mut reported: Vec<_> = reports
+        .iter()
+        .filter_map(|r| match r {
+            ReceiptReport::Acknowledged { signal_id, .. } => Some(*signal_id),
+            _ => None,
+        })
+        .collect();
+    reported.sort();
+    let mut sent = ids.to_vec();
+    sent.sort();
+    assert_eq!(reported, sent, "{reports:?}");
+    assert!(office.fetch_receipts().is_err(), "the proxy cuts every later read");
+
+    office.use_relay(&relay.url()).unwrap();
+    assert!(office.fetch_receipts().unwrap().is_empty(), "nothing is reported twice");
+    assert_eq!(office.stats().unwrap().local.handed_over, 2);
 }

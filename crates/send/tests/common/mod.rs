@@ -124,3 +124,55 @@ pub fn assert_absent_in_text(text: &str, secrets: &[&str]) {
         assert!(!text.contains(secret), "output contains personal data: {text}");
     }
 }
+
+/// A loopback proxy in front of a real relay that forwards everything until the client starts
+/// its `allowed + 1`-th request whose bytes contain `marker`; from then on it cuts every
+/// connection, as a relay that dies mid-conversation would.
+pub struct CuttingProxy {
+    pub addr: std::net::SocketAddr,
+}
+
+impl CuttingProxy {
+    pub fn start(target: std::net::SocketAddr, marker: &'static [u8], allowed: usize) -> Self {
+        use std::io::{Read, Write};
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if seen.load(Ordering::SeqCst) > allowed {
+                    continue; // dropped: the connection is cut at once
+                }
+                let Ok(server) = TcpStream::connect(target) else { continue };
+                let (mut from_client, mut to_server) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut from_server, mut to_client) = (server, client);
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n) = from_client.read(&mut buf) {
+                        let hits = buf[..n].windows(marker.len()).filter(|w| *w == marker).count();
+                        if n == 0 || seen.fetch_add(hits, Ordering::SeqCst) + hits > allowed {
+                            let _ = from_client.shutdown(Shutdown::Both);
+                            let _ = to_server.shutdown(Shutdown::Both);
+                            return;
+                        }
+                        if to_server.write_all(&buf[..n]).is_err() {
+                            return;
+                        }
+                    }
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_server, &mut to_client);
+                });
+            }
+        });
+        Self { addr }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
