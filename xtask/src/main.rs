@@ -5,9 +5,13 @@
 //!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
-//!   (the real Secret Service backend), then every fuzz target for a bounded time.
+//!   (the real Secret Service backend), then a bounded chaos run and every fuzz target for a
+//!   bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
+//! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
+//!   killed at random, judged afterwards (see `chaos.rs`).
 
+mod chaos;
 mod fuzz;
 mod system_packages;
 mod tools;
@@ -22,8 +26,9 @@ fn main() -> Result<()> {
         Some("test") => test(&args[1..]),
         Some("demo") => demo(&args[1..]),
         Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
+        Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N]");
+            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S");
             std::process::exit(2);
         }
     }
@@ -70,10 +75,12 @@ fn test(extra: &[String]) -> Result<()> {
         bail!("de tests eindigden met {status}");
     }
     if extra.is_empty() {
+        // Signals through a relay and devices that are killed at random, judged afterwards.
+        chaos::bounded(&workspace_root())?;
         // Every fuzz target for a bounded time, after replaying every saved input.
         fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
     } else {
-        eprintln!("(fuzzen overgeslagen: alleen een deel van de tests gevraagd)");
+        eprintln!("(chaos en fuzzen overgeslagen: alleen een deel van de tests gevraagd)");
     }
     Ok(())
 }
