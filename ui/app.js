@@ -127,9 +127,20 @@ async function run(action) {
 }
 
 // Redraws from the app's status; leaves any message on screen as it is.
+// The page's first look after loading takes a waiting confirmation: after an acknowledgement
+// the app replaces the web process that showed the signal, and this fresh page says it is done.
+let firstLook = true;
+
 async function refresh() {
-  try { render(await call("app_status")); }
-  catch (error) { say(String(error)); }
+  try {
+    const status = await call("app_status", { fresh: firstLook });
+    firstLook = false;
+    if (status.confirmation) {
+      onScreen = status.screen;
+      return showDone(status.confirmation);
+    }
+    render(status);
+  } catch (error) { say(String(error)); }
 }
 
 function render(status) {
@@ -304,9 +315,13 @@ async function acknowledge(id, kind) {
   const done = await run(() => call("acknowledge", { id, kind }));
   clearSignal();
   if (!done) { refresh(); return; }
+  showDone(done);
+}
+
+function showDone(text) {
   showDetail("Bevestigd", el("section", { class: "card", "aria-labelledby": "done-title" },
     el("h2", { id: "done-title", tabindex: "-1", "data-focus": "", text: "Klaar" }),
-    el("p", { class: "done", text: done }),
+    el("p", { class: "done", text }),
     button("Terug naar het overzicht", backToOverview, "primary", { id: "done-back" })));
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_client::{ClientError, Delivery, DeviceStatus, PinStatus, ReceiptKind, SchoolClient, SignalId};
 use std::sync::Arc;
-use tauri::State;
+use tauri::{State, WebviewWindow};
 
 type Answer<T> = Result<T, String>;
 
@@ -65,7 +65,7 @@ fn pin_warning(pin: &PinStatus) -> Option<String> {
     ))
 }
 
-fn current_status(session: &Session) -> Answer<AppStatus> {
+fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
     let guard = session.client().map_err(say)?;
     let Some(client) = guard.as_ref() else {
         let relay = session.paths.config.relay.clone();
@@ -83,7 +83,8 @@ fn current_status(session: &Session) -> Answer<AppStatus> {
             let waiting = client.pending().map_err(say)?.len();
             let status_line = status_line(session, waiting);
             if client.is_unlocked() {
-                AppStatus::Inbox { waiting, status_line, notices: session.take_notices() }
+                let confirmation = if fresh_page { session.take_confirmation() } else { None };
+                AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation }
             } else {
                 let pin_warning = pin_warning(&client.pin_status().map_err(say)?);
                 AppStatus::Locked { waiting, status_line, pin_warning }
@@ -92,9 +93,11 @@ fn current_status(session: &Session) -> Answer<AppStatus> {
     })
 }
 
+/// `fresh`: the page's first look after loading (it takes a waiting confirmation).
 #[tauri::command]
-pub async fn app_status(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
-    blocking(&session, current_status).await
+pub async fn app_status(session: State<'_, Arc<Session>>, fresh: Option<bool>) -> Answer<AppStatus> {
+    let fresh_page = fresh.unwrap_or(false);
+    blocking(&session, move |session| current_status(session, fresh_page)).await
 }
 
 /// The change counter: the page asks about once a second and redraws when it moved. It does
@@ -129,7 +132,7 @@ pub async fn enroll(
             }
         }
         session.set_client(Some(client));
-        current_status(session)
+        current_status(session, false)
     })
     .await
 }
@@ -140,7 +143,7 @@ pub async fn refresh_enrollment(session: State<'_, Arc<Session>>) -> Answer<AppS
         if let Some(client) = session.client().map_err(say)?.as_mut() {
             client.refresh_status().map_err(say)?;
         }
-        current_status(session)
+        current_status(session, false)
     })
     .await
 }
@@ -161,7 +164,7 @@ pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<App
             session.bump();
             result.map_err(say)?;
         }
-        current_status(session)
+        current_status(session, false)
     })
     .await
 }
@@ -212,7 +215,7 @@ pub async fn lock(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
             client.lock();
         }
         session.bump();
-        current_status(session)
+        current_status(session, false)
     })
     .await
 }
@@ -266,9 +269,16 @@ pub async fn close_signal() -> Answer<()> {
     Ok(())
 }
 
+/// Acknowledges, then replaces the web process that showed the signal with a fresh one
+/// (`window::renew_web_process`); the fresh page shows the confirmation this returns.
 #[tauri::command]
-pub async fn acknowledge(session: State<'_, Arc<Session>>, id: String, kind: String) -> Answer<String> {
-    blocking(&session, move |session| {
+pub async fn acknowledge(
+    session: State<'_, Arc<Session>>,
+    window: WebviewWindow,
+    id: String,
+    kind: String,
+) -> Answer<String> {
+    let confirmation = blocking(&session, move |session| {
         let id = parse_id(&id)?;
         let kind: ReceiptKind = kind.parse().map_err(|_| "Onbekende keuze.".to_string())?;
         let report = {
@@ -289,7 +299,10 @@ pub async fn acknowledge(session: State<'_, Arc<Session>>, id: String, kind: Str
             Delivery::Undeliverable { .. } => "Dit signaal staat nergens meer op deze computer, maar leerplicht kon de bevestiging niet aannemen (het signaal was daar al verlopen). Bel leerplicht om het door te geven.".to_string(),
         })
     })
-    .await
+    .await?;
+    session.set_confirmation(confirmation.clone());
+    crate::window::renew_web_process(&window);
+    Ok(confirmation)
 }
 
 #[tauri::command]
@@ -347,7 +360,7 @@ pub async fn wipe_device(session: State<'_, Arc<Session>>) -> Answer<AppStatus> 
         drop(guard);
         wiped.map_err(say)?;
         session.set_client(None);
-        current_status(session)
+        current_status(session, false)
     })
     .await
 }

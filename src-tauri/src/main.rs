@@ -50,6 +50,11 @@ fn main() {
         eprintln!("HwC School kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
         std::process::exit(1);
     }
+    // Freed memory is overwritten at once, here and in WebKit's processes (restarts in place).
+    if let Err(e) = hwc_hardening::wipe_freed_memory() {
+        eprintln!("HwC School kan niet starten: vrijgegeven geheugen kan niet worden gewist ({e}).");
+        std::process::exit(1);
+    }
     let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| {
         let paths = paths::AppPaths::from_environment()?;
         let context = tauri::generate_context!();

@@ -31,6 +31,9 @@ pub struct Session {
     generation: AtomicU64,
     stopping: AtomicBool,
     last_activity: Mutex<Instant>,
+    /// The confirmation of the last acknowledgement, for the fresh page that replaces the one
+    /// that showed the signal (see `window::renew_web_process`).
+    confirmation: Mutex<Option<String>>,
 }
 
 /// The open key is dropped after this long without anything done in the window.
@@ -50,6 +53,7 @@ impl Session {
             generation: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
             last_activity: Mutex::new(Instant::now()),
+            confirmation: Mutex::new(None),
         }
     }
 
@@ -86,6 +90,14 @@ impl Session {
     /// Changes the poll state without telling the page.
     pub fn update_poll_quietly(&self, change: impl FnOnce(&mut PollState)) {
         change(&mut lock(&self.poll));
+    }
+
+    pub fn set_confirmation(&self, text: String) {
+        *lock(&self.confirmation) = Some(text);
+    }
+
+    pub fn take_confirmation(&self) -> Option<String> {
+        lock(&self.confirmation).take()
     }
 
     pub fn take_notices(&self) -> Vec<String> {

@@ -16,8 +16,9 @@ pub enum AppStatus {
     /// Enrolled and verified, PIN not entered. `pin_warning`: after several wrong PINs in a
     /// row, how many tries are left before this device is wiped (kept across restarts).
     Locked { waiting: usize, status_line: String, pin_warning: Option<String> },
-    /// Unlocked: the inbox.
-    Inbox { waiting: usize, status_line: String, notices: Vec<String> },
+    /// Unlocked: the inbox. `confirmation`: for a fresh page after an acknowledgement, the
+    /// sentence to show first ("Bevestiging verstuurd …").
+    Inbox { waiting: usize, status_line: String, notices: Vec<String>, confirmation: Option<String> },
 }
 
 /// One sealed signal waiting, as listed in the inbox.

@@ -3,13 +3,36 @@
 //!
 //! WebDriver cannot drive an incognito (ephemeral) WebKit context, so a *debug* build started
 //! with `HWC_SCHOOL_E2E_DRIVEN=1` turns incognito off for the driven window tests; the data
-//! directory stays private and is wiped as always. Release builds ignore the variable.
+//! directory stays private and is wiped as always. WebDriver also loses its page when the web
+//! process is replaced after an acknowledgement ([`renew_web_process`]), so that driven build
+//! keeps its web process; `tests/tests/memory_dump.rs` proves the replacement on the release
+//! build. Release builds ignore the variable.
 
 use crate::paths::AppPaths;
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
+
+/// Ends the web process that showed a signal and loads the page again in a fresh one, so the
+/// copies the page held (its DOM, its JavaScript heap, freed or not) end with that process.
+/// On other systems than Linux the page keeps them until its window closes.
+pub fn renew_web_process(window: &WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    if !driven_by_tests() {
+        use webkit2gtk::WebViewExt;
+        let renewed = window.with_webview(|platform| {
+            let view = platform.inner();
+            view.terminate_web_process();
+            view.reload();
+        });
+        if renewed.is_err() {
+            eprintln!("HwC School: de pagina kon niet worden vernieuwd; sluit het venster om alles te wissen.");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
 
 fn driven_by_tests() -> bool {
     cfg!(debug_assertions) && std::env::var_os("HWC_SCHOOL_E2E_DRIVEN").is_some_and(|v| v == "1")
