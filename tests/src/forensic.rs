@@ -144,6 +144,11 @@ pub fn decrypted_dump(db: &Path, key: &[u8]) -> rusqlite::Result<Vec<u8>> {
 }
 
 impl Needles {
+    /// A fast searcher for each form, labelled, for large buffers (process memory).
+    pub fn finders(&self) -> Vec<(String, memchr::memmem::Finder<'_>)> {
+        self.0.iter().map(|(form, needle)| (form.clone(), memchr::memmem::Finder::new(needle))).collect()
+    }
+
     /// The forms found in `bytes`.
     pub fn found_in(&self, bytes: &[u8]) -> Vec<String> {
         self.0.iter().filter(|(_, needle)| contains(bytes, needle)).map(|(form, _)| form.clone()).collect()

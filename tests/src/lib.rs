@@ -5,8 +5,10 @@ pub mod chaos;
 pub mod demo_window;
 pub mod desktop;
 pub mod forensic;
+pub mod memory;
 pub mod raw;
 pub mod relay_process;
+pub mod release_app;
 pub mod webdriver;
 pub mod world;
 
