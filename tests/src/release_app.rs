@@ -7,7 +7,7 @@ use crate::desktop::wait_for;
 use crate::{world, RelayProcess};
 use hwc_client::SchoolClient;
 use hwc_protocol::Role;
-use hwc_send::{KeySource, Office};
+use hwc_send::Office;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -65,10 +65,7 @@ impl SchoolComputer {
     /// data directory (the keyring is the test session's).
     pub fn new() -> Self {
         let root = tempfile::tempdir().unwrap();
-        let mut office =
-            Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
-        let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
-        office.use_relay(&relay.url()).unwrap();
+        let (mut office, relay) = world::office_and_relay(root.path(), &[]).unwrap();
         let home = root.path().join("home");
         let runtime = root.path().join("run");
         for dir in [home.join(".local/share"), home.join("tmp"), runtime.clone()] {

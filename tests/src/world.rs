@@ -43,15 +43,22 @@ impl World {
     /// Builds the world: office, relay, school with two verified devices.
     pub fn new() -> Result<Self> {
         let root = tempfile::Builder::new().prefix("hwc-world-").tempdir()?;
-        // The office exists before the relay, which must be told the office's public key.
-        let mut office = Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9")
-            .context("leerplicht-kantoor aanmaken")?;
-        let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()])?;
-        office.use_relay(&relay.url())?;
+        let (mut office, relay) = office_and_relay(root.path(), &[])?;
         let director = enroll_and_verify(&mut office, &relay.url(), Self::school(), Role::Director, root.path())?;
         let backup = enroll_and_verify(&mut office, &relay.url(), Self::school(), Role::Backup, root.path())?;
         Ok(Self { root, relay, office, director, backup })
     }
+}
+
+/// A leerplicht office in `root/leerplicht` (state key in the keyring) and a relay process on
+/// `root/relay.db` that trusts it, with `relay_args` on its command line; the office talks to
+/// that relay. The office comes first: the relay must be told the office's public key.
+pub fn office_and_relay(root: &Path, relay_args: &[&str]) -> Result<(Office, RelayProcess)> {
+    let mut office = Office::init(&root.join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9")
+        .context("leerplicht-kantoor aanmaken")?;
+    let relay = RelayProcess::start_with_args(&root.join("relay.db"), &[office.public_key()], relay_args)?;
+    office.use_relay(&relay.url())?;
+    Ok((office, relay))
 }
 
 /// Issues a code for (school, role), enrolls a device with it, and verifies it the way

@@ -9,12 +9,11 @@
 
 use chrono::Utc;
 use hwc_protocol::{Role, Signal};
-use hwc_send::{KeySource, Office};
 use hwc_system_tests::desktop::{
     descendants, is_alive, notification_history, notifications, terminate, tray_icon_dirs, wait_for, web_processes,
     AppProcess, Notification,
 };
-use hwc_system_tests::{scan_tree, world, Needles, RelayProcess};
+use hwc_system_tests::{scan_tree, world, Needles};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -53,9 +52,7 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
     let root = tempfile::tempdir().unwrap();
     let school = world::World::school();
-    let mut office = Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
-    let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
-    office.use_relay(&relay.url()).unwrap();
+    let (mut office, relay) = world::office_and_relay(root.path(), &[]).unwrap();
     let director = world::enroll_and_verify(&mut office, &relay.url(), school, Role::Director, root.path()).unwrap();
     drop(director);
     let data_dir = world::device_dir(root.path(), school, Role::Director);

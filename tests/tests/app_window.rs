@@ -11,7 +11,7 @@ use chrono::Utc;
 use hwc_client::pin::delay_after;
 use hwc_client::SchoolClient;
 use hwc_protocol::{Brin, Role, Signal};
-use hwc_send::{KeySource, Office, ReceiptReport};
+use hwc_send::{Office, ReceiptReport};
 use hwc_system_tests::webdriver::{Session, TauriDriver};
 use hwc_system_tests::{scan_tree, Needles, RelayProcess};
 use std::path::{Path, PathBuf};
@@ -60,10 +60,7 @@ impl Stage {
             "no display: run the window tests through `cargo xtask test`, which starts Xvfb"
         );
         let root = tempfile::tempdir().unwrap();
-        let mut office =
-            Office::init(&root.path().join("leerplicht"), KeySource::Keyring, "http://127.0.0.1:9").unwrap();
-        let relay = RelayProcess::start(&root.path().join("relay.db"), &[office.public_key()]).unwrap();
-        office.use_relay(&relay.url()).unwrap();
+        let (office, relay) = hwc_system_tests::world::office_and_relay(root.path(), &[]).unwrap();
         // The machine-wide configuration school IT deploys: relay address and pinned office key.
         let config = root.path().join("config.toml");
         let fingerprint = office.public_key().fingerprint();

@@ -6,8 +6,7 @@ use super::ledger::{Expect, Figures, Ledger, Outcome, Sent};
 use super::monkey::{self, Plan};
 use super::{Config, Rng};
 use crate::relay_process::relay_binary;
-use crate::world::{device_dir, enroll_and_verify};
-use crate::RelayProcess;
+use crate::world::{device_dir, enroll_and_verify, office_and_relay};
 use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
 use hwc_client::SchoolClient;
@@ -43,11 +42,8 @@ pub fn run(config: &Config) -> Result<bool> {
     } else {
         Kept::Temp(root)
     };
-    let office_dir = root.path().join("leerplicht");
-    let mut office = Office::init(&office_dir, KeySource::Keyring, "http://127.0.0.1:9")?;
-    let db = root.path().join("relay.db");
-    let relay = RelayProcess::start_with_args(&db, &[office.public_key()], &["--sweep-interval-secs", "1"])?;
-    office.use_relay(&relay.url())?;
+    let (mut office, relay) = office_and_relay(root.path(), &["--sweep-interval-secs", "1"])?;
+    let (office_dir, db) = (root.path().join("leerplicht"), relay.db_path().to_path_buf());
 
     let schools: Vec<Brin> = (0..config.schools)
         .map(|i| format!("{i:02}CH").parse::<Brin>().map_err(|e| anyhow!("{e}")))
