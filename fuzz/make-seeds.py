@@ -44,3 +44,10 @@ for date in ["2016-03-07", "07-03-2016", "2024-02-29", "1999-12-31", "2016-3-7"]
 put("csv_batch", "header-and-lines", "naam;geboortedatum;brin\n" + "\n".join(f"{n};07-03-2016;12AB" for n in valid[:20]) + "\n")
 put("csv_batch", "bad-lines", "\n".join(f"{n};2016-03-07;12ab;x" for n in invalid[:20]))
 put("csv_batch", "bom-crlf", "\ufeffnaam;geboortedatum;brin\r\nSem de Vries;2016-03-07;12AB\r\n")
+
+fingerprint = "3b0c" + "0123456789abcdef" * 3 + "0123456789ab"
+put("machine_config", "relay-and-pin", f'relay = "https://relay.voorbeeld.nl"\noffice_key_fingerprint = "{fingerprint}"\n')
+put("machine_config", "relay-only", 'relay = "http://127.0.0.1:8080"\n')
+put("machine_config", "empty", "")
+put("machine_config", "unknown-key", 'relay = "https://relay.voorbeeld.nl"\nextra = 1\n')
+put("machine_config", "escaped", 'relay = "https://relay.voorbeeld.nl/\\u0041"\n# comment\n')

@@ -2,7 +2,7 @@
 //! in a private directory under the user's runtime directory (a tmpfs on Linux), created empty
 //! when the window process starts and wiped when it ends. Debug builds let the tests point both elsewhere.
 
-use crate::config::MachineConfig;
+use hwc_client::MachineConfig;
 use std::path::{Path, PathBuf};
 
 /// The app's directories.
@@ -75,7 +75,7 @@ impl AppPaths {
                 }
             },
         };
-        let config = MachineConfig::load()?;
+        let config = crate::config::load()?;
         let tray_dir = webview_dir.with_file_name("tray");
         Ok(Self { data_dir, webview_dir, tray_dir, config })
     }

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// Every target in `fuzz/fuzz_targets`: every parser that takes bytes from outside.
-pub const TARGETS: [&str; 5] = ["envelope", "receipt", "request_auth", "signal", "csv_batch"];
+pub const TARGETS: [&str; 6] = ["envelope", "receipt", "request_auth", "signal", "csv_batch", "machine_config"];
 
 /// What one target's run gave.
 struct Summary {

@@ -17,6 +17,7 @@ mod enroll;
 mod error;
 mod fetch;
 mod lock;
+pub mod machine_config;
 pub mod pin;
 pub mod relay_client;
 mod reports;
@@ -26,6 +27,7 @@ pub mod vault;
 pub use client::SchoolClient;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ClientError, Result};
+pub use machine_config::{MachineConfig, MachineConfigError};
 pub use pin::PinProblem;
 pub use relay_client::RelayError;
 pub use reports::{

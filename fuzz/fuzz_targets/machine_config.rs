@@ -1,0 +1,28 @@
+//! The school app's machine configuration (`/etc/hwc-school/config.toml` and its Windows and
+//! macOS places), written by school IT: whatever is accepted holds a relay address that passes
+//! the relay rule and a fingerprint of 64 lowercase hex characters, and reads the same again
+//! when written back.
+#![no_main]
+
+use hwc_client::MachineConfig;
+use hwc_protocol::RelayAddress;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(config) = MachineConfig::parse(text) else { return };
+    if let Some(relay) = &config.relay {
+        assert!(RelayAddress::parse(relay).is_ok(), "an accepted relay passes the relay rule");
+    }
+    if let Some(fingerprint) = &config.office_key_fingerprint {
+        assert!(fingerprint.len() == 64 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    }
+    let mut written = String::new();
+    for (key, value) in [("relay", &config.relay), ("office_key_fingerprint", &config.office_key_fingerprint)] {
+        if let Some(value) = value {
+            let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+            written.push_str(&format!("{key} = \"{quoted}\"\n"));
+        }
+    }
+    assert_eq!(MachineConfig::parse(&written).as_ref(), Ok(&config), "written back: {written:?}");
+});
