@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(config) = MachineConfig::parse(text) else { return };
     if let Some(relay) = &config.relay {
         assert!(RelayAddress::parse(relay).is_ok(), "an accepted relay passes the relay rule");
+        assert!(!relay.chars().any(char::is_control), "no invisible character in an accepted relay");
     }
     if let Some(fingerprint) = &config.office_key_fingerprint {
         assert!(fingerprint.len() == 64 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
@@ -20,7 +21,14 @@ fuzz_target!(|data: &[u8]| {
     let mut written = String::new();
     for (key, value) in [("relay", &config.relay), ("office_key_fingerprint", &config.office_key_fingerprint)] {
         if let Some(value) = value {
-            let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+            let quoted: String = value
+                .chars()
+                .map(|c| match c {
+                    '\\' | '"' => format!("\\{c}"),
+                    c if c.is_control() => format!("\\u{:04X}", c as u32),
+                    c => c.to_string(),
+                })
+                .collect();
             written.push_str(&format!("{key} = \"{quoted}\"\n"));
         }
     }

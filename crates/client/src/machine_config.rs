@@ -32,11 +32,13 @@ pub enum MachineConfigError {
 }
 
 impl MachineConfig {
-    /// Reads and checks the text of the file. Empty text means no settings.
+    /// Reads and checks the text of the file. Empty text means no settings. The relay address
+    /// comes back in its plain form (`https://relay.voorbeeld.nl`, without spaces around it).
     pub fn parse(text: &str) -> Result<Self, MachineConfigError> {
-        let config: Self = toml::from_str(text).map_err(|_| MachineConfigError::NotToml)?;
+        let mut config: Self = toml::from_str(text).map_err(|_| MachineConfigError::NotToml)?;
         if let Some(relay) = &config.relay {
-            RelayAddress::parse(relay).map_err(|e| MachineConfigError::Relay(e.to_string()))?;
+            let address = RelayAddress::parse(relay).map_err(|e| MachineConfigError::Relay(e.to_string()))?;
+            config.relay = Some(address.to_string());
         }
         if let Some(fingerprint) = &config.office_key_fingerprint {
             let valid = fingerprint.len() == 64
@@ -71,5 +73,12 @@ mod tests {
         assert_eq!(unknown, Err(MachineConfigError::NotToml), "unknown key");
         assert_eq!(MachineConfig::parse("office_key_fingerprint = \"ABC\""), Err(MachineConfigError::Fingerprint));
         assert_eq!(MachineConfig::parse("relay = ["), Err(MachineConfigError::NotToml));
+        let plain = MachineConfig::parse("relay = \" https://relay.example.nl/ \"").unwrap();
+        assert_eq!(plain.relay.as_deref(), Some("https://relay.example.nl"));
+        let invisible = MachineConfig::parse("relay = \"https://relay.example.nl/\\u0019\"");
+        assert!(
+            matches!(invisible, Err(MachineConfigError::Relay(ref e)) if e.contains("onzichtbaar teken")),
+            "{invisible:?}"
+        );
     }
 }

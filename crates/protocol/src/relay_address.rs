@@ -19,6 +19,10 @@ pub enum RelayAddressError {
     NotHttps,
     #[error("het adres van de relay mag geen pad, ?, # of gebruikersnaam bevatten; alleen https://naam[:poort]")]
     NotPlain,
+    #[error(
+        "het adres van de relay bevat een onzichtbaar teken (een tab, regeleinde of ander stuurteken); typ het opnieuw"
+    )]
+    Invisible,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -31,8 +35,15 @@ fn is_loopback(host: &str) -> bool {
 }
 
 impl RelayAddress {
+    /// Reads an address; spaces and line ends around it are ignored. A control character
+    /// inside is refused: the URL standard would silently drop it (`relay.exa<tab>mple.nl`
+    /// would become `relay.example.nl`), so what was typed would not be what is used.
     pub fn parse(text: &str) -> Result<Self, RelayAddressError> {
-        let url = Url::parse(text.trim()).map_err(|_| RelayAddressError::Unreadable)?;
+        let text = text.trim();
+        if text.chars().any(char::is_control) {
+            return Err(RelayAddressError::Invisible);
+        }
+        let url = Url::parse(text).map_err(|_| RelayAddressError::Unreadable)?;
         let host = url.host_str().ok_or(RelayAddressError::Unreadable)?;
         match url.scheme() {
             "https" => {}
@@ -97,6 +108,10 @@ mod tests {
             "https://relay.example.nl/#x",
         ] {
             assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::NotPlain), "{bad}");
+        }
+        assert!(RelayAddress::parse(" https://relay.example.nl\n").is_ok(), "spaces and a line end around it");
+        for bad in ["https://relay.exa\tmple.nl", "https://relay.example.nl/\u{19}", "https://relay.example.nl\u{7f}"] {
+            assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::Invisible), "{bad:?}");
         }
     }
 }
