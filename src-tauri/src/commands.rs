@@ -300,8 +300,11 @@ pub async fn acknowledge(
         })
     })
     .await?;
-    session.set_confirmation(confirmation.clone());
-    crate::window::renew_web_process(&window);
+    if crate::window::renews_web_process() {
+        // Kept for the fresh page, which takes it on its first look.
+        session.set_confirmation(confirmation.clone());
+        crate::window::renew_web_process(&window);
+    }
     Ok(confirmation)
 }
 

@@ -14,12 +14,18 @@ use tauri::{AppHandle, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
 
+/// Whether [`renew_web_process`] replaces the web process here: on Linux, except in the driven
+/// test build. Elsewhere the page keeps what it showed until its window closes.
+pub fn renews_web_process() -> bool {
+    cfg!(target_os = "linux") && !driven_by_tests()
+}
+
 /// Ends the web process that showed a signal and loads the page again in a fresh one, so the
 /// copies the page held (its DOM, its JavaScript heap, freed or not) end with that process.
-/// On other systems than Linux the page keeps them until its window closes.
+/// Does nothing where [`renews_web_process`] says no.
 pub fn renew_web_process(window: &WebviewWindow) {
     #[cfg(target_os = "linux")]
-    if !driven_by_tests() {
+    if renews_web_process() {
         use webkit2gtk::WebViewExt;
         let renewed = window.with_webview(|platform| {
             let view = platform.inner();
