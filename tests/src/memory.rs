@@ -1,8 +1,9 @@
-//! The memory dump: reads every writable or anonymous region of a running process through
-//! `/proc/<pid>/maps` and `/proc/<pid>/mem` (what a debugger or malware running as root, or as
-//! the user when the process is dumpable, could read) and counts the child's data in it, in
-//! every form [`Needles`] knows. Read-only mappings of files are left out: they hold what is on
-//! disk, which the file scans cover.
+//! The memory dump: reads every touched page of every writable or anonymous region of a
+//! running process (regions from `/proc/<pid>/smaps`, touched pages from `/proc/<pid>/pagemap`,
+//! bytes from `/proc/<pid>/mem`: what a debugger or malware running as root, or as the user when
+//! the process is dumpable, could read) and counts the child's data in it, in every form
+//! [`Needles`] knows. Read-only mappings of files are left out: they hold what is on disk,
+//! which the file scans cover.
 
 use crate::forensic::Needles;
 use std::collections::BTreeMap;

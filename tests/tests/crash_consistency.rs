@@ -13,20 +13,13 @@
 use chrono::Utc;
 use hwc_protocol::{ReceiptKind, Signal, SignalId};
 use hwc_send::ReceiptReport;
+use hwc_system_tests::chaos::Rng;
 use hwc_system_tests::World;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 20;
-
-/// xorshift64: enough to spread kill moments, and replayable from the seed.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
 
 fn integrity(db: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
@@ -64,7 +57,7 @@ fn receipts_once_each(office: &mut hwc_send::Office) -> BTreeSet<SignalId> {
 
 #[test]
 fn the_relay_store_survives_kill_9_while_it_is_written() {
-    let mut rng = seed();
+    let mut rng = Rng::new(seed());
     let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
     let mut w = World::new().unwrap();
     let db = w.relay.db_path().to_path_buf();
@@ -74,7 +67,7 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
     let mut refused_while_down = 0;
     for _ in 0..ROUNDS {
         let pid = w.relay.pid().expect("the relay runs");
-        let delay = Duration::from_millis(5 + next(&mut rng) % 150);
+        let delay = Duration::from_millis(rng.between(5, 155));
         let killer = std::thread::spawn(move || {
             std::thread::sleep(delay);
             Command::new("kill").args(["-KILL", &pid.to_string()]).status().map(|s| s.success())
@@ -130,7 +123,7 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
 
 #[test]
 fn the_vault_survives_kill_9_while_it_is_written() {
-    let mut rng = seed();
+    let mut rng = Rng::new(seed());
     let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
     let w = World::new().unwrap();
     let dir = w.device_dir(hwc_protocol::Role::Director);
@@ -143,7 +136,7 @@ fn the_vault_survives_kill_9_while_it_is_written() {
             sent.insert(office.send_signal(World::school(), &signal).unwrap());
         }
         let mut writer = Command::new(env!("CARGO_BIN_EXE_hwc-vault-writer")).arg(&dir).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(20 + next(&mut rng) % 300));
+        std::thread::sleep(Duration::from_millis(rng.between(20, 320)));
         if writer.try_wait().unwrap().is_none() {
             killed_while_writing += 1;
         }

@@ -54,14 +54,9 @@ fn as_json(scans: &[(String, MemoryScan)]) -> serde_json::Value {
     scans
         .iter()
         .map(|(role, scan)| {
-            serde_json::json!({
-                "role": role,
-                "name": scan.name,
-                "bytes_read": scan.bytes_read,
-                "bytes_unreadable": scan.bytes_unreadable,
-                "regions": scan.regions,
-                "found": scan.found,
-            })
+            let mut value = serde_json::to_value(scan).unwrap_or_default();
+            value["role"] = role.as_str().into();
+            value
         })
         .collect()
 }

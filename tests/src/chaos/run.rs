@@ -33,15 +33,12 @@ const DRAIN_SECS: u64 = 90;
 /// Runs the chaos described by `config`; `Ok(true)` when every promise held.
 pub fn run(config: &Config) -> Result<bool> {
     let began = Instant::now();
-    let root = tempfile::Builder::new().prefix("hwc-chaos-").tempdir()?;
     // HWC_CHAOS_KEEP=1 keeps the run's directory (relay database, logs) to look into.
-    let root = if std::env::var_os("HWC_CHAOS_KEEP").is_some() {
-        let kept = root.keep();
-        eprintln!("chaos: map blijft bewaard: {}", kept.display());
-        Kept::Path(kept)
-    } else {
-        Kept::Temp(root)
-    };
+    let keep = std::env::var_os("HWC_CHAOS_KEEP").is_some();
+    let root = tempfile::Builder::new().prefix("hwc-chaos-").disable_cleanup(keep).tempdir()?;
+    if keep {
+        eprintln!("chaos: map blijft bewaard: {}", root.path().display());
+    }
     let (mut office, relay) = office_and_relay(root.path(), &["--sweep-interval-secs", "1"])?;
     let (office_dir, db) = (root.path().join("leerplicht"), relay.db_path().to_path_buf());
 
@@ -201,21 +198,6 @@ pub fn run(config: &Config) -> Result<bool> {
         .with_context(|| format!("{} schrijven", config.summary.display()))?;
     eprintln!("samenvatting: {}", config.summary.display());
     Ok(passed)
-}
-
-/// The run's directory: removed at the end, or kept to look into.
-enum Kept {
-    Temp(tempfile::TempDir),
-    Path(PathBuf),
-}
-
-impl Kept {
-    fn path(&self) -> &Path {
-        match self {
-            Kept::Temp(dir) => dir.path(),
-            Kept::Path(path) => path,
-        }
-    }
 }
 
 /// Which outcome a late school's signal must have, by its expiry against the late start.
