@@ -5,14 +5,17 @@
 //!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
-//!   (the real Secret Service backend), then a bounded chaos run and every fuzz target for a
-//!   bounded time.
+//!   (the real Secret Service backend), then a bounded chaos run, every benchmark in its quick
+//!   mode and every fuzz target for a bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
 //!   killed at random, judged afterwards (see `chaos.rs`).
+//! - `bench [--quick]`: every benchmark, figures into `BENCHMARKS.md` (see `bench.rs`).
 
+mod bench;
 mod chaos;
 mod fuzz;
+mod package;
 mod system_packages;
 mod tools;
 
@@ -27,8 +30,9 @@ fn main() -> Result<()> {
         Some("demo") => demo(&args[1..]),
         Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
         Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
+        Some("bench") => bench::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S");
+            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick]");
             std::process::exit(2);
         }
     }
@@ -57,8 +61,18 @@ fn test(extra: &[String]) -> Result<()> {
     // `cargo test` builds a package's binaries only for that package's own integration tests;
     // the system tests start hwc-relay and hwc-school as processes, so build them first.
     run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
-    // One window test runs the release build, exactly as it ships.
-    run(&[cargo.as_str(), "build", "--release", "--package", "hwc-school", "--locked"])?;
+    // One window test runs the release build, exactly as it ships; the benchmarks compare it
+    // with an empty Tauri window built the same way (one invocation, so they share a build).
+    run(&[
+        cargo.as_str(),
+        "build",
+        "--release",
+        "--package",
+        "hwc-school",
+        "--package",
+        "hwc-empty-window",
+        "--locked",
+    ])?;
     let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
     // The window tests need a display: Xvfb, started by xvfb-run around everything.
     let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];
@@ -77,6 +91,8 @@ fn test(extra: &[String]) -> Result<()> {
     if extra.is_empty() {
         // Signals through a relay and devices that are killed at random, judged afterwards.
         chaos::bounded(&workspace_root())?;
+        // Every benchmark, briefly: proves they still run; no timing is asserted.
+        bench::run(&workspace_root(), &["--quick".to_string()])?;
         // Every fuzz target for a bounded time, after replaying every saved input.
         fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
     } else {
