@@ -145,7 +145,7 @@ pub async fn authenticate(state: &AppState, raw: RawSigned) -> Result<Signed, Ap
             Caller::Office(key)
         }
         Signer::Device(id) => {
-            let device = state.store.call(move |conn| devices::get(conn, &id)).await?.ok_or_else(|| {
+            let device = state.store.read(move |conn| devices::get(conn, &id)).await?.ok_or_else(|| {
                 ApiFailure::UnknownSigner(
                     "Deze relay kent dit apparaat niet. Meld het apparaat aan met een aanmeldcode van leerplicht."
                         .into(),

@@ -68,7 +68,7 @@ pub fn schools_with_two_devices(db: &Path, office: &OfficePublicKey, schools: us
     let office = *office;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(store.call(move |conn| {
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         let now = chrono::Utc::now().timestamp();
         for pair in rows.chunks(2) {
             schools::claim(&tx, &pair[0].school, &office, now)?;

@@ -95,7 +95,7 @@ pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> 
 
 /// Checks that `office` owns `school`.
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
-    match state.store.call(move |conn| schools::owner(conn, &school)).await? {
+    match state.store.read(move |conn| schools::owner(conn, &school)).await? {
         None => Err(ApiFailure::NotFound("Deze school is nog niet aangemeld. Maak eerst een aanmeldcode aan.".into())),
         Some(owner) if owner != office => Err(wrong_school()),
         Some(_) => Ok(()),
@@ -111,7 +111,7 @@ pub async fn list(
     let office = signed.office()?;
     let school: Brin = brin.parse().map_err(|e| ApiFailure::BadRequest(format!("{e}.")))?;
     owned_school(&state, office, school).await?;
-    let devices = state.store.call(move |conn| devices::list(conn, &school)).await?;
+    let devices = state.store.read(move |conn| devices::list(conn, &school)).await?;
     Ok(Json(DeviceList { devices }))
 }
 
@@ -125,7 +125,7 @@ async fn set_status(
     let not_found =
         || ApiFailure::NotFound("Dit apparaat is onbekend bij de relay. Haal de apparatenlijst opnieuw op.".into());
     let id: DeviceId = device_id.parse().map_err(|_| not_found())?;
-    let mut device = state.store.call(move |conn| devices::get(conn, &id)).await?.ok_or_else(not_found)?;
+    let mut device = state.store.read(move |conn| devices::get(conn, &id)).await?.ok_or_else(not_found)?;
     owned_school(&state, office, device.school).await?;
     if status == DeviceStatus::Verified && device.status == DeviceStatus::Removed {
         return Err(ApiFailure::Conflict(

@@ -35,7 +35,7 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
         tokio::pin!(notified);
         notified.as_mut().enable();
         let now = now_secs();
-        let found = state.store.call(move |conn| inbox::read(conn, &school, &device_id, after, now)).await?;
+        let found = state.store.read(move |conn| inbox::read(conn, &school, &device_id, after, now)).await?;
         if !found.envelopes.is_empty() || !found.handled.is_empty() || state.waiters.is_closed() {
             return Ok(Json(found));
         }

@@ -10,5 +10,5 @@ use hwc_protocol::api::Stats;
 
 pub async fn get_stats(State(state): State<AppState>, signed: Signed) -> Result<Json<Stats>, ApiFailure> {
     let office = signed.office()?;
-    Ok(Json(state.store.call(move |conn| stats::read(conn, &office)).await?))
+    Ok(Json(state.store.read(move |conn| stats::read(conn, &office)).await?))
 }

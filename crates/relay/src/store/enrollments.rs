@@ -24,7 +24,7 @@ pub fn create(
     request: &CreateEnrollment,
     now: i64,
 ) -> Result<CreateOutcome, StoreError> {
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     if !schools::claim(&tx, &request.school, office, now)? {
         return Ok(CreateOutcome::WrongSchool);
     }
@@ -90,7 +90,7 @@ pub fn enroll(
     now: i64,
 ) -> Result<EnrollOutcome, StoreError> {
     let device_id = keys.device_id();
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     let row: Option<(String, String, String, String, i64, Option<String>)> = tx
         .query_row(
             "SELECT school, role, office, office_key_tag, expires_at, used_by FROM enrollments WHERE code_hash = ?1",

@@ -1,12 +1,15 @@
-//! The relay's storage: one SQLite file holding routing data and ciphertext only. The
-//! connection lives behind a mutex and is used from blocking threads ([`Store::call`]); every
-//! write the API acknowledges is committed (WAL, `synchronous=FULL`) before the answer goes out.
+//! The relay's storage: one SQLite file holding routing data and ciphertext only. Writes go to
+//! one writer thread that commits the writes arriving together in one transaction
+//! ([`Store::call`], see [`group_commit`]); every write the API acknowledges is committed (WAL,
+//! `synchronous=FULL`) before the answer goes out. Reads use connections of their own on
+//! blocking threads ([`Store::read`]), so a long-poll never waits behind a commit.
 //!
 //! One file per concern: schema, schools, enrollments, devices, signals, inbox, receipts,
 //! office items, stats, nonces and the expiry sweep.
 
 pub mod devices;
 pub mod enrollments;
+pub mod group_commit;
 pub mod inbox;
 pub mod nonces;
 pub mod office_items;
@@ -17,8 +20,9 @@ pub mod signals;
 pub mod stats;
 pub mod sweep;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +41,8 @@ pub enum StoreError {
     Permissions(#[from] std::io::Error),
     #[error("the database refused the setting {0}")]
     Setting(&'static str),
+    #[error("the database could not commit: {0}")]
+    CommitFailed(String),
 }
 
 /// Makes the database file (and a `-wal` or `-shm` file left next to it) readable and writable
@@ -68,10 +74,15 @@ fn restrict_file(_path: &Path) -> Result<(), std::io::Error> {
     Ok(())
 }
 
+/// Read connections: enough for both cores to read at once.
+const READERS: usize = 2;
+
 /// Handle to the relay database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    writer: group_commit::Writer,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<AtomicUsize>,
     path: PathBuf,
 }
 
@@ -97,7 +108,18 @@ impl Store {
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
         schema::create(&conn)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            reader.busy_timeout(Duration::from_secs(5))?;
+            readers.push(Mutex::new(reader));
+        }
+        Ok(Self {
+            writer: group_commit::Writer::start(conn)?,
+            readers: Arc::new(readers),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+            path: path.to_path_buf(),
+        })
     }
 
     /// The database file.
@@ -105,18 +127,33 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` with the connection on a blocking thread.
+    /// Runs the write `f` on the writer thread; answers once it is committed (or rolled back
+    /// alone, when `f` fails).
     pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        self.writer.call(f).await
+    }
+
+    /// Runs the read-only `f` on a read connection, on a blocking thread. It sees every write
+    /// that was answered before it started.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock leaves no open transaction behind (rusqlite rolls
-            // back on drop), so a poisoned lock is safe to take over.
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
+            // A free connection if there is one, else wait for the one in turn. A panic while
+            // holding a lock leaves nothing half-done on a read connection.
+            let free = (0..readers.len()).find_map(|i| readers[(first + i) % readers.len()].try_lock().ok());
+            let guard = free.unwrap_or_else(|| {
+                readers[first % readers.len()].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            });
+            f(&guard)
         })
         .await
         .map_err(|_| StoreError::TaskFailed)?
@@ -147,8 +184,10 @@ mod tests {
     #[test]
     fn deletes_securely() {
         let (_dir, store) = temp_store();
-        let conn = store.conn.lock().unwrap();
-        let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let secure: i64 = runtime
+            .block_on(store.call(|conn| Ok(conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?)))
+            .unwrap();
         assert_eq!(secure, 1);
     }
 
@@ -161,7 +200,10 @@ mod tests {
         let path = dir.path().join("relay.db");
         let store = super::Store::open(&path).unwrap();
         // A write, so the -wal and -shm files certainly exist.
-        store.conn.lock().unwrap().execute("INSERT INTO schools VALUES ('12AB', 'office', 1)", []).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime
+            .block_on(store.call(|conn| Ok(conn.execute("INSERT INTO schools VALUES ('12AB', 'office', 1)", [])?)))
+            .unwrap();
         for suffix in ["", "-wal", "-shm"] {
             let file = dir.path().join(format!("relay.db{suffix}"));
             assert_eq!(mode(&file), 0o600, "{}", file.display());
@@ -188,8 +230,8 @@ mod tests {
     fn opens_twice_with_wal_and_schema_version() {
         let (dir, store) = temp_store();
         drop(store);
-        let again = super::Store::open(&dir.path().join("relay.db")).unwrap();
-        let conn = again.conn.lock().unwrap();
+        let _again = super::Store::open(&dir.path().join("relay.db")).unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("relay.db")).unwrap();
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         let version: i64 = conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0)).unwrap();

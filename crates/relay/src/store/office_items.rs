@@ -13,7 +13,7 @@ pub const MAX_ITEMS: i64 = 500;
 pub fn take(conn: &mut Connection, office: &OfficePublicKey, after: u64) -> Result<OfficeItems, StoreError> {
     let office = office.to_string();
     let after_seq = i64::try_from(after).unwrap_or(i64::MAX);
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     tx.execute("DELETE FROM office_items WHERE office = ?1 AND seq <= ?2", params![office, after_seq])?;
     let mut items = OfficeItems { cursor: after, items: Vec::new() };
     {

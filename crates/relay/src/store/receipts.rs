@@ -41,7 +41,7 @@ pub fn acknowledge(
     let r = &receipt.receipt;
     let signal_id = r.signal_id.to_string();
     let device_id = r.device_id.to_string();
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     let waiting: Option<(String, i64, i64, String)> = tx
         .query_row(
             "SELECT s.office, s.created_at, s.expires_at, s.envelope_hash FROM signals s

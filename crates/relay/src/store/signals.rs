@@ -37,7 +37,7 @@ pub fn insert(
     let env = &envelope.envelope;
     let signal_id = env.signal_id.to_string();
     let hash = envelope_hash(&envelope.bytes);
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     let known: Option<String> = tx
         .query_row(
             "SELECT envelope_hash FROM signals WHERE signal_id = ?1

@@ -20,7 +20,7 @@ pub struct SweepReport {
 
 /// Runs one sweep at `now` in one transaction.
 pub fn run(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     let expired: Vec<(String, String, String, i64)> = {
         let mut stmt =
             tx.prepare_cached("SELECT signal_id, school, office, expires_at FROM signals WHERE expires_at <= ?1")?;
