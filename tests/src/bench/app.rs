@@ -123,6 +123,7 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
     let (closed_before, _) = tree_usage(app.pid());
     std::thread::sleep(Duration::from_secs(size.closed_secs));
     let (closed, closed_processes) = tree_usage(app.pid());
+    let agent_memory = super::process::resident_by_mapping(app.pid());
     end(app);
     let minute = size.closed_secs as f64;
     let cpu_percent = (closed.cpu_secs() - closed_before.cpu_secs()) / minute * 100.0;
@@ -151,7 +152,9 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
         "empty_window_open": { "usage": empty_open, "processes": empty_processes },
         "closed": { "usage": closed, "processes": closed_processes, "seconds": size.closed_secs,
                     "cpu_seconds": closed.cpu_secs() - closed_before.cpu_secs(),
-                    "switches": closed.switches.saturating_sub(closed_before.switches) },
+                    "switches": closed.switches.saturating_sub(closed_before.switches),
+                    "agent_resident_by_mapping": agent_memory.0.iter().take(15).collect::<Vec<_>>(),
+                    "agent_threads": agent_memory.1 },
     });
     Ok(Report { benchmark: "app".into(), quick, figures, raw })
 }

@@ -110,7 +110,8 @@ impl Store {
         schema::create(&conn)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let reader =
+                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
             reader.busy_timeout(Duration::from_secs(5))?;
             readers.push(Mutex::new(reader));
         }
@@ -185,9 +186,8 @@ mod tests {
     fn deletes_securely() {
         let (_dir, store) = temp_store();
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let secure: i64 = runtime
-            .block_on(store.call(|conn| Ok(conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?)))
-            .unwrap();
+        let secure: i64 =
+            runtime.block_on(store.call(|conn| Ok(conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?))).unwrap();
         assert_eq!(secure, 1);
     }
 
