@@ -105,7 +105,7 @@ function unflag() {
   }
 }
 
-// The status line is refreshed every second; it is read out only when more than a clock time
+// The status line is redrawn whenever the app reports a change; it is read out only when more than a clock time
 // in it changed ("laatst gecontroleerd 10:04" becoming 10:05 is not news).
 function showStatusLine(text) {
   if (statusLine.textContent !== text) statusLine.textContent = text;
@@ -456,9 +456,14 @@ function resetIdle() {
 }
 for (const type of ["keydown", "pointerdown", "wheel"]) window.addEventListener(type, resetIdle, { passive: true });
 
-// Follow the app: about once a second, ask whether anything changed, and redraw if so. While a
-// signal is open, check that it still waits: a colleague may have handled it.
+// Follow the app: the window process sends "hwc-change" whenever something changed (no timer
+// here), and the page asks what and redraws. While a signal is open, check that it still
+// waits: a colleague may have handled it. Changes that arrive during a round get one more.
+let following = false;
+let followAgain = false;
 async function follow() {
+  if (following) { followAgain = true; return; }
+  following = true;
   try {
     const next = await call("change_count");
     if (next !== changes) {
@@ -477,9 +482,14 @@ async function follow() {
         await refresh();
       }
     }
-  } catch (_) { /* the next round asks again */ }
-  setTimeout(follow, 1000);
+  } catch (_) { /* the next change asks again */ }
+  following = false;
+  if (followAgain) {
+    followAgain = false;
+    follow();
+  }
 }
+window.addEventListener("hwc-change", follow);
 
 resetIdle();
 follow();

@@ -100,8 +100,9 @@ pub async fn app_status(session: State<'_, Arc<Session>>, fresh: Option<bool>) -
     blocking(&session, move |session| current_status(session, fresh_page)).await
 }
 
-/// The change counter: the page asks about once a second and redraws when it moved. It does
-/// not wait, because a pending IPC request holds up WebKit's snapshots (screenshots, WebDriver).
+/// The change counter: the page asks when the window process tells it something changed (the
+/// `hwc-change` event, see `window_app.rs`) and redraws when it moved. It does not wait, because
+/// a pending IPC request holds up WebKit's snapshots (screenshots, WebDriver).
 #[tauri::command]
 pub async fn change_count(session: State<'_, Arc<Session>>) -> Answer<u64> {
     Ok(session.change_count())

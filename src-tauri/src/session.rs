@@ -34,6 +34,8 @@ pub struct Session {
     /// The confirmation of the last acknowledgement, for the fresh page that replaces the one
     /// that showed the signal (see `window::renew_web_process`).
     confirmation: Mutex<Option<String>>,
+    /// Told after every change, so the page learns of it without asking on a timer.
+    on_change: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
 }
 
 /// The open key is dropped after this long without anything done in the window.
@@ -54,6 +56,7 @@ impl Session {
             stopping: AtomicBool::new(false),
             last_activity: Mutex::new(Instant::now()),
             confirmation: Mutex::new(None),
+            on_change: Mutex::new(None),
         }
     }
 
@@ -107,6 +110,14 @@ impl Session {
     /// Something the page shows changed.
     pub fn bump(&self) {
         self.changes.fetch_add(1, Ordering::SeqCst);
+        if let Some(tell) = lock(&self.on_change).as_ref() {
+            tell();
+        }
+    }
+
+    /// Calls `tell` after every change from now on (the window process tells its page).
+    pub fn on_change(&self, tell: impl Fn() + Send + Sync + 'static) {
+        *lock(&self.on_change) = Some(Box::new(tell));
     }
 
     pub fn change_count(&self) -> u64 {

@@ -17,6 +17,12 @@ pub fn run(paths: AppPaths, builder: tauri::Builder<Wry>, context: Context<Wry>)
         .setup(move |app| {
             crate::termination::exit_on_termination(app.handle().clone());
             let window = window::open_main_window(app.handle(), &session.paths)?;
+            // The page redraws when told, instead of asking every second (no timer in the
+            // page; the event carries nothing, the page asks the commands what changed).
+            let told = window.clone();
+            session.on_change(move || {
+                let _ = told.eval("window.dispatchEvent(new Event(\"hwc-change\"))");
+            });
             let minimised = session.clone();
             let watched = window.clone();
             window.on_window_event(move |event| {

@@ -22,6 +22,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         [flag] if flag == "--quick" => true,
         _ => bail!("gebruik: cargo xtask bench [--quick]"),
     };
+    crate::system_packages::ensure(crate::system_packages::TEST)?;
     let cargo = crate::cargo();
     let out = root.join("target/bench");
     if out.exists() {

@@ -29,6 +29,10 @@ pub const TEST: &[&str] = &[
     "libayatana-appindicator3-1",
 ];
 
+/// What the Tauri bundler needs to make the `.deb`: it finds the tray library through
+/// pkg-config to name it as a dependency of the package.
+pub const PACKAGING: &[&str] = &["libayatana-appindicator3-dev", "npm"];
+
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
