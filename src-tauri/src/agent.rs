@@ -32,6 +32,11 @@ pub fn run(paths: AppPaths, open_at_start: bool, context: Context<Wry>) -> Resul
         .manage(window.clone())
         .setup(move |app| {
             crate::termination::exit_on_termination(app.handle().clone());
+            // The person who started the app waits for the window: it starts first, and the
+            // tray and the long-poll are set up while it loads.
+            if open_at_start {
+                window.open();
+            }
             let tray = tray::build(app.handle(), &session.paths.tray_dir, open_window).map(Arc::new);
             let marker = tray.clone();
             let polling_window = window.clone();
@@ -46,7 +51,7 @@ pub fn run(paths: AppPaths, open_at_start: bool, context: Context<Wry>) -> Resul
                     stand_aside: Box::new(move || polling_window.is_running()),
                 },
             );
-            if open_at_start || tray.is_none() {
+            if !open_at_start && tray.is_none() {
                 window.open();
             }
             Ok(())

@@ -8,6 +8,9 @@ use std::process::Command;
 /// Bundles `target/release/hwc-school` as a `.deb` and returns its path.
 pub fn build_deb(root: &Path) -> Result<PathBuf> {
     crate::system_packages::ensure(crate::system_packages::PACKAGING)?;
+    if Command::new("npm").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
+        crate::system_packages::ensure(&["npm"])?;
+    }
     let tools = root.join("target/tools/npm");
     let cli = tools.join("node_modules/.bin/tauri");
     if !cli.is_file() {

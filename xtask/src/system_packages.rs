@@ -30,8 +30,9 @@ pub const TEST: &[&str] = &[
 ];
 
 /// What the Tauri bundler needs to make the `.deb`: it finds the tray library through
-/// pkg-config to name it as a dependency of the package.
-pub const PACKAGING: &[&str] = &["libayatana-appindicator3-dev", "npm"];
+/// pkg-config to name it as a dependency of the package. (npm, for the bundler itself, is
+/// installed only when there is none: Node's own installs bring theirs.)
+pub const PACKAGING: &[&str] = &["libayatana-appindicator3-dev"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

@@ -115,6 +115,11 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
     let (empty, _) = time_to_title(empty_command(), EMPTY_TITLE)?;
     std::thread::sleep(Duration::from_secs(5));
     let (open, open_processes) = tree_usage(app.pid());
+    // And what the open window costs while nobody touches it (no timer in the page).
+    std::thread::sleep(Duration::from_secs(size.closed_secs.min(20)));
+    let (open_later, _) = tree_usage(app.pid());
+    let open_secs = size.closed_secs.min(20) as f64;
+    let open_cpu_percent = (open_later.cpu_secs() - open.cpu_secs()) / open_secs * 100.0;
     let (empty_open, empty_processes) = tree_usage(empty.pid());
     end(empty);
 
@@ -152,6 +157,12 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
         Figure::new("app_open_pss_mib", "app PSS, window open on the lock screen", open.pss_mib(), "MiB")
             .at_most(250.0, "≤ 250 MB")
             .baseline(empty_open.pss_mib()),
+        Figure::new(
+            "app_open_cpu_percent",
+            "app CPU, window open on the lock screen, untouched",
+            open_cpu_percent,
+            "% of one core",
+        ),
         Figure::new("app_closed_pss_mib", "app PSS, window closed, long-poll open", closed.pss_mib(), "MiB")
             .at_most(60.0, "≤ 60 MB"),
         Figure::new("app_closed_cpu_percent", "app CPU, window closed", cpu_percent, "% of one core")
@@ -163,7 +174,9 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
         "app_starts_ms": app_starts.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
         "window_process_starts_ms": window_starts.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
         "empty_window_starts_ms": empty_starts.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
-        "open": { "usage": open, "processes": open_processes },
+        "open": { "usage": open, "processes": open_processes, "idle_seconds": open_secs,
+                  "idle_cpu_seconds": open_later.cpu_secs() - open.cpu_secs(),
+                  "idle_switches": open_later.switches.saturating_sub(open.switches) },
         "empty_window_open": { "usage": empty_open, "processes": empty_processes },
         "closed": { "usage": closed, "processes": closed_processes, "seconds": size.closed_secs,
                     "cpu_seconds": closed.cpu_secs() - closed_before.cpu_secs(),
