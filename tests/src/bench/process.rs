@@ -71,6 +71,27 @@ pub fn usage_of_all(pids: &[u32]) -> Usage {
     })
 }
 
+/// Where a process's resident memory is: KiB per mapping (`[heap]`, `[anon]`, a library's
+/// path, ...), largest first, and its thread count.
+pub fn resident_by_mapping(pid: u32) -> (Vec<(String, u64)>, usize) {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by_name: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut current = String::new();
+    for line in smaps.lines() {
+        let mut parts = line.split_whitespace();
+        let first = parts.next().unwrap_or_default();
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            current = parts.nth(4).unwrap_or("[anon]").to_string();
+        } else if first == "Rss:" {
+            *by_name.entry(current.clone()).or_default() += parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+        }
+    }
+    let mut list: Vec<(String, u64)> = by_name.into_iter().filter(|(_, kib)| *kib > 0).collect();
+    list.sort_by_key(|entry| std::cmp::Reverse(entry.1));
+    let threads = std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.count()).unwrap_or(0);
+    (list, threads)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,25 +109,4 @@ mod tests {
         assert!(me.cpu_ticks > 0 && me.switches > 0, "{me:?} {x}");
         assert_eq!(usage_of(u32::MAX).rss_kib, 0);
     }
-}
-
-/// Where a process's resident memory is: KiB per mapping (`[heap]`, `[anon]`, a library's
-/// path, ...), largest first, and its thread count.
-pub fn resident_by_mapping(pid: u32) -> (Vec<(String, u64)>, usize) {
-    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
-    let mut by_name: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let mut current = String::new();
-    for line in smaps.lines() {
-        let mut parts = line.split_whitespace();
-        let first = parts.next().unwrap_or_default();
-        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            current = parts.nth(4).unwrap_or("[anon]").to_string();
-        } else if first == "Rss:" {
-            *by_name.entry(current.clone()).or_default() += parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
-        }
-    }
-    let mut list: Vec<(String, u64)> = by_name.into_iter().filter(|(_, kib)| *kib > 0).collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1));
-    let threads = std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.count()).unwrap_or(0);
-    (list, threads)
 }
