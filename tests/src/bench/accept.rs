@@ -11,7 +11,7 @@ use crate::RelayProcess;
 use anyhow::{Context, Result};
 use chrono::{Duration as Days, Utc};
 use hwc_protocol::request_auth::AuthHeaders;
-use hwc_protocol::{Envelope, OfficeSigningKey, Signal, SignalId};
+use hwc_protocol::{Envelope, OfficeSigningKey, SignalId};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -41,10 +41,7 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
     let db = dir.path().join("relay.db");
     let devices = seed::schools_with_two_devices(&db, &office.public(), size.schools)?;
     eprintln!("accept: {} enveloppen verzegelen (niet gemeten)", size.signals);
-    let signal = {
-        let today = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
-        Signal::from_input("Benchmark Kind", "01-01-2018", today)?
-    };
+    let signal = super::made_up_signal()?;
     let now = Utc::now();
     let mut envelopes = Vec::with_capacity(size.signals);
     for i in 0..size.signals {

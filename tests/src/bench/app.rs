@@ -70,6 +70,13 @@ fn median(mut values: Vec<Duration>) -> f64 {
     values.get(values.len() / 2).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN)
 }
 
+/// Each process of the tree under `root` (and `root`) with its name and usage.
+fn per_process(root: u32) -> Vec<(u32, String, Usage)> {
+    let mut list = vec![(root, "agent".to_string(), super::process::usage_of(root))];
+    list.extend(descendants(root).into_iter().map(|p| (p.pid, p.name, super::process::usage_of(p.pid))));
+    list
+}
+
 fn tree_usage(root: u32) -> (Usage, usize) {
     let mut pids: Vec<u32> = descendants(root).iter().map(|p| p.pid).collect();
     pids.push(root);
@@ -110,18 +117,23 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
     }
     let (app_start_ms, empty_start_ms) = (median(app_starts.clone()), median(empty_starts.clone()));
 
-    // Memory with the window open on the lock screen, settled for five seconds.
-    let (app, _) = time_to_title(app_command(), LOCK_TITLE)?;
+    // Memory with the window open on the lock screen, settled for five seconds; the empty
+    // window first, each alone: PSS divides shared pages among every process that maps them,
+    // so measuring both at once would make each look lighter than it is.
     let (empty, _) = time_to_title(empty_command(), EMPTY_TITLE)?;
     std::thread::sleep(Duration::from_secs(5));
+    let (empty_open, empty_processes) = tree_usage(empty.pid());
+    end(empty);
+    let (app, _) = time_to_title(app_command(), LOCK_TITLE)?;
+    std::thread::sleep(Duration::from_secs(5));
     let (open, open_processes) = tree_usage(app.pid());
+    let open_each = per_process(app.pid());
     // And what the open window costs while nobody touches it (no timer in the page).
     std::thread::sleep(Duration::from_secs(size.closed_secs.min(20)));
     let (open_later, _) = tree_usage(app.pid());
+    let open_each_later = per_process(app.pid());
     let open_secs = size.closed_secs.min(20) as f64;
     let open_cpu_percent = (open_later.cpu_secs() - open.cpu_secs()) / open_secs * 100.0;
-    let (empty_open, empty_processes) = tree_usage(empty.pid());
-    end(empty);
 
     // The window closed (the window process ends as when its window is closed or the session
     // ends); the agent keeps its long-poll.
@@ -176,7 +188,13 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
         "empty_window_starts_ms": empty_starts.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
         "open": { "usage": open, "processes": open_processes, "idle_seconds": open_secs,
                   "idle_cpu_seconds": open_later.cpu_secs() - open.cpu_secs(),
-                  "idle_switches": open_later.switches.saturating_sub(open.switches) },
+                  "idle_switches": open_later.switches.saturating_sub(open.switches),
+                  "idle_by_process": open_each_later.iter().map(|(pid, name, later)| {
+                      let before = open_each.iter().find(|(p, _, _)| p == pid).map(|(_, _, u)| *u).unwrap_or_default();
+                      serde_json::json!({ "pid": pid, "name": name,
+                          "cpu_ticks": later.cpu_ticks.saturating_sub(before.cpu_ticks),
+                          "switches": later.switches.saturating_sub(before.switches) })
+                  }).collect::<Vec<_>>() },
         "empty_window_open": { "usage": empty_open, "processes": empty_processes },
         "closed": { "usage": closed, "processes": closed_processes, "seconds": size.closed_secs,
                     "cpu_seconds": closed.cpu_secs() - closed_before.cpu_secs(),

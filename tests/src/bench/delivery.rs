@@ -16,7 +16,7 @@ use crate::RelayProcess;
 use anyhow::{anyhow, Context, Result};
 use hwc_protocol::api::Inbox;
 use hwc_protocol::request_auth::AuthHeaders;
-use hwc_protocol::{Brin, Envelope, Role, Signal, SignalId};
+use hwc_protocol::{Brin, Envelope, Role, SignalId};
 use hwc_send::{KeySource, Office};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -237,12 +237,6 @@ fn baseline(size: Size) -> Result<Measured> {
     Ok(Measured { samples, send_calls, missing, idle_failures, server_cpu_percent })
 }
 
-/// A made-up child for the benchmark (valid by the signal's rules, no real person).
-fn made_up_signal() -> Result<Signal> {
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
-    Ok(Signal::from_input("Benchmark Kind", "01-01-2018", today)?)
-}
-
 fn relay(size: Size) -> Result<Measured> {
     let dir = tempfile::Builder::new().prefix("hwc-bench-delivery-").tempdir()?;
     let mut office = Office::init(
@@ -295,7 +289,7 @@ fn relay(size: Size) -> Result<Measured> {
         }),
     ));
     settle(&target, 1, pid);
-    let signal = made_up_signal()?;
+    let signal = super::made_up_signal()?;
     let (samples, send_calls, missing, server_cpu_percent) = cpu_percent(pid, || {
         send_on_schedule(size, &clock, |_| {
             let id: SignalId = office.send_signal(school, &signal)?;

@@ -15,7 +15,7 @@ use crate::RelayProcess;
 use anyhow::{Context, Result};
 use chrono::{Duration as Days, Utc};
 use hwc_protocol::request_auth::AuthHeaders;
-use hwc_protocol::{DeviceId, Envelope, OfficeSigningKey, Signal, SignalId};
+use hwc_protocol::{DeviceId, Envelope, OfficeSigningKey, SignalId};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -192,10 +192,7 @@ async fn deliver(
     arrivals: &Arrivals,
     count: usize,
 ) -> Result<(Option<Percentiles>, usize)> {
-    let signal = {
-        let today = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
-        Signal::from_input("Benchmark Kind", "01-01-2018", today)?
-    };
+    let signal = super::made_up_signal()?;
     let mut connection = Connection::open(None, addr).await?;
     let mut samples = Vec::new();
     let mut missed = 0;

@@ -19,6 +19,13 @@ use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
 
+/// The signal every benchmark sends: a made-up child (valid by the signal's rules, no real
+/// person), dated today in the Netherlands.
+pub fn made_up_signal() -> Result<hwc_protocol::Signal> {
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    Ok(hwc_protocol::Signal::from_input("Benchmark Kind", "01-01-2018", today)?)
+}
+
 /// One measured figure, with its target and, when the figure depends on the machine, the
 /// baseline measured in the same run.
 #[derive(Debug, Clone, Serialize)]
