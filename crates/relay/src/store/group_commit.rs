@@ -68,23 +68,19 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
 
 /// Runs `batch` in one transaction, each job in its own savepoint, commits, then answers.
 fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
-    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
-        // Without an outer transaction each job still commits on its own, as before batching.
-        let message = error.to_string();
-        for job in batch {
-            if let Some((_, finish)) = run_job(conn, job) {
-                finish(Ok(()));
-            } else {
-                tracing::warn!(error = %message, "a write panicked");
-            }
+    if conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+        // Without an outer transaction each job still commits on its own, as before batching;
+        // a job that panicked dropped its answer, so its caller hears that the task failed.
+        for (_, finish) in batch.into_iter().filter_map(|job| run_job(conn, job)) {
+            finish(Ok(()));
         }
         return;
     }
     let mut finishes = Vec::with_capacity(batch.len());
     for job in batch {
         if conn.execute_batch("SAVEPOINT job").is_err() {
-            // Cannot isolate the job: it is not run, and its caller hears so.
-            finishes.push(Box::new(|_| {}) as Finish);
+            // Cannot isolate the job: it is dropped unrun, with its answer, so its caller
+            // hears that the task failed.
             continue;
         }
         match run_job(conn, job) {
