@@ -23,6 +23,21 @@ pub fn path() -> PathBuf {
     }
 }
 
+/// Checks an installer's values and writes them as the file (its folder is created when
+/// missing; the file is replaced whole, never half-written). Says what to fix when refused.
+pub fn install(relay: &str, office_key_fingerprint: &str) -> Result<PathBuf, String> {
+    let config = MachineConfig::from_installer(relay, office_key_fingerprint).map_err(|e| e.to_string())?;
+    let path = path();
+    let folder = path.parent().ok_or_else(|| format!("{} heeft geen map", path.display()))?;
+    std::fs::create_dir_all(folder).map_err(|e| format!("{} kan niet worden gemaakt: {e}", folder.display()))?;
+    let fresh = folder.join(".config.toml.nieuw");
+    std::fs::write(&fresh, config.to_toml()).and_then(|()| std::fs::rename(&fresh, &path)).map_err(|e| {
+        let _ = std::fs::remove_file(&fresh);
+        format!("{} kan niet worden geschreven: {e}", path.display())
+    })?;
+    Ok(path)
+}
+
 /// Reads and checks the file. No file means no settings; a bad file is an error that says
 /// what to fix (the app then refuses to start rather than silently ignore a pin).
 pub fn load() -> Result<MachineConfig, String> {

@@ -55,16 +55,29 @@ fn main() {
         eprintln!("HwC School kan niet starten: vrijgegeven geheugen kan niet worden gewist ({e}).");
         std::process::exit(1);
     }
-    let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| {
-        let paths = paths::AppPaths::from_environment()?;
-        let context = tauri::generate_context!();
-        match mode {
-            Mode::Agent { open_window } => agent::run(paths, open_window, context),
-            Mode::Window => window_app::run(paths, with_commands(), context),
-        }
+    let context = || tauri::generate_context!();
+    let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| match mode {
+        Mode::InstallConfig { relay, office_key_fingerprint } => install_config(&relay, &office_key_fingerprint),
+        Mode::Agent { open_window } => agent::run(paths::AppPaths::from_environment()?, open_window, context()),
+        Mode::Window => window_app::run(paths::AppPaths::from_environment()?, with_commands(), context()),
     });
     if let Err(message) = started {
         eprintln!("HwC School kan niet starten: {message}");
         std::process::exit(1);
+    }
+}
+
+/// For installers and IT: writes the machine configuration without a window or a display; the
+/// exit code says whether it worked (2: a value was refused or the file could not be written).
+fn install_config(relay: &str, office_key_fingerprint: &str) -> Result<(), String> {
+    match config::install(relay, office_key_fingerprint) {
+        Ok(path) => {
+            println!("HwC School: instellingen geschreven naar {}", path.display());
+            Ok(())
+        }
+        Err(message) => {
+            eprintln!("HwC School: instellingen niet geschreven: {message}");
+            std::process::exit(2);
+        }
     }
 }

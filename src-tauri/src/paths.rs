@@ -54,26 +54,49 @@ fn debug_override(var: &str) -> Option<PathBuf> {
     }
 }
 
+/// The user's data directory for the vault: `$XDG_DATA_HOME/hwc-school` on Linux,
+/// `%LOCALAPPDATA%\HwC School` on Windows, `~/Library/Application Support/nl.hwc.school`
+/// on macOS.
+fn standard_data_dir() -> Result<PathBuf, String> {
+    let found = if cfg!(windows) {
+        absolute_var("LOCALAPPDATA").map(|dir| dir.join("HwC School"))
+    } else if cfg!(target_os = "macos") {
+        absolute_var("HOME").map(|home| home.join("Library/Application Support/nl.hwc.school"))
+    } else {
+        home_subdir("XDG_DATA_HOME", ".local/share").map(|dir| dir.join("hwc-school"))
+    };
+    found.ok_or_else(|| "de map voor gegevens is onbekend (HOME ontbreekt)".to_string())
+}
+
+/// One fixed private place for the web view's data, so a directory left by a crashed run is
+/// wiped at the next start: the runtime directory on Linux (a tmpfs, private to the user),
+/// the user's own temporary folder on Windows and macOS.
+fn standard_private_dir() -> Result<PathBuf, String> {
+    let var = if cfg!(windows) {
+        "LOCALAPPDATA"
+    } else if cfg!(target_os = "macos") {
+        "TMPDIR"
+    } else {
+        "XDG_RUNTIME_DIR"
+    };
+    absolute_var(var)
+        .filter(|p| p.is_dir())
+        .ok_or_else(|| format!("er is geen privé-map voor tijdelijke bestanden ({var}); log opnieuw in"))
+}
+
+fn absolute_var(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute())
+}
+
 impl AppPaths {
     pub fn from_environment() -> Result<Self, String> {
         let data_dir = match debug_override("HWC_SCHOOL_DATA_DIR") {
             Some(dir) => dir,
-            None => home_subdir("XDG_DATA_HOME", ".local/share")
-                .ok_or("de map voor gegevens is onbekend (HOME ontbreekt)")?
-                .join("hwc-school"),
+            None => standard_data_dir()?,
         };
-        // One fixed place under the runtime directory (a tmpfs, private to the user), so a
-        // directory left by a crashed run is wiped at the next start.
         let webview_dir = match debug_override("HWC_SCHOOL_WEBVIEW_DIR") {
             Some(dir) => dir,
-            None => match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|p| p.is_dir()) {
-                Some(runtime) => runtime.join("hwc-school").join("webview"),
-                None => {
-                    return Err(
-                        "er is geen privé-map voor tijdelijke bestanden (XDG_RUNTIME_DIR); log opnieuw in".into()
-                    )
-                }
-            },
+            None => standard_private_dir()?.join("hwc-school").join("webview"),
         };
         let config = crate::config::load()?;
         let tray_dir = webview_dir.with_file_name("tray");

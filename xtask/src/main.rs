@@ -5,12 +5,14 @@
 //!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
-//!   (the real Secret Service backend), then a bounded chaos run, every benchmark in its quick
+//!   (the real Secret Service backend), including installing, starting and purging the `.deb`,
+//!   then a bounded chaos run, every benchmark in its quick
 //!   mode and every fuzz target for a bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
 //!   killed at random, judged afterwards (see `chaos.rs`).
 //! - `bench [--quick]`: every benchmark, figures into `BENCHMARKS.md` (see `bench.rs`).
+//! - `package`: the app's `.deb` in `target/release/bundle/deb/` (see `package.rs`).
 
 mod bench;
 mod chaos;
@@ -31,8 +33,9 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
         Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
         Some("bench") => bench::run(&workspace_root(), &args[1..]),
+        Some("package") => package::run(&workspace_root()),
         _ => {
-            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick]");
+            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick] | cargo xtask package");
             std::process::exit(2);
         }
     }
@@ -73,6 +76,8 @@ fn test(extra: &[String]) -> Result<()> {
         "hwc-empty-window",
         "--locked",
     ])?;
+    // The package test installs, starts and purges the `.deb`, made from that release build.
+    package::build_deb(&workspace_root())?;
     let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
     // The window tests need a display: Xvfb, started by xvfb-run around everything.
     let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];

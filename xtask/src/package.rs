@@ -1,9 +1,32 @@
-//! Building the app's `.deb` from the release build with the Tauri bundler (tauri-cli 2 from
-//! npm, installed into `target/tools/` on first use).
+//! `cargo xtask package`: the app's `.deb` from the release build, made by the Tauri bundler
+//! (tauri-cli 2 from npm, installed into `target/tools/` on first use) and finished here with
+//! what the bundler cannot say: the package name `hwc-school` (the bundler derives
+//! `hw-c-school` from "HwC School") and every file under `/etc` marked as a conffile, so that
+//! an upgrade keeps what IT wrote into `/etc/hwc-school/config.toml` and a purge removes it.
 
 use anyhow::{bail, Context, Result};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The package's name, as `dpkg -i`, `dpkg --purge` and `apt` know it.
+pub const PACKAGE_NAME: &str = "hwc-school";
+
+/// `cargo xtask package`: builds the release app and its `.deb`, and prints where it is.
+pub fn run(root: &Path) -> Result<()> {
+    crate::system_packages::ensure(crate::system_packages::TEST)?;
+    let status = Command::new(crate::cargo())
+        .args(["build", "--release", "--locked", "--package", "hwc-school"])
+        .current_dir(root)
+        .status()
+        .context("cargo kon niet starten")?;
+    if !status.success() {
+        bail!("cargo build --release --package hwc-school mislukte");
+    }
+    let deb = build_deb(root)?;
+    println!("{}", deb.display());
+    Ok(())
+}
 
 /// Bundles `target/release/hwc-school` as a `.deb` and returns its path.
 pub fn build_deb(root: &Path) -> Result<PathBuf> {
@@ -34,12 +57,70 @@ pub fn build_deb(root: &Path) -> Result<PathBuf> {
         bail!("tauri bundle --bundles deb mislukte");
     }
     let dir = root.join("target/release/bundle/deb");
-    let deb = std::fs::read_dir(&dir)
+    let bundled = std::fs::read_dir(&dir)
         .with_context(|| format!("{} ontbreekt", dir.display()))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "deb"))
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(PACKAGE_NAME)))
         .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
         .context("geen .deb gemaakt")?;
+    finish_deb(&bundled)
+}
+
+/// Unpacks the bundler's `.deb`, names the package, lists the conffiles, packs it again as
+/// `hwc-school_<version>_<arch>.deb` beside it and removes the bundler's file.
+fn finish_deb(bundled: &Path) -> Result<PathBuf> {
+    let dir = bundled.parent().context("map van de .deb")?;
+    let tree = dir.join("hwc-school-tree");
+    if tree.exists() {
+        std::fs::remove_dir_all(&tree)?;
+    }
+    dpkg_deb(&[OsStr::new("--raw-extract"), bundled.as_os_str(), tree.as_os_str()])?;
+    let control_path = tree.join("DEBIAN/control");
+    let control = std::fs::read_to_string(&control_path)?;
+    let field = |name: &str| {
+        control
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(str::to_string)
+            .with_context(|| format!("{name} ontbreekt in DEBIAN/control"))
+    };
+    let (version, arch) = (field("Version")?, field("Architecture")?);
+    let renamed: String = control
+        .lines()
+        .map(|l| if l.starts_with("Package: ") { format!("Package: {PACKAGE_NAME}") } else { l.to_string() })
+        .map(|l| l + "\n")
+        .collect();
+    std::fs::write(&control_path, renamed)?;
+    let mut conffiles = Vec::new();
+    collect_files(&tree, &tree.join("etc"), &mut conffiles)?;
+    conffiles.sort();
+    std::fs::write(tree.join("DEBIAN/conffiles"), conffiles.iter().map(|f| format!("{f}\n")).collect::<String>())?;
+    let deb = dir.join(format!("{PACKAGE_NAME}_{version}_{arch}.deb"));
+    dpkg_deb(&[OsStr::new("--root-owner-group"), OsStr::new("--build"), tree.as_os_str(), deb.as_os_str()])?;
+    std::fs::remove_dir_all(&tree)?;
+    std::fs::remove_file(bundled)?;
     Ok(deb)
+}
+
+/// Every file below `dir`, as an absolute path in the installed system (`/etc/...`).
+fn collect_files(tree: &Path, dir: &Path, found: &mut Vec<String>) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(tree, &path, found)?;
+        } else {
+            found.push(format!("/{}", path.strip_prefix(tree)?.display()));
+        }
+    }
+    Ok(())
+}
+
+fn dpkg_deb(args: &[&OsStr]) -> Result<()> {
+    let status = Command::new("dpkg-deb").args(args).status().context("dpkg-deb kon niet starten (pakket dpkg)")?;
+    if !status.success() {
+        bail!("dpkg-deb {:?} mislukte", args);
+    }
+    Ok(())
 }

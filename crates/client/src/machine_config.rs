@@ -4,16 +4,20 @@
 //! A pinned value cannot be changed in the app: the relay field is then fixed, and an
 //! enrollment whose office key does not match is undone.
 //!
+//! Installers write the file from the values IT gives them (`RELAY_URL`, `OFFICE_KEY`)
+//! through [`MachineConfig::from_installer`] and [`MachineConfig::to_toml`], so a typo is
+//! refused at install time rather than at the first start.
+//!
 //! ```toml
 //! relay = "https://relay.voorbeeld.nl"
 //! office_key_fingerprint = "3b0c…(64 hex)"
 //! ```
 
 use hwc_protocol::RelayAddress;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What the file may hold; anything else is refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MachineConfig {
     pub relay: Option<String>,
@@ -49,6 +53,25 @@ impl MachineConfig {
         }
         Ok(config)
     }
+
+    /// The settings an installer was given: the relay address (required) and the office key
+    /// fingerprint (empty: not pinned). Checked exactly as the file would be.
+    pub fn from_installer(relay: &str, office_key_fingerprint: &str) -> Result<Self, MachineConfigError> {
+        let address = RelayAddress::parse(relay).map_err(|e| MachineConfigError::Relay(e.to_string()))?;
+        let fingerprint = office_key_fingerprint.trim();
+        let config = Self {
+            relay: Some(address.to_string()),
+            office_key_fingerprint: (!fingerprint.is_empty()).then(|| fingerprint.to_ascii_lowercase()),
+        };
+        // One set of rules: what is written must read back the same.
+        Self::parse(&config.to_toml())
+    }
+
+    /// The file's text, with a first line saying where it came from.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("# HwC School: machine-instellingen, geschreven door de installatie.\n{body}")
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +102,27 @@ mod tests {
         assert!(
             matches!(invisible, Err(MachineConfigError::Relay(ref e)) if e.contains("onzichtbaar teken")),
             "{invisible:?}"
+        );
+    }
+
+    #[test]
+    fn installer_values_are_checked_like_the_file_and_read_back_the_same() {
+        let fingerprint = "0123456789abcdef".repeat(4);
+        let config = MachineConfig::from_installer(" https://relay.example.nl/ ", &fingerprint.to_uppercase()).unwrap();
+        assert_eq!(config.relay.as_deref(), Some("https://relay.example.nl"));
+        assert_eq!(config.office_key_fingerprint.as_deref(), Some(fingerprint.as_str()));
+        assert_eq!(MachineConfig::parse(&config.to_toml()), Ok(config));
+        let unpinned = MachineConfig::from_installer("https://relay.example.nl", "").unwrap();
+        assert_eq!(unpinned.office_key_fingerprint, None);
+        assert!(!unpinned.to_toml().contains("office_key_fingerprint"));
+        assert!(matches!(MachineConfig::from_installer("", ""), Err(MachineConfigError::Relay(_))));
+        assert!(matches!(
+            MachineConfig::from_installer("https://relay.example.nl\"\nextra = \"1", ""),
+            Err(MachineConfigError::Relay(_))
+        ));
+        assert_eq!(
+            MachineConfig::from_installer("https://relay.example.nl", "abc"),
+            Err(MachineConfigError::Fingerprint)
         );
     }
 }
