@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 /// a virtual display (Xvfb), WebKit's WebDriver for the window tests, ImageMagick's `import`
 /// for screenshots WebKit does not deliver, dunst as a real notification daemon (started by
 /// D-Bus activation), the tray library the app loads at run time, and xdotool to type
-/// into the release build's window like a person at the keyboard.
+/// into the release build's window like a person at the keyboard; systemd's `systemd-analyze`
+/// checks the relay's unit.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -27,6 +28,7 @@ pub const TEST: &[&str] = &[
     "dunst",
     "xdotool",
     "libayatana-appindicator3-1",
+    "systemd",
 ];
 
 /// What the Tauri bundler needs to make the `.deb`: it finds the tray library through
