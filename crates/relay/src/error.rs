@@ -47,6 +47,8 @@ pub enum ApiFailure {
     TooLarge,
     #[error("Er ging iets mis in de relay. Probeer het over een paar minuten opnieuw; blijft het misgaan, neem dan contact op met de beheerder.")]
     Internal,
+    #[error("De relay kan haar database nu niet bereiken. Probeer het over een paar minuten opnieuw.")]
+    Unavailable,
 }
 
 impl ApiFailure {
@@ -70,6 +72,7 @@ impl ApiFailure {
             ApiFailure::Expired(_) => "expired",
             ApiFailure::TooLarge => "too_large",
             ApiFailure::Internal => "internal",
+            ApiFailure::Unavailable => "unavailable",
         }
     }
 
@@ -92,6 +95,7 @@ impl ApiFailure {
             ApiFailure::Expired(_) => StatusCode::GONE,
             ApiFailure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiFailure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

@@ -56,6 +56,8 @@ CREATE INDEX IF NOT EXISTS seen_nonces_by_expiry ON seen_nonces (expires_at);
 -- expired, not_our_pupil).
 CREATE TABLE IF NOT EXISTS stats_sent (
     office TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, day));
+-- One row, rewritten by each health check to prove the database takes writes.
+CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
     office TEXT NOT NULL, name TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, name));
 ";
