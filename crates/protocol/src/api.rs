@@ -36,6 +36,13 @@ pub struct CreateEnrollment {
     pub expires_at: i64,
 }
 
+/// Answer to `POST /v1/office/successor`: `first` is false for a repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessorAccepted {
+    pub first: bool,
+}
+
 /// `POST /v1/devices` (signed by the new device's own key): enroll with a code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -18,6 +18,7 @@ pub mod request_auth;
 pub mod safety_code;
 pub mod signal;
 pub mod signed_frame;
+pub mod succession;
 
 pub use birthdate::{Birthdate, BirthdateError};
 pub use brin::{Brin, BrinError};
@@ -31,6 +32,7 @@ pub use relay_address::{RelayAddress, RelayAddressError};
 pub use request_auth::{AuthError, AuthHeaders, Signer};
 pub use safety_code::SafetyCode;
 pub use signal::{Signal, SignalError, CODEWORD};
+pub use succession::OfficeSuccession;
 
 /// Largest envelope a relay or device accepts, in bytes (the relay refuses bodies over 64 KiB).
 pub const MAX_ENVELOPE_BYTES: usize = 32 * 1024;

@@ -1,12 +1,13 @@
 //! Request authentication. [`RawSigned`] reads the body (at most 64 KiB) and the four
-//! `x-hwc-*` headers; [`Signed`] also checks the signer (a configured office, or an enrolled
+//! `x-hwc-*` headers; [`Signed`] also checks the signer (a configured office whose key was not
+//! retired by a rotation (a retired key may only repeat its hand-over), or an enrolled
 //! device by its stored signing key), the signature over method, path with query and body, the
 //! time, and that the nonce is new. `POST /v1/devices` uses [`RawSigned`] and [`check`] with the
 //! key from its own body.
 
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::{devices, nonces};
+use crate::store::{devices, nonces, offices};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method};
@@ -27,6 +28,9 @@ pub struct RawSigned {
 #[derive(Debug, Clone)]
 pub enum Caller {
     Office(OfficePublicKey),
+    /// An office key that handed its schools to a successor: refused for everything but
+    /// repeating that hand-over.
+    RetiredOffice(OfficePublicKey),
     Device(DeviceInfo),
 }
 
@@ -38,11 +42,22 @@ pub struct Signed {
 }
 
 impl Signed {
-    /// The office, or 403 when a device signed.
+    /// The office, or 403 when a device signed, or 401 when the office's key was retired.
     pub fn office(&self) -> Result<OfficePublicKey, ApiFailure> {
         match &self.caller {
             Caller::Office(key) => Ok(*key),
+            Caller::RetiredOffice(_) => Err(ApiFailure::UnknownSigner(
+                "Deze sleutel van leerplicht is vervangen door een nieuwe en wordt niet meer aangenomen. Gebruik de nieuwe sleutel.".into(),
+            )),
             Caller::Device(_) => Err(ApiFailure::Forbidden("Dit verzoek is alleen voor leerplicht.".into())),
+        }
+    }
+
+    /// The office, also when its key was retired (only for repeating a hand-over).
+    pub fn office_even_retired(&self) -> Result<OfficePublicKey, ApiFailure> {
+        match &self.caller {
+            Caller::RetiredOffice(key) => Ok(*key),
+            _ => self.office(),
         }
     }
 
@@ -50,7 +65,9 @@ impl Signed {
     pub fn device(&self) -> Result<&DeviceInfo, ApiFailure> {
         match &self.caller {
             Caller::Device(device) => Ok(device),
-            Caller::Office(_) => Err(ApiFailure::Forbidden("Dit verzoek is alleen voor apparaten van scholen.".into())),
+            Caller::Office(_) | Caller::RetiredOffice(_) => {
+                Err(ApiFailure::Forbidden("Dit verzoek is alleen voor apparaten van scholen.".into()))
+            }
         }
     }
 
@@ -142,7 +159,10 @@ pub async fn authenticate(state: &AppState, raw: RawSigned) -> Result<Signed, Ap
                 ));
             }
             check(state, &raw, key.as_bytes()).await?;
-            Caller::Office(key)
+            match state.store.read(move |conn| offices::successor_of(conn, &key)).await? {
+                None => Caller::Office(key),
+                Some(_) => Caller::RetiredOffice(key),
+            }
         }
         Signer::Device(id) => {
             let device = state.store.read(move |conn| devices::get(conn, &id)).await?.ok_or_else(|| {

@@ -43,5 +43,8 @@ pub async fn post_signal(
         InsertOutcome::DeviceNotVerified(device) => Err(ApiFailure::DeviceNotVerified(format!(
             "Apparaat {device} is geen bevestigd apparaat van deze school. Haal de apparatenlijst opnieuw op en verstuur het signaal opnieuw."
         ))),
+        InsertOutcome::DeviceOfOtherKey(device) => Err(ApiFailure::DeviceNotVerified(format!(
+            "Apparaat {device} is aangemeld onder een vorige sleutel van leerplicht en zou het signaal weigeren. Laat de school het apparaat opnieuw aanmelden met een nieuwe code."
+        ))),
     }
 }

@@ -13,6 +13,7 @@ pub mod group_commit;
 pub mod inbox;
 pub mod nonces;
 pub mod office_items;
+pub mod offices;
 pub mod receipts;
 pub mod schema;
 pub mod schools;

@@ -4,8 +4,10 @@
 use super::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
-/// The schema this relay writes. 2: enrollments carry the office key tag.
-pub const VERSION: i64 = 2;
+/// The schema this relay writes. 2: enrollments carry the office key tag. 3: office key
+/// rotation (`office_successions`) and the health check's row; a version-2 database is
+/// upgraded in place (both are new tables).
+pub const VERSION: i64 = 3;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -56,6 +58,9 @@ CREATE INDEX IF NOT EXISTS seen_nonces_by_expiry ON seen_nonces (expires_at);
 -- expired, not_our_pupil).
 CREATE TABLE IF NOT EXISTS stats_sent (
     office TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, day));
+-- Retired office keys and the key that took over their schools. A retired key is refused.
+CREATE TABLE IF NOT EXISTS office_successions (
+    old TEXT PRIMARY KEY, successor TEXT NOT NULL, at INTEGER NOT NULL);
 -- One row, rewritten by each health check to prove the database takes writes.
 CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
@@ -72,6 +77,38 @@ pub fn create(conn: &Connection) -> Result<(), StoreError> {
             Ok(())
         }
         Some(VERSION) => Ok(()),
+        Some(2) => {
+            // The new tables were just created; nothing else changed.
+            conn.execute("UPDATE schema_version SET version = ?1", [VERSION])?;
+            Ok(())
+        }
         Some(found) => Err(StoreError::SchemaVersion { found, expected: VERSION }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("SELECT version FROM schema_version", [], |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_version_2_database_is_upgraded_in_place_and_a_newer_one_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        create(&conn).unwrap();
+        // What a relay of schema 2 left: without the rotation and health tables.
+        conn.execute_batch(
+            "DROP TABLE office_successions; DROP TABLE health_check; UPDATE schema_version SET version = 2;",
+        )
+        .unwrap();
+        create(&conn).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        conn.execute("INSERT INTO office_successions VALUES ('a', 'b', 1)", []).unwrap();
+        conn.execute("INSERT INTO health_check VALUES (1, 1)", []).unwrap();
+
+        conn.execute("UPDATE schema_version SET version = ?1", [VERSION + 1]).unwrap();
+        assert!(matches!(create(&conn), Err(StoreError::SchemaVersion { found, .. }) if found == VERSION + 1));
     }
 }

@@ -22,6 +22,9 @@ pub enum InsertOutcome {
     WrongSchool,
     /// A copy is for a device that is not a verified device of the school.
     DeviceNotVerified(DeviceId),
+    /// A copy is for a device that enrolled under another (an earlier) office key: it would
+    /// refuse the envelope.
+    DeviceOfOtherKey(DeviceId),
 }
 
 pub(crate) fn envelope_hash(bytes: &[u8]) -> String {
@@ -55,10 +58,12 @@ pub fn insert(
         Some(_) => {}
     }
     for copy in &env.copies {
-        let ok = devices::get(&tx, &copy.device_id)?
-            .is_some_and(|d| d.school == env.school && d.status == DeviceStatus::Verified);
-        if !ok {
-            return Ok(InsertOutcome::DeviceNotVerified(copy.device_id));
+        let device = devices::get(&tx, &copy.device_id)?
+            .filter(|d| d.school == env.school && d.status == DeviceStatus::Verified);
+        match device {
+            None => return Ok(InsertOutcome::DeviceNotVerified(copy.device_id)),
+            Some(d) if &d.office_key != office => return Ok(InsertOutcome::DeviceOfOtherKey(copy.device_id)),
+            Some(_) => {}
         }
     }
     tx.execute(

@@ -7,4 +7,5 @@ mod enrollment;
 mod inbox;
 mod office;
 mod receipts;
+mod rotation;
 mod signals;
