@@ -127,6 +127,13 @@ impl RelayProcess {
         }
     }
 
+    /// Starts it again on the same address and database, trusting `office_keys` (what the
+    /// hosting party does when an office rotates its key).
+    pub fn restart_with_office_keys(&mut self, office_keys: &[OfficePublicKey]) -> Result<()> {
+        self.office_keys = office_keys.to_vec();
+        self.restart()
+    }
+
     /// Starts it again on the same address and database.
     pub fn restart(&mut self) -> Result<()> {
         self.kill();

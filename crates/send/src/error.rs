@@ -68,6 +68,10 @@ pub enum SendError {
     /// recorded as outstanding under its id.
     #[error("het is niet zeker of signaal {signal} voor school {school} bij de relay is aangekomen: {reason}. Verstuur het NIET opnieuw, want dan krijgt de school het mogelijk twee keer. Het signaal staat hier als open genoteerd onder signaalnummer {signal}: kijk later met hwc-send receipts of het is bevestigd, of bel de school")]
     SentUncertain { signal: SignalId, school: Brin, reason: String },
+    #[error("school {brin} heeft nog geen apparaat onder de nieuwe sleutel van dit bureau; laat de school opnieuw aanmelden (hwc-send school add {brin}) en verifieer het apparaat")]
+    OnlyPreviousKeyDevices { brin: Brin },
+    #[error("de relay heeft de overdracht naar de nieuwe sleutel geweigerd: {0}. De oude sleutel blijft in gebruik; draai hwc-send key rotate opnieuw als het probleem is opgelost")]
+    HandOverRefused(RelayError),
     #[error("apparaat {device} is niet bekend bij school {brin}, hier niet en bij de relay niet; bekijk de apparaten met: hwc-send school list")]
     DeviceNotFound { brin: Brin, device: DeviceId },
 }

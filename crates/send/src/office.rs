@@ -16,8 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, OfficeItem};
 use hwc_protocol::expiry::default_expiry;
 use hwc_protocol::{
-    Brin, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, Receipt, ReceiptKind, Role,
-    SafetyCode, Signal, SignalId, MAX_COPIES,
+    Brin, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, OfficeSuccession, Receipt,
+    ReceiptKind, Role, SafetyCode, Signal, SignalId, MAX_COPIES,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -119,6 +119,47 @@ impl Office {
         self.key.public()
     }
 
+    /// The key that will succeed the office key: made and kept (encrypted, like the office key)
+    /// on the first call, the same one after that until [`Office::rotate_key`] succeeds. Its
+    /// public half goes to the relay's administrator, who adds it to the relay's office keys.
+    pub fn successor_key(&mut self) -> Result<OfficePublicKey> {
+        if let Some(secret) = self.store.successor()? {
+            return Ok(OfficeSigningKey::from_secret_bytes(&secret).public());
+        }
+        let key = OfficeSigningKey::generate()?;
+        self.store.set_successor(&key.secret_bytes(), Utc::now().timestamp())?;
+        Ok(key.public())
+    }
+
+    /// Whether a successor key was made and not yet handed over to.
+    pub fn has_successor(&self) -> Result<bool> {
+        Ok(self.store.successor()?.is_some())
+    }
+
+    /// Office key rotation: the relay hands every school of the current key to the successor
+    /// (see [`Office::successor_key`]; the relay must already know it) and refuses the current
+    /// key from then on. Then the successor becomes this office's key, and every device verified
+    /// so far is marked as verified under the previous key: those devices must enroll again.
+    /// Returns them. Should the relay's answer be lost, calling it again is harmless.
+    pub fn rotate_key(&mut self) -> Result<Vec<LocalDevice>> {
+        self.successor_key()?;
+        let secret = self.store.successor()?.ok_or(SendError::CorruptState("de nieuwe sleutel ontbreekt"))?;
+        let successor = OfficeSigningKey::from_secret_bytes(&secret);
+        let body = OfficeSuccession::sign(&self.key.public(), &successor);
+        match self.relay.hand_over(&self.key, &body) {
+            Ok(_) => {}
+            Err(err) if err.is_refusal() => return Err(SendError::HandOverRefused(err)),
+            Err(err) => return Err(err.into()),
+        }
+        self.store.complete_rotation()?;
+        self.key = successor;
+        let mut to_enroll = Vec::new();
+        for school in self.store.schools()? {
+            to_enroll.extend(self.store.devices(school)?.into_iter().filter(|d| d.previous_key));
+        }
+        Ok(to_enroll)
+    }
+
     /// Opens a device slot for a school: a one-time enrollment code, valid 14 days. Only its
     /// hash goes to the relay; the code itself is for the school.
     pub fn add_school_slot(&mut self, brin: Brin, role: Role) -> Result<EnrollmentCode> {
@@ -170,7 +211,7 @@ impl Office {
         if self.safety_code_for(&device) != typed {
             return Err(SendError::SafetyCodeMismatch);
         }
-        if self.store.devices(brin)?.len() >= MAX_COPIES {
+        if self.store.devices(brin)?.iter().filter(|d| !d.previous_key).count() >= MAX_COPIES {
             return Err(SendError::TooManyDevices { brin, max: MAX_COPIES });
         }
         let answer = self.relay.verify_device(&self.key, device_id)?;
@@ -183,6 +224,7 @@ impl Office {
             role: device.role,
             keys: device.keys,
             verified_at: Utc::now().timestamp(),
+            previous_key: false,
         })
     }
 
@@ -239,7 +281,11 @@ impl Office {
 
     /// Like [`Office::send_signal`] with an explicit expiry (at most 7 days ahead).
     pub fn send_signal_expiring(&mut self, brin: Brin, signal: &Signal, expires_at: DateTime<Utc>) -> Result<SignalId> {
-        let recipients: Vec<_> = self.store.devices(brin)?.into_iter().map(|d| d.keys).collect();
+        let devices = self.store.devices(brin)?;
+        let recipients: Vec<_> = devices.iter().filter(|d| !d.previous_key).map(|d| d.keys).collect();
+        if recipients.is_empty() && !devices.is_empty() {
+            return Err(SendError::OnlyPreviousKeyDevices { brin });
+        }
         if recipients.is_empty() {
             return Err(SendError::NoVerifiedDevice { brin });
         }
@@ -426,6 +472,7 @@ mod tests {
             role: Role::Backup,
             keys,
             verified_at: 1,
+            previous_key: false,
         };
         office.store.add_device(&device).unwrap();
         (office, sign, device)

@@ -8,9 +8,11 @@
 //! characters and cut to [`MAX_TEXT_CHARS`] by [`clean_text`] before anyone can show it, so a
 //! relay cannot send terminal escape sequences to the officer's screen.
 
-use hwc_protocol::api::{ApiError, CreateEnrollment, DeviceInfo, DeviceList, OfficeItems, SignalAccepted, Stats};
+use hwc_protocol::api::{
+    ApiError, CreateEnrollment, DeviceInfo, DeviceList, OfficeItems, SignalAccepted, Stats, SuccessorAccepted,
+};
 use hwc_protocol::RelayAddress;
-use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey};
+use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey, OfficeSuccession};
 use reqwest::blocking::{Client, Response};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -246,6 +248,13 @@ impl RelayClient {
     /// deleted by the relay).
     pub fn receipts(&self, key: &OfficeSigningKey, after: u64) -> Result<OfficeItems, RelayError> {
         self.call(key, Method::GET, &format!("/v1/receipts?after={after}"), Body::None, ATTEMPTS)
+    }
+
+    /// `POST /v1/office/successor`, signed by the old key: hands its schools to the successor.
+    /// A repeat after a lost answer is harmless.
+    pub fn hand_over(&self, old: &OfficeSigningKey, body: &OfficeSuccession) -> Result<SuccessorAccepted, RelayError> {
+        let json = serde_json::to_vec(body).map_err(|_| RelayError::BadAnswer { url: self.url().to_string() })?;
+        self.call(old, Method::POST, "/v1/office/successor", Body::Json(json), ATTEMPTS)
     }
 
     /// `GET /v1/stats`.

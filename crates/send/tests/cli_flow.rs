@@ -190,3 +190,31 @@ fn a_csv_line_pasted_after_csv_is_refused_without_repeating_it() {
     }
     assert!(!tmp.path().join("state").exists(), "nothing was written");
 }
+
+#[test]
+fn key_rotate_first_makes_the_key_then_hands_over_once_the_relay_knows_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sender = Sender { state: tmp.path().join("state"), key: tmp.path().join("state.key"), relay: None };
+    let init = sender.run(&["init", "--relay", "http://127.0.0.1:9"], "");
+    let old: OfficePublicKey = find_line(&init.stdout, |l| l.parse().ok());
+
+    let first = sender.run(&["key", "rotate"], "");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let new: OfficePublicKey = find_line(&first.stdout, |l| l.parse().ok());
+    assert!(first.stdout.contains(&new.fingerprint()) && first.stdout.contains("beheerder van de relay"));
+
+    let relay = TestRelay::start(vec![old]);
+    sender.relay = Some(relay.url());
+    let refused = sender.run(&["key", "rotate"], "");
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("geweigerd") && refused.stderr.contains(&new.to_string()), "{}", refused.stderr);
+    drop(relay);
+
+    let relay = TestRelay::start(vec![old, new]);
+    sender.relay = Some(relay.url());
+    let done = sender.run(&["key", "rotate"], "");
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stdout.contains("vervangen") && done.stdout.contains(&new.fingerprint()), "{}", done.stdout);
+    let stats = sender.run(&["stats"], "");
+    assert_eq!(stats.code, 0, "the new key is in use: {}", stats.stderr);
+}

@@ -52,6 +52,17 @@ pub enum Command {
     /// Toon de tellingen (alleen aantallen).
     #[command(help_template = TEMPLATE)]
     Stats,
+    /// De sleutel van het bureau beheren.
+    #[command(subcommand, help_template = TEMPLATE, subcommand_help_heading = "Opdrachten")]
+    Key(KeyCommand),
+}
+
+/// `hwc-send key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Vervang de sleutel van het bureau door een nieuwe. De eerste keer maakt dit de nieuwe sleutel (voor de beheerder van de relay); daarna draagt het de scholen over.
+    #[command(help_template = TEMPLATE)]
+    Rotate,
 }
 
 /// `hwc-send school ...`
@@ -178,6 +189,8 @@ mod tests {
         let cli = parse(&["--state-dir", "/tmp/x", "init", "--relay", "https://r.example"]).unwrap();
         assert!(matches!(cli.command, Command::Init));
         assert_eq!(cli.relay.as_deref(), Some("https://r.example"));
+        let cli = parse(&["key", "rotate"]).unwrap();
+        assert!(matches!(cli.command, Command::Key(KeyCommand::Rotate)));
         let cli = parse(&["school", "remove", "12AB", "--device", "ab"]).unwrap();
         assert!(matches!(cli.command, Command::School(SchoolCommand::Remove { .. })));
         assert!(parse(&["school", "remove", "12AB"]).is_err(), "--device is required");

@@ -133,7 +133,8 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
         println!("{}: {devices}, {} signaal/signalen open", school.school, school.outstanding);
         for d in school.devices {
             let at = DateTime::from_timestamp(d.verified_at, 0).map(dutch_time).unwrap_or_default();
-            println!("    apparaat {} ({}), geverifieerd om {at}", d.device_id, d.role.dutch());
+            let note = if d.previous_key { "; onder de vorige sleutel: laat opnieuw aanmelden" } else { "" };
+            println!("    apparaat {} ({}), geverifieerd om {at}{note}", d.device_id, d.role.dutch());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -180,5 +181,39 @@ pub fn stats(globals: &Globals) -> Result<ExitCode, CliError> {
         a.within_1h, a.within_4h, a.within_24h, a.within_48h, a.within_72h, a.later
     );
     println!("  verlopen: {}, leerling niet op de school: {}", relay.expired, relay.not_our_pupil);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send key rotate`: the first run makes the new key and says what the relay's
+/// administrator must add; a later run (once the relay knows it) hands the schools over.
+pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
+    let mut office = globals.open()?;
+    let fresh = !office.has_successor()?;
+    let successor = office.successor_key()?;
+    if fresh {
+        println!("Er is een nieuwe sleutel gemaakt. Geef deze publieke sleutel aan de beheerder van de relay,");
+        println!("die hem toevoegt aan de sleutels van leerplicht (naast de huidige):");
+        println!();
+        println!("    {successor}");
+        println!();
+        println!("Vingerafdruk (voor de ICT van de scholen, office_key_fingerprint): {}", successor.fingerprint());
+        println!("Draai daarna opnieuw: hwc-send key rotate");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let to_enroll = office.rotate_key()?;
+    println!("De sleutel van dit bureau is vervangen. De relay neemt de oude sleutel niet meer aan;");
+    println!("de beheerder kan hem uit de instellingen van de relay halen.");
+    println!("Nieuwe vingerafdruk (office_key_fingerprint): {}", office.public_key().fingerprint());
+    if to_enroll.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!();
+    println!("Deze apparaten vertrouwen alleen de oude sleutel en moeten opnieuw worden aangemeld.");
+    println!("Signalen die al klaarstonden krijgen ze nog; nieuwe signalen niet:");
+    for d in &to_enroll {
+        println!("    school {}: apparaat {} ({})", d.school, d.device_id, d.role.dutch());
+    }
+    println!("Maak per apparaat een nieuwe code (hwc-send school add BRIN --role ...), verifieer het nieuwe");
+    println!("apparaat en neem daarna het oude uit gebruik (hwc-send school remove BRIN --device ID).");
     Ok(ExitCode::SUCCESS)
 }

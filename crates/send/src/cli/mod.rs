@@ -7,7 +7,7 @@ mod commands;
 mod input;
 mod signal;
 
-use args::{Cli, Command, SchoolCommand};
+use args::{Cli, Command, KeyCommand, SchoolCommand};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 use hwc_send::{KeySource, Office, SendError};
@@ -131,5 +131,6 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         },
         Command::Receipts => commands::receipts(&globals),
         Command::Stats => commands::stats(&globals),
+        Command::Key(KeyCommand::Rotate) => commands::key_rotate(&globals),
     }
 }

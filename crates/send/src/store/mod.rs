@@ -54,6 +54,13 @@ impl Store {
             tx.commit()?;
             version = 2;
         }
+        if version == 2 {
+            let tx = store.conn.transaction()?;
+            tx.execute_batch(schema::MIGRATE_2_TO_3)?;
+            tx.pragma_update(None, "user_version", 3)?;
+            tx.commit()?;
+            version = 3;
+        }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));
         }

@@ -18,6 +18,9 @@ pub struct LocalDevice {
     pub keys: DevicePublicKeys,
     /// Unix seconds.
     pub verified_at: i64,
+    /// Verified under an earlier office key, which is the only key it trusts: nothing is sealed
+    /// to it any more; it must enroll again (its receipts are still checked).
+    pub previous_key: bool,
 }
 
 /// A signal sent and not yet acknowledged or expired.
@@ -81,6 +84,7 @@ fn device_from_row(row: &Row<'_>) -> rusqlite::Result<LocalDevice> {
         role: parse(row.get(2)?, "rol")?,
         keys: DevicePublicKeys { sign_key: key32(row.get(3)?, "sleutel")?, seal_key: key32(row.get(4)?, "sleutel")? },
         verified_at: row.get(5)?,
+        previous_key: row.get(6)?,
     })
 }
 
@@ -98,6 +102,47 @@ fn count(value: i64) -> u64 {
 }
 
 impl Store {
+    /// The key that is to succeed the office key, once `key rotate` made one.
+    pub fn successor(&self) -> Result<Option<Zeroizing<[u8; 32]>>> {
+        let secret: Option<Zeroizing<Vec<u8>>> = self
+            .conn()
+            .query_row("SELECT secret_key FROM successor WHERE id = 1", [], |r| Ok(Zeroizing::new(r.get(0)?)))
+            .optional()?;
+        secret
+            .map(|bytes| {
+                let mut key = Zeroizing::new([0u8; 32]);
+                if bytes.len() != 32 {
+                    return Err(SendError::CorruptState("de nieuwe sleutel heeft niet de juiste lengte"));
+                }
+                key.copy_from_slice(&bytes);
+                Ok(key)
+            })
+            .transpose()
+    }
+
+    /// Keeps `secret` as the successor of the office key, until the relay has agreed.
+    pub fn set_successor(&self, secret: &[u8; 32], now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO successor (id, secret_key, created_at) VALUES (1, ?1, ?2)",
+            params![&secret[..], now],
+        )?;
+        Ok(())
+    }
+
+    /// After the relay agreed: the successor becomes the office key, and every device verified
+    /// so far is marked as verified under the previous key. One transaction.
+    pub fn complete_rotation(&mut self) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        let moved = tx.execute("UPDATE office SET secret_key = (SELECT secret_key FROM successor WHERE id = 1) WHERE id = 1 AND EXISTS (SELECT 1 FROM successor)", [])?;
+        if moved != 1 {
+            return Err(SendError::CorruptState("er is geen nieuwe sleutel om over te zetten"));
+        }
+        tx.execute("UPDATE devices SET previous_key = 1", [])?;
+        tx.execute("DELETE FROM successor", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores the office key and relay address (once, at `init`).
     pub fn init_office(&self, secret_key: &[u8; 32], relay_url: &str, now: i64) -> Result<()> {
         self.conn().execute(
@@ -156,10 +201,10 @@ impl Store {
         Ok(())
     }
 
-    /// The verified devices of one school.
+    /// The verified devices of one school, also those verified under an earlier office key.
     pub fn devices(&self, brin: Brin) -> Result<Vec<LocalDevice>> {
         let mut stmt = self.conn().prepare(
-            "SELECT device_id, brin, role, sign_key, seal_key, verified_at FROM devices WHERE brin = ?1 ORDER BY verified_at, device_id",
+            "SELECT device_id, brin, role, sign_key, seal_key, verified_at, previous_key FROM devices WHERE brin = ?1 ORDER BY verified_at, device_id",
         )?;
         let rows = stmt.query_map([brin.as_str()], device_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -4,13 +4,25 @@
 //! repeated receipt), and then only counts.
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1 to 2: the `settled` table.
 pub const MIGRATE_1_TO_2: &str = "
 CREATE TABLE settled (
     signal_id   TEXT    PRIMARY KEY,
     settled_at  INTEGER NOT NULL
+);
+";
+
+/// Version 2 to 3: office key rotation. `devices.previous_key` marks devices verified under an
+/// earlier office key (they trust only that key: nothing is sealed to them, their receipts are
+/// still checked); `successor` holds the new key between `key rotate` and the relay's consent.
+pub const MIGRATE_2_TO_3: &str = "
+ALTER TABLE devices ADD COLUMN previous_key INTEGER NOT NULL DEFAULT 0 CHECK (previous_key IN (0, 1));
+CREATE TABLE successor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    secret_key  BLOB    NOT NULL CHECK (length(secret_key) = 32),
+    created_at  INTEGER NOT NULL
 );
 ";
 
@@ -32,7 +44,13 @@ CREATE TABLE devices (
     role        TEXT    NOT NULL CHECK (role IN ('director', 'backup')),
     sign_key    BLOB    NOT NULL CHECK (length(sign_key) = 32),
     seal_key    BLOB    NOT NULL CHECK (length(seal_key) = 32),
-    verified_at INTEGER NOT NULL
+    verified_at INTEGER NOT NULL,
+    previous_key INTEGER NOT NULL DEFAULT 0 CHECK (previous_key IN (0, 1))
+);
+CREATE TABLE successor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    secret_key  BLOB    NOT NULL CHECK (length(secret_key) = 32),
+    created_at  INTEGER NOT NULL
 );
 CREATE TABLE outstanding (
     signal_id   TEXT    PRIMARY KEY,

@@ -17,7 +17,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 7, "{tables:?}");
+    assert_eq!(tables.len(), 8, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -36,7 +36,14 @@ fn records_round_trip_and_settle_once() {
     store.init_office(&[7u8; 32], "https://relay.example", 10).unwrap();
     let brin: Brin = "12AB".parse().unwrap();
     let keys = DevicePublicKeys::of(&DeviceSigningKey::generate().unwrap(), &DeviceOpenKey::generate().unwrap());
-    let device = LocalDevice { device_id: keys.device_id(), school: brin, role: Role::Backup, keys, verified_at: 20 };
+    let device = LocalDevice {
+        device_id: keys.device_id(),
+        school: brin,
+        role: Role::Backup,
+        keys,
+        verified_at: 20,
+        previous_key: false,
+    };
     store.add_device(&device).unwrap();
     store.add_device(&device).unwrap();
     let id = SignalId::random().unwrap();
@@ -91,7 +98,16 @@ fn a_refused_signal_is_forgotten_and_not_counted() {
 #[test]
 fn a_version_1_database_is_migrated() {
     let (_tmp, path, key, store) = fresh();
-    store.conn().execute_batch("DROP TABLE settled; PRAGMA user_version = 1;").unwrap();
+    // The tables as version 1 had them: no `settled`, no `successor`, devices without `previous_key`.
+    store
+        .conn()
+        .execute_batch(
+            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices;
+             CREATE TABLE devices (device_id TEXT PRIMARY KEY, brin TEXT NOT NULL REFERENCES schools(brin),
+                 role TEXT NOT NULL, sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, verified_at INTEGER NOT NULL);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     drop(store);
     let mut store = Store::open(&path, &key).unwrap();
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
@@ -99,6 +115,34 @@ fn a_version_1_database_is_migrated() {
     let id = SignalId::random().unwrap();
     store.settle(&[(id, Settle::Expired)], 1, 10).unwrap();
     assert!(store.is_settled(id).unwrap());
+    store.set_successor(&[3u8; 32], 5).unwrap();
+}
+
+#[test]
+fn a_rotation_makes_the_successor_the_office_key_and_marks_every_device_as_previous() {
+    let (_tmp, _path, _key, mut store) = fresh();
+    store.init_office(&[1u8; 32], "https://relay.example", 1).unwrap();
+    assert!(store.complete_rotation().is_err(), "nothing to rotate to");
+    let brin: Brin = "12AB".parse().unwrap();
+    let keys = DevicePublicKeys::of(&DeviceSigningKey::generate().unwrap(), &DeviceOpenKey::generate().unwrap());
+    let device = LocalDevice {
+        device_id: keys.device_id(),
+        school: brin,
+        role: Role::Director,
+        keys,
+        verified_at: 2,
+        previous_key: false,
+    };
+    store.add_device(&device).unwrap();
+    store.set_successor(&[2u8; 32], 3).unwrap();
+    assert!(store.set_successor(&[4u8; 32], 3).is_err(), "one successor at a time");
+    assert_eq!(store.successor().unwrap().as_deref(), Some(&[2u8; 32]));
+    assert_eq!(*store.office().unwrap().0, [1u8; 32], "the old key stays until the relay agreed");
+
+    store.complete_rotation().unwrap();
+    assert_eq!(*store.office().unwrap().0, [2u8; 32]);
+    assert!(store.successor().unwrap().is_none());
+    assert_eq!(store.devices(brin).unwrap(), vec![LocalDevice { previous_key: true, ..device }]);
 }
 
 #[test]
