@@ -6,7 +6,10 @@
 //!   the hosting party is promised is there;
 //! - the relay binary, started with exactly the unit's and the example settings file's
 //!   environment (and nothing else), serves a device's long-poll, and on SIGTERM (what
-//!   `systemctl stop` sends) answers it at once and exits cleanly.
+//!   `systemctl stop` sends) answers it at once and exits cleanly;
+//! - a backup made as `docs/deploy-relay.md` says (SQLite's online backup while the relay runs)
+//!   holds no name or birthdate, and after restoring it a device does not get a signal it
+//!   already handled a second time.
 
 use hwc_protocol::Role;
 use hwc_send::{KeySource, Office};
@@ -138,4 +141,51 @@ fn the_relay_run_as_the_unit_runs_it_answers_a_waiting_device_on_sigterm_and_exi
     let status = relay.wait().unwrap();
     assert!(status.success(), "exit after SIGTERM: {status}");
     assert!(stopping.elapsed() < Duration::from_secs(10), "stopped in {:?}", stopping.elapsed());
+}
+
+#[test]
+fn a_backup_as_documented_holds_no_personal_data_and_a_restore_does_not_repeat_a_handled_signal() {
+    const NAME: &str = "Mila Hendriks-Okafor";
+    const BIRTHDATE: &str = "2015-08-30";
+    let root = tempfile::tempdir().unwrap();
+    let (mut office, mut relay) = world::office_and_relay(root.path(), &[]).unwrap();
+    let mut device =
+        world::enroll_and_verify(&mut office, &relay.url(), World::school(), Role::Director, root.path()).unwrap();
+    let signal = hwc_protocol::Signal::from_input(NAME, BIRTHDATE, chrono::Utc::now().date_naive()).unwrap();
+    let id = office.send_signal(World::school(), &signal).unwrap();
+    drop(signal);
+
+    // The documented command, while the relay runs.
+    let backups = root.path().join("backups");
+    std::fs::create_dir_all(&backups).unwrap();
+    let backup = backups.join("relay-backup.db");
+    let out = Command::new("sqlite3")
+        .arg(relay.db_path())
+        .arg(format!(".backup '{}'", backup.display()))
+        .output()
+        .expect("sqlite3 (package sqlite3)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings =
+        hwc_system_tests::scan_tree(&backups, &hwc_system_tests::Needles::for_child(NAME, BIRTHDATE)).unwrap().findings;
+    assert!(findings.is_empty(), "the backup holds personal data: {findings:?}");
+    let waiting: i64 = rusqlite::Connection::open(&backup)
+        .unwrap()
+        .query_row("SELECT count(*) FROM signals", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(waiting, 1, "the backup holds the waiting envelope (as ciphertext)");
+
+    // The signal is handled; then the relay is restored from the backup, which still has it.
+    assert_eq!(device.fetch(5).unwrap().new_signals, vec![id]);
+    device.acknowledge(&id, hwc_protocol::ReceiptKind::HandedOver).unwrap();
+    // The device's position moves past the `handled` event, beyond anything in the backup: the
+    // restored relay then serves it everything that waits for it again, this envelope included.
+    device.fetch(0).unwrap();
+    relay.kill();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", relay.db_path().display()));
+    }
+    std::fs::copy(&backup, relay.db_path()).unwrap();
+    relay.restart().unwrap();
+    let after = device.fetch(0).unwrap();
+    assert!(after.new_signals.is_empty(), "a handled signal came back as new: {:?}", after.new_signals);
 }

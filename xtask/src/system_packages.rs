@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 /// for screenshots WebKit does not deliver, dunst as a real notification daemon (started by
 /// D-Bus activation), the tray library the app loads at run time, and xdotool to type
 /// into the release build's window like a person at the keyboard; systemd's `systemd-analyze`
-/// checks the relay's unit.
+/// checks the relay's unit and `sqlite3` makes
+/// the relay backup the deploy guide describes.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -29,6 +30,7 @@ pub const TEST: &[&str] = &[
     "xdotool",
     "libayatana-appindicator3-1",
     "systemd",
+    "sqlite3",
 ];
 
 /// What the Tauri bundler needs to make the `.deb`: it finds the tray library through
