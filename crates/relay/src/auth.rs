@@ -7,7 +7,6 @@
 
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::{devices, nonces, offices};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method};
@@ -141,7 +140,7 @@ pub async fn check(state: &AppState, raw: &RawSigned, public_key: &[u8; 32]) -> 
         .map_err(auth_failure)?;
     let signer = raw.headers.signer.to_string();
     let (nonce, time) = (raw.headers.nonce, raw.headers.time);
-    let fresh = state.store.call(move |conn| nonces::remember(conn, &signer, &nonce, time)).await?;
+    let fresh = state.store.remember_nonce(signer, nonce, time).await?;
     if fresh {
         Ok(())
     } else {
@@ -159,13 +158,13 @@ pub async fn authenticate(state: &AppState, raw: RawSigned) -> Result<Signed, Ap
                 ));
             }
             check(state, &raw, key.as_bytes()).await?;
-            match state.store.read(move |conn| offices::successor_of(conn, &key)).await? {
+            match state.store.successor_of(key).await? {
                 None => Caller::Office(key),
                 Some(_) => Caller::RetiredOffice(key),
             }
         }
         Signer::Device(id) => {
-            let device = state.store.read(move |conn| devices::get(conn, &id)).await?.ok_or_else(|| {
+            let device = state.store.device(id).await?.ok_or_else(|| {
                 ApiFailure::UnknownSigner(
                     "Deze relay kent dit apparaat niet. Meld het apparaat aan met een aanmeldcode van leerplicht."
                         .into(),

@@ -1,6 +1,7 @@
 //! What every request handler shares: the store, the trusted office keys and the wake-ups.
 
-use crate::store::{Store, StoreError};
+use crate::store::backend::RelayStore;
+use crate::store::{SqliteStore, StoreError};
 use crate::waiters::Waiters;
 use hwc_protocol::OfficePublicKey;
 use std::collections::HashSet;
@@ -10,19 +11,23 @@ use std::sync::Arc;
 /// The relay's shared state; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub store: Arc<dyn RelayStore>,
     pub office_keys: Arc<HashSet<OfficePublicKey>>,
     pub waiters: Waiters,
 }
 
 impl AppState {
-    pub fn new(store: Store, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Self {
-        Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters: Waiters::default() }
+    /// The state over `store`; wake-ups other relay instances send through the store reach
+    /// this instance's waiting requests.
+    pub fn new(store: Arc<dyn RelayStore>, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Self {
+        let waiters = Waiters::default();
+        store.follow_wakeups(waiters.clone());
+        Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters }
     }
 
-    /// Opens the database at `db` and builds the state.
+    /// Opens the SQLite database at `db` and builds the state.
     pub fn open(db: &Path, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Result<Self, StoreError> {
-        Ok(Self::new(Store::open(db)?, office_keys))
+        Ok(Self::new(Arc::new(SqliteStore::open(db)?), office_keys))
     }
 
     /// Whether `key` is one of the configured offices.

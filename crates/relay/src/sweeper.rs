@@ -1,7 +1,6 @@
 //! The background expiry sweep, run every `--sweep-interval-secs`.
 
 use crate::state::{now_secs, AppState};
-use crate::store::sweep;
 use std::time::Duration;
 
 /// Sweeps forever; the caller aborts the task at shutdown.
@@ -11,7 +10,7 @@ pub async fn run(state: AppState, every: Duration) {
     loop {
         ticker.tick().await;
         let now = now_secs();
-        match state.store.call(move |conn| sweep::run(conn, now)).await {
+        match state.store.sweep(now).await {
             Ok(report) => {
                 if report.expired > 0 || report.tombstones > 0 {
                     tracing::info!(

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
 use hwc_protocol::request_auth::AuthHeaders;
 use hwc_protocol::{Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, OfficePublicKey, Role};
-use hwc_relay::store::{devices, schools, Store};
+use hwc_relay::store::{devices, schools, SqliteStore};
 use std::path::Path;
 
 /// A device the benchmark speaks for.
@@ -50,7 +50,7 @@ pub fn schools_with_two_devices(db: &Path, office: &OfficePublicKey, schools: us
             made.push(SeededDevice { school, id: public.device_id(), public, sign, open });
         }
     }
-    let store = Store::open(db).context("relaydatabase openen")?;
+    let store = SqliteStore::open(db).context("relaydatabase openen")?;
     let rows: Vec<DeviceInfo> = made
         .iter()
         .enumerate()

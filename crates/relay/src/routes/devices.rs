@@ -5,8 +5,7 @@ use super::json_body;
 use crate::auth::{self, RawSigned, Signed};
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::enrollments::{self, CreateOutcome, EnrollOutcome};
-use crate::store::{devices, schools};
+use crate::store::enrollments::{CreateOutcome, EnrollOutcome};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -45,7 +44,7 @@ pub async fn create_enrollment(
             "De vervaltijd van de aanmeldcode ligt in het verleden. Maak een nieuwe code aan.".into(),
         ));
     }
-    match state.store.call(move |conn| enrollments::create(conn, &office, &request, now)).await? {
+    match state.store.create_enrollment(office, request, now).await? {
         CreateOutcome::Created | CreateOutcome::AlreadyKnown => Ok((StatusCode::CREATED, Json(serde_json::json!({})))),
         CreateOutcome::Conflict => {
             Err(ApiFailure::Conflict("Deze aanmeldcode bestaat al voor iets anders. Maak een nieuwe code aan.".into()))
@@ -73,7 +72,7 @@ pub async fn enroll(
     let hash = code.hash_hex();
     let keys = request.keys;
     let now = now_secs();
-    match state.store.call(move |conn| enrollments::enroll(conn, &hash, &keys, now)).await? {
+    match state.store.enroll(hash, keys, now).await? {
         EnrollOutcome::Enrolled(device) => Ok((StatusCode::CREATED, Json(device))),
         EnrollOutcome::UnknownCode => Err(ApiFailure::NotFound(
             "Deze aanmeldcode is onbekend. Controleer de code of vraag leerplicht om een nieuwe.".into(),
@@ -95,7 +94,7 @@ pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> 
 
 /// Checks that `office` owns `school`.
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
-    match state.store.read(move |conn| schools::owner(conn, &school)).await? {
+    match state.store.school_owner(school).await? {
         None => Err(ApiFailure::NotFound("Deze school is nog niet aangemeld. Maak eerst een aanmeldcode aan.".into())),
         Some(owner) if owner != office => Err(wrong_school()),
         Some(_) => Ok(()),
@@ -111,7 +110,7 @@ pub async fn list(
     let office = signed.office()?;
     let school: Brin = brin.parse().map_err(|e| ApiFailure::BadRequest(format!("{e}.")))?;
     owned_school(&state, office, school).await?;
-    let devices = state.store.read(move |conn| devices::list(conn, &school)).await?;
+    let devices = state.store.list_devices(school).await?;
     Ok(Json(DeviceList { devices }))
 }
 
@@ -125,7 +124,7 @@ async fn set_status(
     let not_found =
         || ApiFailure::NotFound("Dit apparaat is onbekend bij de relay. Haal de apparatenlijst opnieuw op.".into());
     let id: DeviceId = device_id.parse().map_err(|_| not_found())?;
-    let mut device = state.store.read(move |conn| devices::get(conn, &id)).await?.ok_or_else(not_found)?;
+    let mut device = state.store.device(id).await?.ok_or_else(not_found)?;
     owned_school(&state, office, device.school).await?;
     if status == DeviceStatus::Verified && device.status == DeviceStatus::Removed {
         return Err(ApiFailure::Conflict(
@@ -133,7 +132,7 @@ async fn set_status(
         ));
     }
     if device.status != status {
-        state.store.call(move |conn| devices::set_status(conn, &id, status)).await?;
+        state.store.set_device_status(id, status).await?;
         device.status = status;
     }
     Ok(Json(device))

@@ -7,7 +7,6 @@ use super::query_numbers;
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::inbox;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::Json;
@@ -35,7 +34,7 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
         tokio::pin!(notified);
         notified.as_mut().enable();
         let now = now_secs();
-        let found = state.store.read(move |conn| inbox::read(conn, &school, &device_id, after, now)).await?;
+        let found = state.store.inbox(school, device_id, after, now).await?;
         if !found.envelopes.is_empty() || !found.handled.is_empty() || state.waiters.is_closed() {
             return Ok(Json(found));
         }

@@ -5,7 +5,6 @@ use super::query_numbers;
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::{office_items, sweep};
 use axum::extract::State;
 use axum::http::Uri;
 use axum::Json;
@@ -19,12 +18,6 @@ pub async fn get_items(
     let office = signed.office()?;
     let after = query_numbers(&uri, &["after"])?[0].unwrap_or(0);
     let now = now_secs();
-    let items = state
-        .store
-        .call(move |conn| {
-            sweep::run(conn, now)?;
-            office_items::take(conn, &office, after)
-        })
-        .await?;
+    let items = state.store.take_office_items(office, after, now).await?;
     Ok(Json(items))
 }

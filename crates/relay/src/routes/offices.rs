@@ -7,7 +7,7 @@ use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::routes::json_body;
 use crate::state::{now_secs, AppState};
-use crate::store::offices::{self, HandOver};
+use crate::store::offices::HandOver;
 use axum::extract::State;
 use axum::Json;
 use hwc_protocol::api::SuccessorAccepted;
@@ -35,7 +35,7 @@ pub async fn post_successor(
         )));
     }
     let now = now_secs();
-    match state.store.call(move |conn| offices::hand_over(conn, &old, &new, now)).await? {
+    match state.store.hand_over(old, new, now).await? {
         HandOver::Done { schools } => {
             tracing::info!(schools, "office key handed over to its successor");
             Ok(Json(SuccessorAccepted { first: true }))

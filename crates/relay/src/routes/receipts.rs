@@ -3,7 +3,7 @@
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
-use crate::store::receipts::{self, AckOutcome};
+use crate::store::receipts::AckOutcome;
 use axum::extract::State;
 use axum::Json;
 use hwc_protocol::api::ReceiptAccepted;
@@ -15,7 +15,7 @@ pub async fn post_receipt(State(state): State<AppState>, signed: Signed) -> Resu
     let signal_id = receipt.receipt.signal_id;
     let school = device.school;
     let now = now_secs();
-    match state.store.call(move |conn| receipts::acknowledge(conn, &school, &receipt, now)).await? {
+    match state.store.acknowledge(school, receipt, now).await? {
         AckOutcome::First => {
             state.waiters.wake(school);
             Ok(Json(ReceiptAccepted { signal_id, first: true }))

@@ -3,7 +3,7 @@
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use crate::store::signals::{self, InsertOutcome};
+use crate::store::signals::InsertOutcome;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -24,7 +24,7 @@ pub async fn post_signal(
     })?;
     let signal_id = envelope.envelope.signal_id;
     let school = envelope.envelope.school;
-    let outcome = state.store.call(move |conn| signals::insert(conn, &office, &envelope)).await?;
+    let outcome = state.store.insert_signal(office, envelope).await?;
     match outcome {
         InsertOutcome::Stored => {
             state.waiters.wake(school);

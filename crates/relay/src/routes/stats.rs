@@ -3,12 +3,11 @@
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use crate::store::stats;
 use axum::extract::State;
 use axum::Json;
 use hwc_protocol::api::Stats;
 
 pub async fn get_stats(State(state): State<AppState>, signed: Signed) -> Result<Json<Stats>, ApiFailure> {
     let office = signed.office()?;
-    Ok(Json(state.store.read(move |conn| stats::read(conn, &office)).await?))
+    Ok(Json(state.store.stats(office).await?))
 }

@@ -1,12 +1,13 @@
-//! The relay's storage: one SQLite file holding routing data and ciphertext only. Writes go to
+//! The relay's storage, behind the trait [`backend::RelayStore`]. The default is one SQLite file holding routing data and ciphertext only. Writes go to
 //! one writer thread that commits the writes arriving together in one transaction
-//! ([`Store::call`], see [`group_commit`]); every write the API acknowledges is committed (WAL,
+//! ([`SqliteStore::call`], see [`group_commit`]); every write the API acknowledges is committed (WAL,
 //! `synchronous=FULL`) before the answer goes out. Reads use connections of their own on
-//! blocking threads ([`Store::read`]), so a long-poll never waits behind a commit.
+//! blocking threads ([`SqliteStore::read`]), so a long-poll never waits behind a commit.
 //!
 //! One file per concern: schema, schools, enrollments, devices, signals, inbox, receipts,
 //! office items, stats, nonces and the expiry sweep.
 
+pub mod backend;
 pub mod devices;
 pub mod enrollments;
 pub mod group_commit;
@@ -18,6 +19,7 @@ pub mod receipts;
 pub mod schema;
 pub mod schools;
 pub mod signals;
+mod sqlite_backend;
 pub mod stats;
 pub mod sweep;
 
@@ -80,20 +82,20 @@ const READERS: usize = 2;
 
 /// Handle to the relay database; cheap to clone.
 #[derive(Clone)]
-pub struct Store {
+pub struct SqliteStore {
     writer: group_commit::Writer,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
     path: PathBuf,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Store({})", self.path.display())
+        write!(f, "SqliteStore({})", self.path.display())
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens (or creates) the database file and brings its schema up. The file is readable and
     /// writable by the relay's user only (0600; SQLite gives its `-wal` and `-shm` files the
     /// same mode), and deleted rows are overwritten with zeros (`secure_delete`).
@@ -172,9 +174,9 @@ pub(crate) mod test_support {
     use super::*;
 
     /// A store in a fresh temporary directory (kept alive by the returned guard).
-    pub fn temp_store() -> (tempfile::TempDir, Store) {
+    pub fn temp_store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("relay.db")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("relay.db")).unwrap();
         (dir, store)
     }
 }
@@ -199,7 +201,7 @@ mod tests {
         let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("relay.db");
-        let store = super::Store::open(&path).unwrap();
+        let store = super::SqliteStore::open(&path).unwrap();
         // A write, so the -wal and -shm files certainly exist.
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         runtime
@@ -218,7 +220,7 @@ mod tests {
                 std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
             }
         }
-        let _again = super::Store::open(&path).unwrap();
+        let _again = super::SqliteStore::open(&path).unwrap();
         for suffix in ["", "-wal", "-shm"] {
             let file = dir.path().join(format!("relay.db{suffix}"));
             if file.exists() {
@@ -231,7 +233,7 @@ mod tests {
     fn opens_twice_with_wal_and_schema_version() {
         let (dir, store) = temp_store();
         drop(store);
-        let _again = super::Store::open(&dir.path().join("relay.db")).unwrap();
+        let _again = super::SqliteStore::open(&dir.path().join("relay.db")).unwrap();
         let conn = rusqlite::Connection::open(dir.path().join("relay.db")).unwrap();
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");

@@ -1,0 +1,65 @@
+//! The storage trait: every operation the relay's API needs, each one atomic, in the words of
+//! the API rather than of a database. Two implementations: [`super::SqliteStore`] (one file,
+//! the default) and [`super::postgres::PgStore`] (several relay instances on one PostgreSQL).
+//!
+//! Methods take owned arguments and return boxed futures, so the relay holds the store as
+//! `Arc<dyn RelayStore>` without knowing which one it is.
+
+use super::enrollments::{CreateOutcome, EnrollOutcome};
+use super::offices::HandOver;
+use super::receipts::AckOutcome;
+use super::signals::InsertOutcome;
+use super::sweep::SweepReport;
+use super::StoreError;
+use crate::waiters::Waiters;
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, Stats};
+use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What every store method returns.
+pub type StoreFuture<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'static>>;
+
+/// The relay's storage. Every write is durable before its future completes.
+pub trait RelayStore: Send + Sync + std::fmt::Debug {
+    /// Records a request nonce of `signer`; false when it was seen before (a replay).
+    fn remember_nonce(&self, signer: String, nonce: [u8; 16], request_time: i64) -> StoreFuture<bool>;
+    /// The key that took over from `office`, when `office` is retired.
+    fn successor_of(&self, office: OfficePublicKey) -> StoreFuture<Option<OfficePublicKey>>;
+    fn device(&self, device: DeviceId) -> StoreFuture<Option<DeviceInfo>>;
+    fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>>;
+    fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()>;
+    /// The office that owns `school`, if any.
+    fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>>;
+    /// Announces an enrollment code; registers the school to `office` when nobody owns it.
+    fn create_enrollment(
+        &self,
+        office: OfficePublicKey,
+        request: CreateEnrollment,
+        now: i64,
+    ) -> StoreFuture<CreateOutcome>;
+    /// A device enrolls itself with the code whose hash is `code_hash`.
+    fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome>;
+    /// Stores a verified envelope sent by `office` (idempotent by signal id).
+    fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome>;
+    /// The inbox feed of `device` (of `school`) after sequence number `after`.
+    fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox>;
+    /// A device's receipt: deletes the envelope, records `handled`, queues the receipt once.
+    fn acknowledge(&self, school: Brin, receipt: VerifiedReceipt, now: i64) -> StoreFuture<AckOutcome>;
+    /// Sweeps expired envelopes, then returns the office's items after `after` and deletes those
+    /// at or below it.
+    fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems>;
+    fn stats(&self, office: OfficePublicKey) -> StoreFuture<Stats>;
+    /// Deletes what expired at `now` and reports it to the offices.
+    fn sweep(&self, now: i64) -> StoreFuture<SweepReport>;
+    /// Office key rotation (see [`super::offices`]).
+    fn hand_over(&self, old: OfficePublicKey, new: OfficePublicKey, now: i64) -> StoreFuture<HandOver>;
+    /// Reads and commits a one-row write: proof that the store works.
+    fn health(&self, now: i64) -> StoreFuture<()>;
+    /// Starts forwarding wake-ups that other relay instances on the same store send (a signal
+    /// stored or handled through another instance) to `waiters`. A store only one process can
+    /// use has none to forward.
+    fn follow_wakeups(&self, waiters: Waiters) {
+        let _ = waiters;
+    }
+}

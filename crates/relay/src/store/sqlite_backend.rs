@@ -1,0 +1,118 @@
+//! [`RelayStore`] for the SQLite file: each operation is one of the store functions of this
+//! module's siblings, run as a write on the group-commit writer or as a read on a read
+//! connection.
+
+use super::backend::{RelayStore, StoreFuture};
+use super::enrollments::{self, CreateOutcome, EnrollOutcome};
+use super::offices::{self, HandOver};
+use super::receipts::{self, AckOutcome};
+use super::signals::{self, InsertOutcome};
+use super::sweep::{self, SweepReport};
+use super::{devices, inbox, nonces, office_items, schools, stats, SqliteStore};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, Stats};
+use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
+
+impl RelayStore for SqliteStore {
+    fn remember_nonce(&self, signer: String, nonce: [u8; 16], request_time: i64) -> StoreFuture<bool> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| nonces::remember(conn, &signer, &nonce, request_time)).await })
+    }
+
+    fn successor_of(&self, office: OfficePublicKey) -> StoreFuture<Option<OfficePublicKey>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| offices::successor_of(conn, &office)).await })
+    }
+
+    fn device(&self, device: DeviceId) -> StoreFuture<Option<DeviceInfo>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| devices::get(conn, &device)).await })
+    }
+
+    fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| devices::list(conn, &school)).await })
+    }
+
+    fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| devices::set_status(conn, &device, status)).await })
+    }
+
+    fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| schools::owner(conn, &school)).await })
+    }
+
+    fn create_enrollment(
+        &self,
+        office: OfficePublicKey,
+        request: CreateEnrollment,
+        now: i64,
+    ) -> StoreFuture<CreateOutcome> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| enrollments::create(conn, &office, &request, now)).await })
+    }
+
+    fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| enrollments::enroll(conn, &code_hash, &keys, now)).await })
+    }
+
+    fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| signals::insert(conn, &office, &envelope)).await })
+    }
+
+    fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| inbox::read(conn, &school, &device, after, now)).await })
+    }
+
+    fn acknowledge(&self, school: Brin, receipt: VerifiedReceipt, now: i64) -> StoreFuture<AckOutcome> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| receipts::acknowledge(conn, &school, &receipt, now)).await })
+    }
+
+    fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems> {
+        let store = self.clone();
+        Box::pin(async move {
+            store
+                .call(move |conn| {
+                    sweep::run(conn, now)?;
+                    office_items::take(conn, &office, after)
+                })
+                .await
+        })
+    }
+
+    fn stats(&self, office: OfficePublicKey) -> StoreFuture<Stats> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| stats::read(conn, &office)).await })
+    }
+
+    fn sweep(&self, now: i64) -> StoreFuture<SweepReport> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| sweep::run(conn, now)).await })
+    }
+
+    fn hand_over(&self, old: OfficePublicKey, new: OfficePublicKey, now: i64) -> StoreFuture<HandOver> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| offices::hand_over(conn, &old, &new, now)).await })
+    }
+
+    fn health(&self, now: i64) -> StoreFuture<()> {
+        let store = self.clone();
+        Box::pin(async move {
+            let one: i64 = store.read(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get(0))?)).await?;
+            if one != 1 {
+                return Err(super::StoreError::Corrupt("SELECT 1"));
+            }
+            store
+                .call(move |conn| {
+                    conn.execute("INSERT OR REPLACE INTO health_check (id, at) VALUES (1, ?1)", [now])?;
+                    Ok(())
+                })
+                .await
+        })
+    }
+}
