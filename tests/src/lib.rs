@@ -1,6 +1,7 @@
 //! Shared pieces of the system tests and the demo: a real `hwc-relay` process on a free
 //! loopback port, and the forensic byte scan that looks for a child's data in files.
 
+pub mod balancer;
 pub mod bench;
 pub mod chaos;
 pub mod demo_window;

@@ -1,5 +1,10 @@
 //! Starts the real `hwc-relay` binary as a child process on 127.0.0.1 and stops it again,
 //! gently or with SIGKILL, to restart it on the same port and database.
+//!
+//! The store is the SQLite file at the given path, unless the tests run against PostgreSQL
+//! (`HWC_TEST_POSTGRES`, see `hwc_relay::testing`): then the relay gets a fresh database of its
+//! own on that server (through the environment, so the password is not on a command line), and
+//! a restart keeps it.
 
 use anyhow::{anyhow, bail, Context, Result};
 use hwc_protocol::OfficePublicKey;
@@ -7,8 +12,12 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
+
+/// Numbers the log files of further instances.
+static INSTANCES: AtomicUsize = AtomicUsize::new(1);
 
 /// A running relay process. Killed when dropped.
 pub struct RelayProcess {
@@ -18,6 +27,8 @@ pub struct RelayProcess {
     office_keys: Vec<OfficePublicKey>,
     extra_args: Vec<String>,
     log: PathBuf,
+    /// The PostgreSQL database, when the tests run against PostgreSQL.
+    postgres: Option<String>,
 }
 
 /// Where cargo put the `hwc-relay` binary: beside this executable, or one level up (tests run
@@ -44,6 +55,22 @@ impl RelayProcess {
         Self::start_with_args(db, office_keys, &[])
     }
 
+    /// Starts a relay on the SQLite file at `db` whatever the tests run against (for tests of
+    /// what the deployment guide says about that file).
+    pub fn start_sqlite(db: &Path, office_keys: &[OfficePublicKey]) -> Result<Self> {
+        let mut relay = Self {
+            child: None,
+            addr: "127.0.0.1:0".parse()?,
+            db: db.to_path_buf(),
+            office_keys: office_keys.to_vec(),
+            extra_args: Vec::new(),
+            log: db.with_extension("log"),
+            postgres: None,
+        };
+        relay.spawn()?;
+        Ok(relay)
+    }
+
     /// Like [`RelayProcess::start`], with extra command-line arguments (TLS files, say).
     pub fn start_with_args(db: &Path, office_keys: &[OfficePublicKey], extra_args: &[&str]) -> Result<Self> {
         let mut relay = Self {
@@ -53,6 +80,7 @@ impl RelayProcess {
             office_keys: office_keys.to_vec(),
             extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
             log: db.with_extension("log"),
+            postgres: fresh_postgres_database()?,
         };
         relay.spawn()?;
         Ok(relay)
@@ -61,6 +89,10 @@ impl RelayProcess {
     fn spawn(&mut self) -> Result<()> {
         let mut command = Command::new(relay_binary()?);
         command.arg("--listen").arg(self.addr.to_string()).arg("--db").arg(&self.db);
+        match &self.postgres {
+            Some(url) => command.env("HWC_RELAY_POSTGRES", url),
+            None => command.env_remove("HWC_RELAY_POSTGRES"),
+        };
         for key in &self.office_keys {
             command.arg("--office-key").arg(key.to_string());
         }
@@ -96,6 +128,29 @@ impl RelayProcess {
         Ok(())
     }
 
+    /// The PostgreSQL database's address, when the store is PostgreSQL (else the store is the
+    /// SQLite file at [`RelayProcess::db_path`]).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_deref()
+    }
+
+    /// Starts another relay process on a free port over the same store (the same PostgreSQL
+    /// database): a second instance behind the load balancer.
+    pub fn another_instance(&self) -> Result<Self> {
+        let mut other = Self {
+            child: None,
+            addr: "127.0.0.1:0".parse()?,
+            db: self.db.clone(),
+            office_keys: self.office_keys.clone(),
+            extra_args: self.extra_args.clone(),
+            log: self.db.with_extension(format!("instance-{}.log", INSTANCES.fetch_add(1, Ordering::Relaxed))),
+            postgres: self.postgres.clone(),
+        };
+        anyhow::ensure!(other.postgres.is_some(), "two relay instances need a shared PostgreSQL store");
+        other.spawn()?;
+        Ok(other)
+    }
+
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -104,6 +159,11 @@ impl RelayProcess {
     /// The running process's id, if it runs.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(std::process::Child::id)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     pub fn port(&self) -> u16 {
@@ -153,4 +213,14 @@ impl Drop for RelayProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A fresh database on the PostgreSQL server for tests, when the tests run against PostgreSQL.
+fn fresh_postgres_database() -> Result<Option<String>> {
+    let Some(admin) = hwc_relay::testing::postgres_admin_url() else {
+        return Ok(None);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let url = runtime.block_on(hwc_relay::testing::fresh_postgres_database(&admin))?;
+    Ok(Some(url))
 }

@@ -5,19 +5,24 @@
 //!   the real app window (under Xvfb, driven, with screenshots, when there is no display).
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
-//!   (the real Secret Service backend), including installing, starting and purging the `.deb`,
-//!   then a bounded chaos run, every benchmark in its quick
+//!   (the real Secret Service backend), including installing, starting and purging the `.deb`;
+//!   then the relay's tests and the whole system suite again with the relay on a real
+//!   PostgreSQL server (`postgres.rs`), including two relay instances on one database; then a
+//!   bounded chaos run, every benchmark in its quick
 //!   mode and every fuzz target for a bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
 //!   killed at random, judged afterwards (see `chaos.rs`).
 //! - `bench [--quick]`: every benchmark, figures into `BENCHMARKS.md` (see `bench.rs`).
 //! - `package`: the app's `.deb` in `target/release/bundle/deb/` (see `package.rs`).
+//! - `postgres-smoke` (not in the usage line): starts and stops the tests' throwaway PostgreSQL
+//!   cluster once, as a check of this machine (see `postgres.rs`).
 
 mod bench;
 mod chaos;
 mod fuzz;
 mod package;
+mod postgres;
 mod system_packages;
 mod tools;
 
@@ -34,6 +39,7 @@ fn main() -> Result<()> {
         Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
         Some("bench") => bench::run(&workspace_root(), &args[1..]),
         Some("package") => package::run(&workspace_root()),
+        Some("postgres-smoke") => postgres::smoke(&workspace_root()),
         _ => {
             eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick] | cargo xtask package");
             std::process::exit(2);
@@ -78,22 +84,22 @@ fn test(extra: &[String]) -> Result<()> {
     ])?;
     // The package test installs, starts and purges the `.deb`, made from that release build.
     package::build_deb(&workspace_root())?;
-    let script = workspace_root().join("xtask/with-test-keyring.sh").to_string_lossy().into_owned();
-    // The window tests need a display: Xvfb, started by xvfb-run around everything.
-    let mut command = vec!["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "sh", &script];
-    command.extend([cargo.as_str(), "test", "--workspace", "--locked", "--no-fail-fast"]);
-    command.extend(extra.iter().map(String::as_str));
-    let (program, args) = command.split_first().context("leeg commando")?;
-    let status = Command::new(program)
-        .args(args)
-        .env("HWC_TAURI_DRIVER", &driver)
-        .current_dir(workspace_root())
-        .status()
-        .with_context(|| format!("kon {program} niet starten"))?;
-    if !status.success() {
-        bail!("de tests eindigden met {status}");
+    // Round one, on the relay's default store (SQLite): every test of the workspace. The tests
+    // of two relay instances on one database need PostgreSQL and run in round two.
+    let mut args: Vec<&str> = vec!["test", "--workspace", "--locked", "--no-fail-fast"];
+    args.extend(extra.iter().map(String::as_str));
+    if !extra.iter().any(|a| a == "--") {
+        args.push("--");
     }
+    args.extend(["--skip", TWO_INSTANCE_TESTS]);
+    run_tests(&cargo, &args, &driver, None)?;
     if extra.is_empty() {
+        // Round two: the relay's tests and the whole system suite again, with every relay on
+        // a fresh database of a real PostgreSQL server (Debian's, started for this round).
+        let cluster = postgres::Cluster::start(&workspace_root())?;
+        let args = ["test", "--locked", "--no-fail-fast", "--package", "hwc-relay", "--package", "hwc-system-tests"];
+        run_tests(&cargo, &args, &driver, Some(&cluster.admin_url()))?;
+        drop(cluster);
         // Signals through a relay and devices that are killed at random, judged afterwards.
         chaos::bounded(&workspace_root())?;
         // Every benchmark, briefly: proves they still run; no timing is asserted.
@@ -101,7 +107,38 @@ fn test(extra: &[String]) -> Result<()> {
         // Every fuzz target for a bounded time, after replaying every saved input.
         fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
     } else {
-        eprintln!("(chaos en fuzzen overgeslagen: alleen een deel van de tests gevraagd)");
+        eprintln!(
+            "(PostgreSQL-ronde, chaos, benchmarks en fuzzen overgeslagen: alleen een deel van de tests gevraagd)"
+        );
+    }
+    Ok(())
+}
+
+/// The tests of several relay instances on one PostgreSQL database (their names start with
+/// this); they run in the PostgreSQL round only.
+const TWO_INSTANCE_TESTS: &str = "two_instances_";
+
+/// Runs `cargo <args>` inside Xvfb (the window tests need a display) and a private D-Bus
+/// session with an unlocked GNOME Keyring; with `postgres`, every relay the tests start uses a
+/// fresh database on that server.
+fn run_tests(cargo: &str, args: &[&str], driver: &Path, postgres: Option<&str>) -> Result<()> {
+    let script = workspace_root().join("xtask/with-test-keyring.sh");
+    let mut command = Command::new("xvfb-run");
+    command
+        .args(["-a", "-s", "-screen 0 1280x900x24", "sh"])
+        .arg(&script)
+        .arg(cargo)
+        .args(args)
+        .env("HWC_TAURI_DRIVER", driver)
+        .current_dir(workspace_root());
+    match postgres {
+        Some(url) => command.env("HWC_TEST_POSTGRES", url),
+        None => command.env_remove("HWC_TEST_POSTGRES"),
+    };
+    let status = command.status().context("kon xvfb-run niet starten")?;
+    if !status.success() {
+        let store = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
+        bail!("de tests (relay op {store}) eindigden met {status}");
     }
     Ok(())
 }

@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 /// D-Bus activation), the tray library the app loads at run time, and xdotool to type
 /// into the release build's window like a person at the keyboard; systemd's `systemd-analyze`
 /// checks the relay's unit and `sqlite3` makes
-/// the relay backup the deploy guide describes.
+/// the relay backup the deploy guide describes; `postgresql` is the server the tests run
+/// throwaway clusters of (see `postgres.rs`) for the relay's PostgreSQL store.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -31,6 +32,7 @@ pub const TEST: &[&str] = &[
     "libayatana-appindicator3-1",
     "systemd",
     "sqlite3",
+    "postgresql",
 ];
 
 /// What the Tauri bundler needs to make the `.deb`: it finds the tray library through

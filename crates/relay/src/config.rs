@@ -27,9 +27,15 @@ pub struct Config {
     #[arg(long, env = "HWC_RELAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// The SQLite database file (created when missing).
+    /// The SQLite database file (created when missing). Not used with --postgres.
     #[arg(long, env = "HWC_RELAY_DB", default_value = "hwc-relay.db")]
     pub db: PathBuf,
+
+    /// PostgreSQL instead of the SQLite file, so that several relay instances share one database:
+    /// postgres://user:password@host:port/database. Prefer the environment variable: a command
+    /// line is visible to every user of the machine.
+    #[arg(long, env = "HWC_RELAY_POSTGRES", hide_env_values = true)]
+    pub postgres: Option<String>,
 
     /// Public key (base64) of a leerplicht office allowed to use this relay. Repeat the flag
     /// for more offices; in the environment, separate keys with commas.
@@ -71,6 +77,7 @@ impl Config {
         Self {
             listen,
             db,
+            postgres: None,
             office_keys,
             tls_cert: None,
             tls_key: None,

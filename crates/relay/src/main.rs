@@ -32,22 +32,26 @@ fn main() -> std::process::ExitCode {
 const BLOCKING_THREADS: usize = 8;
 
 fn run(config: Config) -> anyhow::Result<()> {
-    let state = AppState::open(&config.db, config.office_keys.clone())
-        .with_context(|| format!("cannot open the database {}", config.db.display()))?;
-    let listener =
-        std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr().context("cannot read the bound address")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
+    let state = runtime.block_on(AppState::open_configured(&config)).with_context(|| match &config.postgres {
+        // Not the address: it may hold a password.
+        Some(_) => "cannot open the PostgreSQL database (--postgres)".to_string(),
+        None => format!("cannot open the database {}", config.db.display()),
+    })?;
+    let listener =
+        std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("cannot read the bound address")?;
     // Checked before announcing the address, so a bad certificate never looks like a start.
     runtime.block_on(tls_config(&config))?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {addr}").context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
-    tracing::info!(%addr, tls = config.tls_files().is_some(), offices = config.office_keys.len(), "relay started");
+    let store = if config.postgres.is_some() { "postgresql" } else { "sqlite" };
+    tracing::info!(%addr, tls = config.tls_files().is_some(), offices = config.office_keys.len(), store, "relay started");
     runtime.block_on(serve_state(state, &config, listener, shutdown_signal()))?;
     tracing::info!("relay stopped");
     Ok(())

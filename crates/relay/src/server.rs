@@ -47,10 +47,7 @@ pub async fn serve(
     listener: std::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let db = config.db.clone();
-    let keys = config.office_keys.clone();
-    let state =
-        tokio::task::spawn_blocking(move || AppState::open(&db, keys)).await.map_err(|_| StoreError::TaskFailed)??;
+    let state = AppState::open_configured(&config).await?;
     serve_state(state, &config, listener, shutdown).await
 }
 

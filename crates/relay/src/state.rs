@@ -25,6 +25,24 @@ impl AppState {
         Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters }
     }
 
+    /// Opens the store `config` names (PostgreSQL with `--postgres`, else the SQLite file) and
+    /// builds the state. Must run inside the runtime (PostgreSQL's wake-ups run as a task).
+    pub async fn open_configured(config: &crate::Config) -> Result<Self, StoreError> {
+        let keys = config.office_keys.clone();
+        let store: Arc<dyn RelayStore> = match &config.postgres {
+            Some(url) => Arc::new(crate::store::postgres::PgStore::connect(url).await?),
+            None => {
+                let db = config.db.clone();
+                Arc::new(
+                    tokio::task::spawn_blocking(move || SqliteStore::open(&db))
+                        .await
+                        .map_err(|_| StoreError::TaskFailed)??,
+                )
+            }
+        };
+        Ok(Self::new(store, keys))
+    }
+
     /// Opens the SQLite database at `db` and builds the state.
     pub fn open(db: &Path, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Result<Self, StoreError> {
         Ok(Self::new(Arc::new(SqliteStore::open(db)?), office_keys))

@@ -1,6 +1,10 @@
 //! A real relay for tests of this and other crates: [`TestRelay::start`] runs the server on a
 //! free `127.0.0.1` port, on its own thread with its own tokio runtime and a temporary
 //! database, and stops it when dropped.
+//!
+//! The store is SQLite unless the environment names a PostgreSQL server for tests
+//! ([`POSTGRES_ENV`], set by `cargo xtask test` for its PostgreSQL round): then every relay gets
+//! a fresh database of its own on that server ([`fresh_postgres_database`]).
 
 use crate::config::Config;
 use crate::server::{serve_state, ServeError};
@@ -11,10 +15,60 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
+/// The environment variable with the superuser address of a PostgreSQL server for tests
+/// (`postgres://user:password@127.0.0.1:port/postgres`).
+pub const POSTGRES_ENV: &str = "HWC_TEST_POSTGRES";
+
+/// The test server's superuser address, when the tests run against PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().filter(|url| !url.is_empty())
+}
+
+fn postgres_error(error: tokio_postgres::Error) -> std::io::Error {
+    std::io::Error::other(format!("PostgreSQL for tests: {error}"))
+}
+
+/// Runs `sql` on the test server as its superuser.
+pub async fn postgres_admin(admin_url: &str, sql: &str) -> std::io::Result<()> {
+    let (client, connection) =
+        tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await.map_err(postgres_error)?;
+    let task = tokio::spawn(connection);
+    let result = client.batch_execute(sql).await.map_err(postgres_error);
+    drop(client);
+    let _ = task.await;
+    result
+}
+
+/// Creates an empty database with a random name on the test server; returns its address.
+pub async fn fresh_postgres_database(admin_url: &str) -> std::io::Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let name = format!("hwc_test_{}", hex::encode(bytes));
+    postgres_admin(admin_url, &format!("CREATE DATABASE {name}")).await?;
+    Ok(database_url(admin_url, &name))
+}
+
+/// `admin_url` with its database replaced by `name`.
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    match admin_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => admin_url.to_string(),
+    }
+}
+
+/// The database name at the end of a `postgres://.../name` address.
+fn database_name(url: &str) -> &str {
+    url.rsplit_once('/').map(|(_, name)| name).unwrap_or_default()
+}
+
 /// A running relay; dropping it shuts the server down and deletes its database.
 pub struct TestRelay {
     addr: SocketAddr,
     db_path: PathBuf,
+    /// The PostgreSQL database's address, when the store is PostgreSQL.
+    postgres: Option<String>,
+    /// A connection holding SQLite's write lock (see [`TestRelay::make_store_unavailable`]).
+    lock: std::sync::Mutex<Option<rusqlite::Connection>>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -55,8 +109,12 @@ impl TestRelay {
         let addr = listener.local_addr()?;
         let mut config = Config::new(addr, db_path.clone(), office_keys);
         config.sweep_interval_secs = sweep_interval_secs.max(1);
-        let state = AppState::open(&db_path, config.office_keys.clone())?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        if let Some(admin) = postgres_admin_url() {
+            config.postgres = Some(runtime.block_on(fresh_postgres_database(&admin))?);
+        }
+        let postgres = config.postgres.clone();
+        let state = runtime.block_on(AppState::open_configured(&config))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name(format!("test-relay-{}", addr.port())).spawn(move || {
             let shutdown = async move {
@@ -66,7 +124,15 @@ impl TestRelay {
                 eprintln!("test relay stopped with an error: {error}");
             }
         })?;
-        Ok(TestRelay { addr, db_path, stop: Some(stop), thread: Some(thread), _dir: dir })
+        Ok(TestRelay {
+            addr,
+            db_path,
+            postgres,
+            lock: Default::default(),
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        })
     }
 
     /// The base URL, like `http://127.0.0.1:41234` (no trailing slash).
@@ -79,9 +145,67 @@ impl TestRelay {
         self.addr
     }
 
-    /// The relay's SQLite database file.
+    /// The relay's SQLite database file (unused when the store is PostgreSQL).
     pub fn db_path(&self) -> &Path {
         &self.db_path
+    }
+
+    /// The PostgreSQL database's address, when the store is PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_deref()
+    }
+
+    /// Counts the rows of `table` in the relay's store, whichever it is (for tests that look
+    /// at what the relay keeps). `table` must be one of the relay's table names.
+    pub fn count_rows(&self, table: &str) -> std::io::Result<i64> {
+        assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "a table name");
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.postgres {
+            Some(url) => postgres_count(url, &sql),
+            None => rusqlite::Connection::open(&self.db_path)
+                .and_then(|conn| conn.query_row(&sql, [], |row| row.get(0)))
+                .map_err(|e| std::io::Error::other(e.to_string())),
+        }
+    }
+
+    /// Makes the store refuse writes until [`TestRelay::make_store_available`]: SQLite's write
+    /// lock taken by another connection, or the PostgreSQL database closed to connections and
+    /// the relay's connections ended.
+    pub fn make_store_unavailable(&mut self) -> std::io::Result<()> {
+        match &self.postgres {
+            Some(url) => {
+                let admin = postgres_admin_url().ok_or_else(|| std::io::Error::other("no PostgreSQL admin address"))?;
+                let name = database_name(url);
+                let sql = format!(
+                    "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+                );
+                block_on_admin(&admin, &sql)
+            }
+            None => {
+                let conn =
+                    rusqlite::Connection::open(&self.db_path).map_err(|e| std::io::Error::other(e.to_string()))?;
+                conn.execute_batch("BEGIN EXCLUSIVE").map_err(|e| std::io::Error::other(e.to_string()))?;
+                *self.lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+                Ok(())
+            }
+        }
+    }
+
+    /// Undoes [`TestRelay::make_store_unavailable`].
+    pub fn make_store_available(&mut self) -> std::io::Result<()> {
+        match &self.postgres {
+            Some(url) => {
+                let admin = postgres_admin_url().ok_or_else(|| std::io::Error::other("no PostgreSQL admin address"))?;
+                block_on_admin(&admin, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", database_name(url)))
+            }
+            None => {
+                if let Some(conn) = self.lock.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                    conn.execute_batch("COMMIT").map_err(|e| std::io::Error::other(e.to_string()))?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -94,4 +218,21 @@ impl Drop for TestRelay {
             let _ = thread.join();
         }
     }
+}
+
+/// Runs a `SELECT COUNT(*) ...` (or any one-number query) on the PostgreSQL database at `url`.
+pub fn postgres_count(url: &str, sql: &str) -> std::io::Result<i64> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(postgres_error)?;
+        let task = tokio::spawn(connection);
+        let count = client.query_one(sql, &[]).await.map_err(postgres_error)?.get(0);
+        drop(client);
+        let _ = task.await;
+        Ok(count)
+    })
+}
+
+fn block_on_admin(admin: &str, sql: &str) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(postgres_admin(admin, sql))
 }

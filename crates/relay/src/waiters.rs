@@ -30,13 +30,18 @@ impl Waiters {
         }
     }
 
-    /// Marks the server as stopping and wakes every waiting request.
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
+    /// Wakes every waiting request, to look again (the server keeps running).
+    pub fn wake_all(&self) {
         let map = self.schools.lock().unwrap_or_else(|p| p.into_inner());
         for notify in map.values() {
             notify.notify_waiters();
         }
+    }
+
+    /// Marks the server as stopping and wakes every waiting request.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.wake_all();
     }
 
     /// Whether the server is stopping.

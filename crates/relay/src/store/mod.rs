@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod nonces;
 pub mod office_items;
 pub mod offices;
+pub mod postgres;
 pub mod receipts;
 pub mod schema;
 pub mod schools;
@@ -46,6 +47,8 @@ pub enum StoreError {
     Setting(&'static str),
     #[error("the database could not commit: {0}")]
     CommitFailed(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 /// Makes the database file (and a `-wal` or `-shm` file left next to it) readable and writable

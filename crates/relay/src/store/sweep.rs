@@ -6,7 +6,7 @@ use hwc_protocol::Brin;
 use rusqlite::{params, Connection};
 
 /// Unused or used enrollment codes are kept this long after their expiry, then forgotten.
-const ENROLLMENT_KEEP_SECS: i64 = 30 * 24 * 3600;
+pub(crate) const ENROLLMENT_KEEP_SECS: i64 = 30 * 24 * 3600;
 
 /// What one sweep did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -16,12 +16,12 @@ fn health_needs_no_signature_and_unknown_routes_answer_json() {
 
 #[test]
 fn health_says_unavailable_while_the_database_cannot_be_written_and_ok_again_after() {
-    let env = Env::new();
-    // Another process holds the write lock (a backup tool run the wrong way, say).
-    let other = rusqlite::Connection::open(env.relay.db_path()).unwrap();
-    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut env = Env::new();
+    // SQLite: another process holds the write lock (a backup tool run the wrong way, say).
+    // PostgreSQL: the database refuses connections and the relay's were ended.
+    env.relay.make_store_unavailable().unwrap();
     expect_error(env.send("GET", "/healthz", b"", None), StatusCode::SERVICE_UNAVAILABLE, "unavailable");
-    other.execute_batch("COMMIT").unwrap();
+    env.relay.make_store_available().unwrap();
     let health = env.send("GET", "/healthz", b"", None);
     assert_eq!(health.status(), StatusCode::OK);
 }

@@ -81,10 +81,7 @@ fn expired_envelope_is_neither_served_nor_acknowledged_before_the_sweep() {
     std::thread::sleep(std::time::Duration::from_millis(2100));
 
     // Still in the database (no sweep yet), but past its expiry.
-    let stored: i64 = rusqlite::Connection::open(env.relay.db_path())
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM signals", [], |row| row.get(0))
-        .unwrap();
+    let stored = env.relay.count_rows("signals").unwrap();
     assert_eq!(stored, 1, "the background sweep ran after all");
     for device in [&director, &backup] {
         let inbox = env.inbox(device, 0, 0);
