@@ -5,7 +5,6 @@ use crate::store::{SqliteStore, StoreError};
 use crate::waiters::Waiters;
 use hwc_protocol::OfficePublicKey;
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The relay's shared state; cheap to clone.
@@ -41,11 +40,6 @@ impl AppState {
             }
         };
         Ok(Self::new(store, keys))
-    }
-
-    /// Opens the SQLite database at `db` and builds the state.
-    pub fn open(db: &Path, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Result<Self, StoreError> {
-        Ok(Self::new(Arc::new(SqliteStore::open(db)?), office_keys))
     }
 
     /// Whether `key` is one of the configured offices.

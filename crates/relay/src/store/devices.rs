@@ -16,7 +16,7 @@ pub(crate) fn status_str(status: DeviceStatus) -> &'static str {
     }
 }
 
-fn parse_status(text: &str) -> Result<DeviceStatus, StoreError> {
+pub(crate) fn parse_status(text: &str) -> Result<DeviceStatus, StoreError> {
     match text {
         "pending" => Ok(DeviceStatus::Pending),
         "verified" => Ok(DeviceStatus::Verified),

@@ -45,19 +45,24 @@ pub fn read(conn: &Connection, office: &OfficePublicKey) -> Result<Stats, StoreE
     let mut rows = stmt.query([&office])?;
     while let Some(row) = rows.next()? {
         let name: String = row.get(0)?;
-        let n = count(row.get(1)?);
-        let b = &mut stats.acknowledged;
-        match name.as_str() {
-            "within_1h" => b.within_1h = n,
-            "within_4h" => b.within_4h = n,
-            "within_24h" => b.within_24h = n,
-            "within_48h" => b.within_48h = n,
-            "within_72h" => b.within_72h = n,
-            "later" => b.later = n,
-            EXPIRED => stats.expired = n,
-            NOT_OUR_PUPIL => stats.not_our_pupil = n,
-            _ => return Err(StoreError::Corrupt("counter name")),
-        }
+        set_counter(&mut stats, &name, count(row.get(1)?))?;
     }
     Ok(stats)
+}
+
+/// Puts the stored counter `name` into `stats`.
+pub(crate) fn set_counter(stats: &mut Stats, name: &str, n: u64) -> Result<(), StoreError> {
+    let b = &mut stats.acknowledged;
+    match name {
+        "within_1h" => b.within_1h = n,
+        "within_4h" => b.within_4h = n,
+        "within_24h" => b.within_24h = n,
+        "within_48h" => b.within_48h = n,
+        "within_72h" => b.within_72h = n,
+        "later" => b.later = n,
+        EXPIRED => stats.expired = n,
+        NOT_OUR_PUPIL => stats.not_our_pupil = n,
+        _ => return Err(StoreError::Corrupt("counter name")),
+    }
+    Ok(())
 }

@@ -35,6 +35,9 @@ use tokio_postgres::NoTls;
 /// The notification channel for inbox wake-ups; the payload is a BRIN code.
 pub(crate) const CHANNEL: &str = "hwc_inbox";
 
+/// How long making a connection may take, unless the address says otherwise.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Most connections one relay instance opens (plus one for `LISTEN`).
 const POOL_SIZE: usize = 16;
 
@@ -68,11 +71,15 @@ impl PgStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or
     /// `host=/run/postgresql dbname=hwc` for a local socket) and brings its schema up.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|_| {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|_| {
             StoreError::Postgres(
                 "the PostgreSQL address cannot be read; expected postgres://user:password@host:port/database".into(),
             )
         })?;
+        if config.get_connect_timeout().is_none() {
+            // A database that does not answer is reported (health: 503) instead of waited for.
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let manager =
             Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)

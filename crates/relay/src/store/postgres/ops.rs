@@ -15,7 +15,9 @@ use super::super::receipts::{recorded_time, AckOutcome};
 use super::super::signals::{envelope_hash, InsertOutcome};
 use super::super::sweep::{SweepReport, ENROLLMENT_KEEP_SECS};
 use super::super::StoreError;
-use super::super::{devices::status_str, inbox::MAX_EVENTS, nonces, office_items::MAX_ITEMS, parse_col, stats};
+use super::super::{
+    devices::parse_status, devices::status_str, inbox::MAX_EVENTS, nonces, office_items::MAX_ITEMS, parse_col, stats,
+};
 use super::CHANNEL;
 use hwc_protocol::api::{
     AckBuckets, Blob, CreateEnrollment, DayCount, DeviceInfo, DeviceStatus, Handled, Inbox, OfficeItem, OfficeItems,
@@ -81,12 +83,7 @@ fn device_info(row: &Row) -> Result<DeviceInfo, StoreError> {
     let key32 = |bytes: Vec<u8>| -> Result<[u8; 32], StoreError> {
         bytes.try_into().map_err(|_| StoreError::Corrupt("device key"))
     };
-    let status = match row.get::<_, &str>(6) {
-        "pending" => DeviceStatus::Pending,
-        "verified" => DeviceStatus::Verified,
-        "removed" => DeviceStatus::Removed,
-        _ => return Err(StoreError::Corrupt("device status")),
-    };
+    let status = parse_status(row.get(6))?;
     let role: Role = parse_col(row.get(2), "device role")?;
     Ok(DeviceInfo {
         device_id: parse_col(row.get(0), "device id")?,
@@ -564,19 +561,7 @@ pub async fn stats(client: &Client, office: &OfficePublicKey) -> Result<Stats, S
         stats.sent_per_day.push(DayCount { day: row.get(0), count: count(row.get(1)) });
     }
     for row in client.query("SELECT name, count FROM stats_counts WHERE office = $1", &[&office]).await? {
-        let n = count(row.get(1));
-        let b = &mut stats.acknowledged;
-        match row.get::<_, &str>(0) {
-            "within_1h" => b.within_1h = n,
-            "within_4h" => b.within_4h = n,
-            "within_24h" => b.within_24h = n,
-            "within_48h" => b.within_48h = n,
-            "within_72h" => b.within_72h = n,
-            "later" => b.later = n,
-            stats::EXPIRED => stats.expired = n,
-            stats::NOT_OUR_PUPIL => stats.not_our_pupil = n,
-            _ => return Err(StoreError::Corrupt("counter name")),
-        }
+        stats::set_counter(&mut stats, row.get(0), count(row.get(1)))?;
     }
     Ok(stats)
 }
