@@ -136,7 +136,11 @@ fn the_vault_survives_kill_9_while_it_is_written() {
     drop(director); // the writer process opens the vault from now on
     let mut sent = BTreeSet::new();
     let mut killed_while_writing = 0;
-    for _ in 0..ROUNDS {
+    let mut rounds = 0;
+    // At least ROUNDS kills; more (up to three times as many) while fewer than half of them
+    // came while the writer was still running: on a loaded machine it starts later.
+    while rounds < ROUNDS || (killed_while_writing < ROUNDS / 2 && rounds < 3 * ROUNDS) {
+        rounds += 1;
         for _ in 0..4 {
             sent.insert(office.send_signal(World::school(), &signal).unwrap());
         }
@@ -169,7 +173,7 @@ fn the_vault_survives_kill_9_while_it_is_written() {
     let received = receipts_once_each(&mut office);
     assert_eq!(received, sent, "every signal sent has exactly one receipt");
     eprintln!(
-        "{ROUNDS} kills ({killed_while_writing} while the writer ran): {} signals, {} receipts, 0 lost, 0 duplicated",
+        "{rounds} kills ({killed_while_writing} while the writer ran): {} signals, {} receipts, 0 lost, 0 duplicated",
         sent.len(),
         received.len()
     );
