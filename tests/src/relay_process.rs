@@ -58,29 +58,31 @@ impl RelayProcess {
     /// Starts a relay on the SQLite file at `db` whatever the tests run against (for tests of
     /// what the deployment guide says about that file).
     pub fn start_sqlite(db: &Path, office_keys: &[OfficePublicKey]) -> Result<Self> {
-        let mut relay = Self {
-            child: None,
-            addr: "127.0.0.1:0".parse()?,
-            db: db.to_path_buf(),
-            office_keys: office_keys.to_vec(),
-            extra_args: Vec::new(),
-            log: db.with_extension("log"),
-            postgres: None,
-        };
-        relay.spawn()?;
-        Ok(relay)
+        Self::launch(db, office_keys, Vec::new(), db.with_extension("log"), None)
     }
 
     /// Like [`RelayProcess::start`], with extra command-line arguments (TLS files, say).
     pub fn start_with_args(db: &Path, office_keys: &[OfficePublicKey], extra_args: &[&str]) -> Result<Self> {
+        let extra_args = extra_args.iter().map(|a| a.to_string()).collect();
+        Self::launch(db, office_keys, extra_args, db.with_extension("log"), fresh_postgres_database()?)
+    }
+
+    /// Starts a relay process on a free port with these settings.
+    fn launch(
+        db: &Path,
+        office_keys: &[OfficePublicKey],
+        extra_args: Vec<String>,
+        log: PathBuf,
+        postgres: Option<String>,
+    ) -> Result<Self> {
         let mut relay = Self {
             child: None,
             addr: "127.0.0.1:0".parse()?,
             db: db.to_path_buf(),
             office_keys: office_keys.to_vec(),
-            extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
-            log: db.with_extension("log"),
-            postgres: fresh_postgres_database()?,
+            extra_args,
+            log,
+            postgres,
         };
         relay.spawn()?;
         Ok(relay)
@@ -137,18 +139,9 @@ impl RelayProcess {
     /// Starts another relay process on a free port over the same store (the same PostgreSQL
     /// database): a second instance behind the load balancer.
     pub fn another_instance(&self) -> Result<Self> {
-        let mut other = Self {
-            child: None,
-            addr: "127.0.0.1:0".parse()?,
-            db: self.db.clone(),
-            office_keys: self.office_keys.clone(),
-            extra_args: self.extra_args.clone(),
-            log: self.db.with_extension(format!("instance-{}.log", INSTANCES.fetch_add(1, Ordering::Relaxed))),
-            postgres: self.postgres.clone(),
-        };
-        anyhow::ensure!(other.postgres.is_some(), "two relay instances need a shared PostgreSQL store");
-        other.spawn()?;
-        Ok(other)
+        anyhow::ensure!(self.postgres.is_some(), "two relay instances need a shared PostgreSQL store");
+        let log = self.db.with_extension(format!("instance-{}.log", INSTANCES.fetch_add(1, Ordering::Relaxed)));
+        Self::launch(&self.db, &self.office_keys, self.extra_args.clone(), log, self.postgres.clone())
     }
 
     /// `http://127.0.0.1:PORT`

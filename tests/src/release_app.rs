@@ -51,6 +51,18 @@ pub fn type_pin(window: &str) {
     keys(window, &pin.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
+/// Runs `command` as a user whose home is `home` (with the standard directories under it, and
+/// its temporary directory at `home/tmp`) and whose runtime directory is `runtime`.
+pub fn in_home(command: &mut Command, home: &Path, runtime: &Path) {
+    command
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env("TMPDIR", home.join("tmp"));
+}
+
 /// A school computer for the release app: everything under `root`, removed when dropped.
 pub struct SchoolComputer {
     pub root: tempfile::TempDir,
@@ -86,13 +98,7 @@ impl SchoolComputer {
     /// inside the home, so a scan of the home covers it.
     pub fn app(&self) -> Command {
         let mut command = Command::new(binary());
-        command
-            .env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join(".local/share"))
-            .env("XDG_CACHE_HOME", self.home.join(".cache"))
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("XDG_RUNTIME_DIR", &self.runtime)
-            .env("TMPDIR", self.home.join("tmp"));
+        in_home(&mut command, &self.home, &self.runtime);
         command
     }
 }

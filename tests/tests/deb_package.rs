@@ -7,7 +7,7 @@
 //! run when the package is already installed, rather than remove someone's installation.
 
 use hwc_system_tests::desktop::{terminate, AppProcess};
-use hwc_system_tests::release_app::{wait_for_screen, SCREEN_WAIT};
+use hwc_system_tests::release_app::{in_home, wait_for_screen, SCREEN_WAIT};
 use hwc_system_tests::world;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -83,22 +83,12 @@ fn the_deb_installs_configures_starts_and_purges_without_a_trace() {
 
     let home = root.path().join("home");
     let runtime = root.path().join("run");
-    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(home.join("tmp")).unwrap();
     std::fs::create_dir_all(&runtime).unwrap();
     std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let app = AppProcess(
-        Command::new("/usr/bin/hwc-school")
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut command = Command::new("/usr/bin/hwc-school");
+    in_home(&mut command, &home, &runtime);
+    let app = AppProcess(command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
     wait_for_screen("Aanmelden");
     terminate(app.pid(), SCREEN_WAIT);
 

@@ -61,8 +61,7 @@ fn the_menu_entry_opens_the_window_and_the_autostart_entry_starts_the_agent() {
 
 #[test]
 fn the_app_refuses_an_unknown_argument_in_plain_dutch_without_repeating_it() {
-    let app = hwc_system_tests::relay_process::relay_binary().expect("binaries are built").with_file_name("hwc-school");
-    let out = Command::new(app).arg("--Noah-van-den-Berg").env_remove("DISPLAY").output().unwrap();
+    let out = Command::new(debug_app()).arg("--Noah-van-den-Berg").env_remove("DISPLAY").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("onbekende opdracht"), "{said}");

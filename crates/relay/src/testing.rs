@@ -28,15 +28,20 @@ fn postgres_error(error: tokio_postgres::Error) -> std::io::Error {
     std::io::Error::other(format!("PostgreSQL for tests: {error}"))
 }
 
-/// Runs `sql` on the test server as its superuser.
-pub async fn postgres_admin(admin_url: &str, sql: &str) -> std::io::Result<()> {
-    let (client, connection) =
-        tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await.map_err(postgres_error)?;
+/// Connects to `url`, runs `sql` (one or more statements) and closes the connection; the rows
+/// come back as text.
+async fn postgres_run(url: &str, sql: &str) -> std::io::Result<Vec<tokio_postgres::SimpleQueryMessage>> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(postgres_error)?;
     let task = tokio::spawn(connection);
-    let result = client.batch_execute(sql).await.map_err(postgres_error);
+    let result = client.simple_query(sql).await.map_err(postgres_error);
     drop(client);
     let _ = task.await;
     result
+}
+
+/// Runs `sql` on the test server as its superuser.
+pub async fn postgres_admin(admin_url: &str, sql: &str) -> std::io::Result<()> {
+    postgres_run(admin_url, sql).await.map(|_| ())
 }
 
 /// Creates an empty database with a random name on the test server; returns its address.
@@ -223,14 +228,14 @@ impl Drop for TestRelay {
 /// Runs a `SELECT COUNT(*) ...` (or any one-number query) on the PostgreSQL database at `url`.
 pub fn postgres_count(url: &str, sql: &str) -> std::io::Result<i64> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(postgres_error)?;
-        let task = tokio::spawn(connection);
-        let count = client.query_one(sql, &[]).await.map_err(postgres_error)?.get(0);
-        drop(client);
-        let _ = task.await;
-        Ok(count)
-    })
+    let messages = runtime.block_on(postgres_run(url, sql))?;
+    messages
+        .iter()
+        .find_map(|message| match message {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).and_then(|text| text.parse().ok()),
+            _ => None,
+        })
+        .ok_or_else(|| std::io::Error::other("the query gave no number"))
 }
 
 fn block_on_admin(admin: &str, sql: &str) -> std::io::Result<()> {

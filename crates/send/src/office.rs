@@ -123,12 +123,17 @@ impl Office {
     /// on the first call, the same one after that until [`Office::rotate_key`] succeeds. Its
     /// public half goes to the relay's administrator, who adds it to the relay's office keys.
     pub fn successor_key(&mut self) -> Result<OfficePublicKey> {
+        Ok(self.successor()?.public())
+    }
+
+    /// The successor key itself: the kept one, or a new one that is kept from now on.
+    fn successor(&mut self) -> Result<OfficeSigningKey> {
         if let Some(secret) = self.store.successor()? {
-            return Ok(OfficeSigningKey::from_secret_bytes(&secret).public());
+            return Ok(OfficeSigningKey::from_secret_bytes(&secret));
         }
         let key = OfficeSigningKey::generate()?;
         self.store.set_successor(&key.secret_bytes(), Utc::now().timestamp())?;
-        Ok(key.public())
+        Ok(key)
     }
 
     /// Whether a successor key was made and not yet handed over to.
@@ -142,9 +147,7 @@ impl Office {
     /// so far is marked as verified under the previous key: those devices must enroll again.
     /// Returns them. Should the relay's answer be lost, calling it again is harmless.
     pub fn rotate_key(&mut self) -> Result<Vec<LocalDevice>> {
-        self.successor_key()?;
-        let secret = self.store.successor()?.ok_or(SendError::CorruptState("de nieuwe sleutel ontbreekt"))?;
-        let successor = OfficeSigningKey::from_secret_bytes(&secret);
+        let successor = self.successor()?;
         let body = OfficeSuccession::sign(&self.key.public(), &successor);
         match self.relay.hand_over(&self.key, &body) {
             Ok(_) => {}
