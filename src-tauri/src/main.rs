@@ -47,13 +47,15 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
 fn main() {
     // Before anything can hold a child's name: a crash must not write memory to disk.
     if let Err(e) = hwc_hardening::forbid_core_dumps() {
-        eprintln!("HwC School kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
-        std::process::exit(1);
+        refuse_to_start(&format!("geheugendumps konden niet worden uitgezet ({e})."));
+    }
+    // Windows: no extension DLLs, nothing from network shares (see hwc_hardening::loading).
+    if let Err(e) = hwc_hardening::restrict_loading() {
+        refuse_to_start(&format!("het laden van onbekende code kon niet worden beperkt ({e})."));
     }
     // Freed memory is overwritten at once, here and in WebKit's processes (restarts in place).
     if let Err(e) = hwc_hardening::wipe_freed_memory() {
-        eprintln!("HwC School kan niet starten: vrijgegeven geheugen kan niet worden gewist ({e}).");
-        std::process::exit(1);
+        refuse_to_start(&format!("vrijgegeven geheugen kan niet worden gewist ({e})."));
     }
     let context = || tauri::generate_context!();
     let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| match mode {
@@ -62,9 +64,24 @@ fn main() {
         Mode::Window => window_app::run(paths::AppPaths::from_environment()?, with_commands(), context()),
     });
     if let Err(message) = started {
-        eprintln!("HwC School kan niet starten: {message}");
-        std::process::exit(1);
+        refuse_to_start(&message);
     }
+}
+
+/// Says why the app cannot start, and ends it. On standard error; and in a release build on
+/// Windows, which has no console to show it, in a message box as well.
+fn refuse_to_start(message: &str) -> ! {
+    let text = format!("HwC School kan niet starten: {message}");
+    eprintln!("{text}");
+    #[cfg(all(windows, not(debug_assertions)))]
+    {
+        use windows_sys::Win32::UI::WindowsAndMessaging::{MessageBoxW, MB_ICONERROR, MB_OK};
+        let wide = |text: &str| text.encode_utf16().chain(Some(0)).collect::<Vec<u16>>();
+        let (body, title) = (wide(&text), wide("HwC School"));
+        // SAFETY: two NUL-terminated UTF-16 strings that outlive the call; no owner window.
+        unsafe { MessageBoxW(std::ptr::null_mut(), body.as_ptr(), title.as_ptr(), MB_OK | MB_ICONERROR) };
+    }
+    std::process::exit(1);
 }
 
 /// For installers and IT: writes the machine configuration without a window or a display; the

@@ -2,12 +2,19 @@
 //! school, no count, because notification daemons keep a history (and Windows stores toasts in
 //! a database). A D-Bus call can block for about 25 s when a daemon is broken, so every call
 //! runs on its own thread and is given up after [`TIMEOUT`]; the caller never waits longer.
+//!
+//! On Windows a notification is a toast of the app's AppUserModelID, [`APP_ID`]: the installers
+//! give the app's Start menu shortcut that ID (the Tauri bundler sets it to the identifier), so
+//! Windows shows the toast under the app's own name and icon.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// The only text a notification of this app ever carries.
 pub const TEXT: &str = "Nieuw Handle with Care-signaal";
+
+/// The app's AppUserModelID on Windows: its identifier in `tauri.conf.json`.
+pub const APP_ID: &str = "nl.hwc.school";
 
 /// How long a notification call may take before the app carries on without it.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,25 +37,23 @@ fn bounded<T: Send + 'static>(call: impl FnOnce() -> Result<T, notify_rust::erro
     spawned.is_ok() && answer.recv_timeout(TIMEOUT).unwrap_or(false)
 }
 
-/// Asks the notification service whether it is there (at start, for the status line).
+/// Asks the notification service whether it is there (at start, for the status line). Only
+/// the XDG desktops (D-Bus) can be asked; elsewhere the first notification tells.
 pub fn check() -> Availability {
-    if bounded(notify_rust::get_server_information) {
-        Availability::Works
-    } else {
-        Availability::Unavailable
-    }
+    #[cfg(all(unix, not(target_os = "macos")))]
+    return if bounded(notify_rust::get_server_information) { Availability::Works } else { Availability::Unavailable };
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    Availability::Unknown
 }
 
 /// Shows the one notification. Returns whether a notification service took it.
 pub fn new_signal() -> Availability {
     let shown = bounded(|| {
-        notify_rust::Notification::new()
-            .appname("HwC School")
-            .summary(TEXT)
-            .icon("nl.hwc.school")
-            .timeout(notify_rust::Timeout::Never)
-            .show()
-            .map(|_| ())
+        let mut notification = notify_rust::Notification::new();
+        notification.appname("HwC School").summary(TEXT).icon(APP_ID).timeout(notify_rust::Timeout::Never);
+        #[cfg(windows)]
+        notification.app_id(APP_ID);
+        notification.show().map(|_| ())
     });
     if shown {
         Availability::Works
@@ -68,8 +73,10 @@ mod tests {
     }
 
     /// A private D-Bus session bus that knows no services: a bare desktop session.
+    #[cfg(all(unix, not(target_os = "macos")))]
     struct BareBus(std::process::Child);
 
+    #[cfg(all(unix, not(target_os = "macos")))]
     impl BareBus {
         fn start(dir: &std::path::Path) -> (Self, String) {
             use std::io::BufRead;
@@ -95,6 +102,7 @@ mod tests {
         }
     }
 
+    #[cfg(all(unix, not(target_os = "macos")))]
     impl Drop for BareBus {
         fn drop(&mut self) {
             let _ = self.0.kill();
@@ -102,6 +110,14 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_app_id_is_the_apps_identifier() {
+        let config: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(config["identifier"], APP_ID);
+    }
+
+    /// Linux only: the other systems have no notification service to ask.
+    #[cfg(all(unix, not(target_os = "macos")))]
     #[test]
     fn without_a_notification_service_the_app_is_told_so_quickly() {
         let dir = tempfile::tempdir().unwrap();

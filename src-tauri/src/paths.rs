@@ -26,17 +26,11 @@ fn home_subdir(var: &str, fallback: &str) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(fallback)))
 }
 
-/// Creates `dir` empty, with mode 0700 from the start.
+/// Creates `dir` empty and private to the user (mode 0700 from the start, or on Windows an
+/// access list for the user alone).
 pub fn fresh_private_dir(dir: &Path) -> std::io::Result<()> {
     wipe_dir(dir);
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
+    hwc_hardening::private_fs::create_private_dir(dir)
 }
 
 /// Removes `dir` and everything in it; a missing directory is fine.

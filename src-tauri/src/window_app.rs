@@ -8,7 +8,17 @@ use crate::{poller, window, window_process};
 use std::sync::Arc;
 use tauri::{Context, Manager, RunEvent, WindowEvent, Wry};
 
+/// What a person sees on a Windows computer without the WebView2 runtime, which draws the window.
+pub const NO_WEBVIEW2: &str = "Microsoft Edge WebView2 ontbreekt op deze computer, en zonder WebView2 kan het venster \
+     niet openen. Vraag de ICT-beheerder om de WebView2 Runtime van Microsoft te installeren; de app kijkt intussen \
+     wel of er signalen zijn.";
+
 pub fn run(paths: AppPaths, builder: tauri::Builder<Wry>, context: Context<Wry>) -> Result<(), String> {
+    // Windows draws the page with WebView2, which Windows 10 and 11 ship but which can be
+    // missing (removed, or an old LTSC build): without it Tauri would stop with a panic.
+    if cfg!(windows) && tauri::webview_version().is_err() {
+        return Err(NO_WEBVIEW2.into());
+    }
     // Created empty now, wiped at exit; a directory left by a crash is wiped here too.
     fresh_private_dir(&paths.webview_dir).map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
     let session = Arc::new(Session::new(paths));

@@ -50,8 +50,8 @@ fn no_personal_data_in_any_file_after_the_flow_and_nothing_left_after_wipe() {
     // a byte scan of ciphertext alone could not catch a table that stored the name.
     for role in [Role::Director, Role::Backup] {
         let dir = std::fs::canonicalize(w.device_dir(role)).unwrap();
-        let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&dir)).unwrap();
-        let dump = decrypted_dump(&dir.join("vault.db"), &entry.get_secret().unwrap()).unwrap();
+        let key = hwc_keystore::load(KEYRING_SERVICE, &keyring_user(&dir)).unwrap().expect("the vault key is stored");
+        let dump = decrypted_dump(&dir.join("vault.db"), &key).unwrap();
         let device_id = if role == Role::Director { w.director.device_id() } else { w.backup.device_id() };
         assert!(
             String::from_utf8_lossy(&dump).contains(&device_id.to_string()),

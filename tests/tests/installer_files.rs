@@ -8,7 +8,8 @@
 //! - the MSI fragment is well-formed WiX, declares `RELAY_URL` and `OFFICE_KEY`, and its
 //!   custom action's command line, with values filled in as Windows Installer would, makes
 //!   this app write the configuration (and fail on a bad value); the NSIS hooks read the same
-//!   two options and call the same command;
+//!   two options, call the same command and lock the config folder by SID, and Debian's
+//!   `makensis` compiles them without a single warning (an unknown constant is one);
 //! - the release workflow is valid YAML that builds each platform from a tag that must match
 //!   the version.
 
@@ -136,6 +137,17 @@ fn the_msi_fragment_is_well_formed_and_its_custom_action_makes_the_app_write_the
     }
     let component_ref = tauri_config()["bundle"]["windows"]["wix"]["componentRefs"][0].as_str().unwrap().to_string();
     let component = element("Component", &component_ref);
+    // The config folder's rights name the accounts through the properties that hold their
+    // names in this Windows' language ("Gebruikers" on a Dutch one), never by English name.
+    let users: Vec<&str> = component
+        .descendants()
+        .filter(|n| n.tag_name().name() == "PermissionEx")
+        .filter_map(|n| n.attribute("User"))
+        .collect();
+    assert_eq!(users, ["[WIX_ACCOUNT_ADMINISTRATORS]", "[WIX_ACCOUNT_LOCALSYSTEM]", "[WIX_ACCOUNT_USERS]"]);
+    for property in ["WIX_ACCOUNT_ADMINISTRATORS", "WIX_ACCOUNT_LOCALSYSTEM", "WIX_ACCOUNT_USERS"] {
+        element("PropertyRef", property);
+    }
     let run = component.descendants().find(|n| n.tag_name().name() == "RegistryValue").expect("autostart value");
     assert_eq!(run.attribute("Root"), Some("HKLM"));
     assert_eq!(run.attribute("Value"), Some("\"[#Path]\" --achtergrond"), "the agent, as the Linux autostart entry");
@@ -193,10 +205,45 @@ fn the_nsis_hooks_read_the_same_options_and_call_the_same_command() {
         "${GetOptions} $R0 \"/OFFICE_KEY=\" $R2",
         "ExecWait '\"$INSTDIR\\hwc-school.exe\" --installeer-config \"$R1\" \"$R2\"' $R3",
         "WriteRegStr HKLM \"Software\\Microsoft\\Windows\\CurrentVersion\\Run\" \"HwC School\" '\"$INSTDIR\\hwc-school.exe\" --achtergrond'",
-        "Delete \"$COMMONAPPDATA\\HwC School\\config.toml\"",
+        "Delete \"$COMMONPROGRAMDATA\\HwC School\\config.toml\"",
+        // The config folder, with or without values: only administrators may change it.
+        "CreateDirectory \"$COMMONPROGRAMDATA\\HwC School\"",
+        "!insertmacro HWC_RUN_ICACLS '/reset /T /C /Q'",
+        "!insertmacro HWC_RUN_ICACLS '/inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /T /C /Q'",
+        "!insertmacro HWC_RUN_ICACLS '/setowner *S-1-5-32-544 /T /C /Q'",
     ] {
         assert!(code.contains(&needed), "hooks.nsh lacks: {needed}");
     }
+    let position = |line: &str| code.iter().position(|l| *l == line).unwrap();
+    assert!(
+        position("!insertmacro HWC_RUN_ICACLS '/setowner *S-1-5-32-544 /T /C /Q'") < position("${GetParameters} $R0"),
+        "the folder is locked before the app writes into it, and also when no values were given"
+    );
+}
+
+#[test]
+fn the_nsis_hooks_compile_without_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("hooks-test.nsi");
+    let hooks = root().join("installer/windows/hooks.nsh");
+    std::fs::write(
+        &script,
+        format!(
+            "Unicode true\n!include \"LogicLib.nsh\"\n!include \"{}\"\nOutFile \"{}\"\nRequestExecutionLevel admin\n\
+             Section\n  WriteUninstaller \"$INSTDIR\\uninstall.exe\"\n  !insertmacro NSIS_HOOK_POSTINSTALL\nSectionEnd\n\
+             Section \"Uninstall\"\n  !insertmacro NSIS_HOOK_POSTUNINSTALL\nSectionEnd\n",
+            hooks.display(),
+            dir.path().join("hooks-test.exe").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("makensis").args(["-WX", "-V2"]).arg(&script).output().expect("makensis (package nsis)");
+    assert!(
+        out.status.success(),
+        "makensis: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -13,7 +13,8 @@ use std::process::{Command, Stdio};
 /// into the release build's window like a person at the keyboard; systemd's `systemd-analyze`
 /// checks the relay's unit and `sqlite3` makes
 /// the relay backup the deploy guide describes; `postgresql` is the server the tests run
-/// throwaway clusters of (see `postgres.rs`) for the relay's PostgreSQL store.
+/// throwaway clusters of (see `postgres.rs`) for the relay's PostgreSQL store; `nsis`'s
+/// `makensis` compiles the Windows installer's hooks.
 pub const TEST: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -33,6 +34,7 @@ pub const TEST: &[&str] = &[
     "systemd",
     "sqlite3",
     "postgresql",
+    "nsis",
 ];
 
 /// What the Tauri bundler needs to make the `.deb`: it finds the tray library through

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{assert_no_trace, enrolled, forbidden_patterns, Office, NAME, PIN};
-use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
+use common::{assert_no_trace, enrolled, forbidden_patterns, Office, StoredSecret, NAME, PIN};
 use hwc_client::{ReceiptKind, SchoolClient};
 use hwc_protocol::Role;
 
@@ -42,15 +41,14 @@ fn nothing_of_the_signal_reaches_the_disk() {
     assert!(assert_no_trace(dir_b.path()) >= 1);
 
     // A wipe leaves nothing: no file, no keyring entry (vault key and PIN pepper).
-    let canonical = dir_a.path().canonicalize().unwrap();
-    let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&canonical)).unwrap();
-    let pepper = keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap();
-    assert_eq!(entry.get_secret().unwrap().len(), 32);
-    assert_eq!(pepper.get_secret().unwrap().len(), 32);
+    let entry = StoredSecret::vault_key(dir_a.path());
+    let pepper = StoredSecret::pepper(dir_a.path());
+    assert_eq!(entry.get().unwrap().len(), 32);
+    assert_eq!(pepper.get().unwrap().len(), 32);
     director.wipe().unwrap();
     assert_eq!(std::fs::read_dir(dir_a.path()).unwrap().count(), 0);
-    assert!(matches!(entry.get_secret(), Err(keyring::Error::NoEntry)));
-    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)));
+    assert!(entry.get().is_none());
+    assert!(pepper.get().is_none());
     assert!(!SchoolClient::is_enrolled(dir_a.path()));
     assert!(SchoolClient::open(dir_a.path()).is_err());
 }
@@ -61,17 +59,16 @@ fn a_vault_whose_key_is_gone_cannot_be_opened_and_can_be_wiped() {
     let _relay = office.start_relay();
     let dir = tempfile::tempdir().unwrap();
     drop(enrolled(&office, dir.path(), Role::Director));
-    let canonical = dir.path().canonicalize().unwrap();
-    keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&canonical)).unwrap().delete_credential().unwrap();
+    StoredSecret::vault_key(dir.path()).delete();
     let err = SchoolClient::open(dir.path()).unwrap_err();
     assert!(matches!(err, hwc_client::ClientError::Vault(hwc_client::VaultError::KeyMissing)), "{err}");
     assert!(SchoolClient::is_enrolled(dir.path()));
-    let pepper = keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap();
-    assert_eq!(pepper.get_secret().unwrap().len(), 32);
+    let pepper = StoredSecret::pepper(dir.path());
+    assert_eq!(pepper.get().unwrap().len(), 32);
     SchoolClient::wipe_data_dir(dir.path()).unwrap();
     assert!(!SchoolClient::is_enrolled(dir.path()));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)), "the pepper goes too");
+    assert!(pepper.get().is_none(), "the pepper goes too");
 }
 
 #[test]

@@ -6,9 +6,8 @@
 mod common;
 
 use chrono::Duration;
-use common::{enrolled, Office, PIN};
+use common::{enrolled, Office, StoredSecret, PIN};
 use hwc_client::pin::delay_after;
-use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
 use hwc_client::{ClientError, Delivery, ManualClock, ReceiptKind, SchoolClient, VaultError};
 use hwc_protocol::Role;
 use std::path::Path;
@@ -23,12 +22,8 @@ fn device_on_manual_clock(office: &Office, dir: &Path) -> (SchoolClient, Arc<Man
     (SchoolClient::open_with_clock(dir, clock.clone()).unwrap(), clock)
 }
 
-fn entries(dir: &Path) -> [keyring::Entry; 2] {
-    let canonical = dir.canonicalize().unwrap();
-    [
-        keyring::Entry::new(KEYRING_SERVICE, &keyring_user(&canonical)).unwrap(),
-        keyring::Entry::new(KEYRING_SERVICE, &pepper_keyring_user(&canonical)).unwrap(),
-    ]
+fn entries(dir: &Path) -> [StoredSecret; 2] {
+    [StoredSecret::vault_key(dir), StoredSecret::pepper(dir)]
 }
 
 /// One wrong PIN that is accepted for checking; returns the error.
@@ -130,7 +125,7 @@ fn the_tenth_wrong_pin_in_a_row_wipes_the_device() {
     let id = office.send();
     assert_eq!(client.fetch(5).unwrap().new_signals, vec![id]);
     let [vault_key, pepper] = entries(dir.path());
-    assert!(vault_key.get_secret().is_ok() && pepper.get_secret().is_ok());
+    assert!(vault_key.get().is_some() && pepper.get().is_some());
 
     for n in 1..=9u32 {
         let err = wrong_try(&mut client);
@@ -154,8 +149,8 @@ fn the_tenth_wrong_pin_in_a_row_wipes_the_device() {
 
     // Nothing is left on this computer: no file, no keyring entry.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    assert!(matches!(vault_key.get_secret(), Err(keyring::Error::NoEntry)));
-    assert!(matches!(pepper.get_secret(), Err(keyring::Error::NoEntry)));
+    assert!(vault_key.get().is_none());
+    assert!(pepper.get().is_none());
     assert!(!SchoolClient::is_enrolled(dir.path()));
     assert!(matches!(SchoolClient::open(dir.path()), Err(ClientError::Vault(VaultError::NotFound))));
 
@@ -235,7 +230,7 @@ fn the_vault_and_its_key_without_the_pepper_cannot_open_a_signal() {
     // What someone with a copy of vault.db and the vault key reads: the signing key, and the
     // open key only as salt, nonce and ciphertext.
     let [vault_key, pepper] = entries(dir.path());
-    let key = vault_key.get_secret().unwrap();
+    let key = vault_key.get().unwrap();
     let copy = tempfile::tempdir().unwrap();
     std::fs::copy(dir.path().join("vault.db"), copy.path().join("vault.db")).unwrap();
     let db = rusqlite::Connection::open(copy.path().join("vault.db")).unwrap();
@@ -265,8 +260,8 @@ fn the_vault_and_its_key_without_the_pepper_cannot_open_a_signal() {
     drop(db);
 
     // Without the pepper in the keyring even the right PIN opens nothing, and says why.
-    let saved = pepper.get_secret().unwrap();
-    pepper.delete_credential().unwrap();
+    let saved = pepper.get().unwrap();
+    pepper.delete();
     let err = client.unlock(PIN).unwrap_err();
     assert!(matches!(err, ClientError::Vault(VaultError::PepperMissing)), "{err}");
     let text = err.to_string();
@@ -276,11 +271,11 @@ fn the_vault_and_its_key_without_the_pepper_cannot_open_a_signal() {
     assert_eq!(client.status().unwrap().wrong_pin_attempts, 0, "a missing pepper is no wrong PIN");
 
     // Another pepper does not help either: the PIN alone is not enough.
-    pepper.set_secret(&[7u8; 32]).unwrap();
+    pepper.set(&[7u8; 32]);
     assert!(matches!(client.unlock(PIN), Err(ClientError::WrongPin { tries_left: 9, .. })));
 
     // With the device's own pepper back, the right PIN opens it.
-    pepper.set_secret(&saved).unwrap();
+    pepper.set(&saved);
     client.unlock(PIN).unwrap();
     assert!(client.open_signal(&id).is_ok());
 }

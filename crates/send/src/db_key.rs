@@ -1,19 +1,21 @@
-//! The 32-byte key of the encrypted sender database. It lives in the OS keyring (Secret
-//! Service) under service `nl.hwc.send`, account `state-key-<hash of the state dir>`; only when
-//! the caller explicitly passes `--key-file PATH` does it live in a file instead (mode 0600,
-//! refused when group or others may read it). The key is held in memory that is wiped on drop.
+//! The 32-byte key of the encrypted sender database. It lives in the OS credential store
+//! (`hwc-keystore`: Secret Service, Windows Credential Manager, macOS Keychain) under service
+//! `nl.hwc.send`, account `state-key-<hash of the state dir>`; only when the caller explicitly
+//! passes `--key-file PATH` does it live in a file instead, private to its user (mode 0600, or
+//! on Windows an access list for the user alone) and refused when others may read it. The key
+//! is held in memory that is wiped on drop.
 
 use crate::error::{Result, SendError};
 use crate::state_dir::{keyring_account, KEYRING_SERVICE};
+use hwc_hardening::private_fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Where the database key is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
-    /// The OS keyring (Secret Service): the normal case.
+    /// The OS credential store: the normal case.
     Keyring,
     /// A key file, only when explicitly asked for (`--key-file PATH`).
     File(PathBuf),
@@ -54,7 +56,7 @@ impl DbKey {
                 let key = Self::generate()?;
                 // An entry left over for this path belongs to a database that no longer exists
                 // (init refuses when one does), so it is replaced.
-                keyring_entry(canonical_dir)?.set_password(&key.hex()).map_err(keyring_error)?;
+                hwc_keystore::store(KEYRING_SERVICE, &keyring_account(canonical_dir), key.hex().as_bytes())?;
                 Ok(key)
             }
             KeySource::File(path) if path.exists() => read_key_file(path),
@@ -70,11 +72,10 @@ impl DbKey {
     pub fn load(source: &KeySource, canonical_dir: &Path) -> Result<Self> {
         match source {
             KeySource::Keyring => {
-                let text = Zeroizing::new(keyring_entry(canonical_dir)?.get_password().map_err(|e| match e {
-                    keyring::Error::NoEntry => SendError::KeyringEntryMissing,
-                    other => keyring_error(other),
-                })?);
-                Self::from_hex(&text).ok_or(SendError::WrongKey)
+                let stored = hwc_keystore::load(KEYRING_SERVICE, &keyring_account(canonical_dir))?
+                    .ok_or(SendError::KeyringEntryMissing)?;
+                let text = std::str::from_utf8(&stored).map_err(|_| SendError::WrongKey)?;
+                Self::from_hex(text).ok_or(SendError::WrongKey)
             }
             KeySource::File(path) => read_key_file(path),
         }
@@ -83,21 +84,10 @@ impl DbKey {
     /// Removes the keyring entry of a state directory (used by tests and on a failed `init`).
     pub fn forget(source: &KeySource, canonical_dir: &Path) -> Result<()> {
         if let KeySource::Keyring = source {
-            match keyring_entry(canonical_dir)?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => {}
-                Err(e) => return Err(keyring_error(e)),
-            }
+            hwc_keystore::delete(KEYRING_SERVICE, &keyring_account(canonical_dir))?;
         }
         Ok(())
     }
-}
-
-fn keyring_entry(canonical_dir: &Path) -> Result<keyring::Entry> {
-    keyring::Entry::new(KEYRING_SERVICE, &keyring_account(canonical_dir)).map_err(keyring_error)
-}
-
-fn keyring_error(err: keyring::Error) -> SendError {
-    SendError::Keyring(err.to_string())
 }
 
 fn file_error(path: &Path, reason: impl Into<String>) -> SendError {
@@ -105,12 +95,7 @@ fn file_error(path: &Path, reason: impl Into<String>) -> SendError {
 }
 
 fn write_key_file(path: &Path, key: &DbKey) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| file_error(path, crate::io_reason(&e)))?;
+    let mut file = private_fs::create_private_file(path).map_err(|e| file_error(path, crate::io_reason(&e)))?;
     let mut line = key.hex();
     line.push('\n');
     file.write_all(line.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| file_error(path, crate::io_reason(&e)))
@@ -121,8 +106,8 @@ fn read_key_file(path: &Path) -> Result<DbKey> {
     if !meta.is_file() {
         return Err(file_error(path, "dit is geen gewoon bestand"));
     }
-    if meta.permissions().mode() & 0o077 != 0 {
-        return Err(SendError::KeyFileTooOpen { path: path.to_path_buf() });
+    if !private_fs::is_private(path).map_err(|e| file_error(path, crate::io_reason(&e)))? {
+        return Err(SendError::KeyFileTooOpen { path: path.to_path_buf(), fix: private_fs::how_to_make_private(path) });
     }
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| file_error(path, crate::io_reason(&e)))?);
     DbKey::from_hex(&text).ok_or_else(|| file_error(path, "het bevat geen sleutel van 64 hexadecimale tekens"))
@@ -138,14 +123,16 @@ mod tests {
         let path = tmp.path().join("key");
         let source = KeySource::File(path.clone());
         let key = DbKey::create(&source, tmp.path()).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(private_fs::is_private(&path).unwrap());
         let again = DbKey::load(&source, tmp.path()).unwrap();
         assert_eq!(*key.hex(), *again.hex());
         assert_eq!(format!("{key:?}"), "DbKey(..)");
     }
 
+    #[cfg(unix)]
     #[test]
     fn key_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("key");
         let source = KeySource::File(path.clone());
@@ -163,7 +150,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("key");
         std::fs::write(&path, "not a key").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        private_fs::make_private(&path).unwrap();
         assert!(matches!(DbKey::load(&KeySource::File(path), tmp.path()), Err(SendError::KeyFile { .. })));
     }
 }

@@ -21,14 +21,14 @@ pub enum SendError {
     StateDir { dir: PathBuf, reason: String },
     #[error("geen map voor de gegevens gevonden: zet HWC_SEND_STATE of geef --state-dir op")]
     NoStateDir,
-    #[error("de sleutelbos van het systeem (Secret Service) werkt niet: {0}. Ontgrendel de sleutelbos of gebruik --key-file")]
-    Keyring(String),
+    #[error("{0}; of bewaar de sleutel in een bestand met --key-file")]
+    Keyring(#[from] hwc_keystore::KeystoreError),
     #[error("de sleutel van de sender-database staat niet in de sleutelbos van deze gebruiker; is deze map aangemaakt met --key-file? Geef dat bestand dan op met --key-file")]
     KeyringEntryMissing,
     #[error("het sleutelbestand {} kan niet worden gebruikt: {reason}", path.display())]
     KeyFile { path: PathBuf, reason: String },
-    #[error("het sleutelbestand {} is leesbaar voor anderen; zet de rechten op alleen-eigenaar met: chmod 600 {}", path.display(), path.display())]
-    KeyFileTooOpen { path: PathBuf },
+    #[error("het sleutelbestand {} is leesbaar voor anderen; maak het alleen voor uzelf leesbaar met: {fix}", path.display())]
+    KeyFileTooOpen { path: PathBuf, fix: String },
     #[error("de sleutel van de sender-database klopt niet; gebruik dezelfde sleutelbos of hetzelfde --key-file als bij init")]
     WrongKey,
     #[error("de sender-database gaf een fout: {0}")]

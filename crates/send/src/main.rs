@@ -9,5 +9,10 @@ fn main() -> std::process::ExitCode {
         eprintln!("hwc-send kan niet starten: geheugendumps konden niet worden uitgezet ({e}).");
         return std::process::ExitCode::from(1);
     }
+    // Windows: no extension DLLs, nothing from network shares (see hwc_hardening::loading).
+    if let Err(e) = hwc_hardening::restrict_loading() {
+        eprintln!("hwc-send kan niet starten: het laden van onbekende code kon niet worden beperkt ({e}).");
+        return std::process::ExitCode::from(1);
+    }
     cli::main()
 }

@@ -1,5 +1,5 @@
-//! The vault's database key: 32 random bytes kept in the operating system's keyring (Secret
-//! Service on Linux), one entry per data directory. The entry name is derived from the
+//! The vault's database key: 32 random bytes kept in the operating system's credential store
+//! (`hwc-keystore`: Secret Service, Windows Credential Manager, macOS Keychain), one entry per data directory. The entry name is derived from the
 //! canonical path of the data directory, so two data directories never share a key.
 //! The key only ever leaves this module as a SQLCipher `PRAGMA key` statement in wiped memory.
 //!
@@ -52,31 +52,21 @@ pub fn pepper_keyring_user(canonical_dir: &Path) -> String {
     format!("pin-pepper-{}", hex::encode(&digest[..8]))
 }
 
-fn entry(user: &str) -> Result<keyring::Entry, VaultError> {
-    keyring::Entry::new(KEYRING_SERVICE, user).map_err(VaultError::keyring)
-}
-
 /// Reads a 32-byte secret; `missing` is the error for an absent entry.
 fn load_secret(user: &str, missing: VaultError, malformed: VaultError) -> Result<Zeroizing<[u8; 32]>, VaultError> {
-    let secret = Zeroizing::new(entry(user)?.get_secret().map_err(|e| match e {
-        keyring::Error::NoEntry => missing,
-        other => VaultError::keyring(other),
-    })?);
+    let secret = hwc_keystore::load(KEYRING_SERVICE, user)?.ok_or(missing)?;
     let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| malformed)?;
     Ok(Zeroizing::new(bytes))
 }
 
 /// Removes an entry; absent already is fine.
 fn delete_entry(user: &str) -> Result<(), VaultError> {
-    match entry(user)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(other) => Err(VaultError::keyring(other)),
-    }
+    Ok(hwc_keystore::delete(KEYRING_SERVICE, user)?)
 }
 
 /// Stores `key` as the vault key of `canonical_dir`, replacing any earlier one.
 pub(crate) fn store(canonical_dir: &Path, key: &VaultKey) -> Result<(), VaultError> {
-    entry(&keyring_user(canonical_dir))?.set_secret(&key.0[..]).map_err(VaultError::keyring)
+    Ok(hwc_keystore::store(KEYRING_SERVICE, &keyring_user(canonical_dir), &key.0[..])?)
 }
 
 /// Reads the vault key of `canonical_dir` from the keyring.
@@ -105,7 +95,7 @@ impl PinPepper {
 pub(crate) fn create_pepper(canonical_dir: &Path) -> Result<PinPepper, VaultError> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     getrandom::fill(&mut *bytes).map_err(|_| VaultError::NoRandomness)?;
-    entry(&pepper_keyring_user(canonical_dir))?.set_secret(&bytes[..]).map_err(VaultError::keyring)?;
+    hwc_keystore::store(KEYRING_SERVICE, &pepper_keyring_user(canonical_dir), &bytes[..])?;
     Ok(PinPepper(bytes))
 }
 

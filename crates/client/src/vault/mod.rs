@@ -37,8 +37,8 @@ pub enum VaultError {
     NotFound,
     #[error("er staat al een kluis in deze map: wis die eerst of kies een andere map")]
     AlreadyExists,
-    #[error("de sleutelbos van het systeem is niet beschikbaar ({0}); log opnieuw in of start de computer opnieuw")]
-    Keyring(String),
+    #[error(transparent)]
+    Keyring(#[from] hwc_keystore::KeystoreError),
     #[error("de sleutel van de kluis ontbreekt in de sleutelbos; zonder die sleutel is de kluis niet te openen: wis de kluis en meld dit apparaat opnieuw aan")]
     KeyMissing,
     #[error("de sleutel van de kluis in de sleutelbos is beschadigd: wis de kluis en meld dit apparaat opnieuw aan")]
@@ -61,12 +61,6 @@ pub enum VaultError {
     Database(#[from] rusqlite::Error),
     #[error("de map van de kluis is niet te gebruiken: {0}")]
     Io(#[from] std::io::Error),
-}
-
-impl VaultError {
-    pub(crate) fn keyring(error: keyring::Error) -> Self {
-        VaultError::Keyring(error.to_string())
-    }
 }
 
 /// What the vault holds, for the app's privacy view: presence and counts, no content.
@@ -119,9 +113,10 @@ pub fn exists(dir: &Path) -> bool {
 }
 
 impl Vault {
-    /// Creates a new vault in `dir` (made if missing) with a fresh key in the keyring.
+    /// Creates a new vault in `dir` (made if missing, and made private to this user) with a
+    /// fresh key in the keyring.
     pub fn create(dir: &Path) -> Result<Self, VaultError> {
-        std::fs::create_dir_all(dir)?;
+        hwc_hardening::private_fs::create_private_dir(dir)?;
         let dir = canonical(dir)?;
         if exists(&dir) {
             return Err(VaultError::AlreadyExists);
@@ -159,7 +154,8 @@ impl Vault {
         // The app may hold two clients on one vault (window and background poll): wait for the
         // other's write instead of failing at once.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        restrict_permissions(&path);
+        // Private to this user from here on (SQLite made it with the process's umask).
+        let _ = hwc_hardening::private_fs::make_private(&path);
         // SQLCipher otherwise writes its own error lines (such as a failed page check) to stderr.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         conn.execute_batch(&key.pragma())?;
@@ -268,15 +264,6 @@ fn remove_files(dir: &Path) {
     }
 }
 
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) {}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -302,6 +289,18 @@ pub(crate) mod tests {
         assert!(matches!(key::load(&canonical), Err(VaultError::KeyMissing)));
         assert!(matches!(Vault::open(dir.path()), Err(VaultError::NotFound)));
         destroy(dir.path()).unwrap();
+    }
+
+    /// The folder (a user name with a space and a diaeresis in its path) and the vault file are
+    /// readable by this user alone: mode 0700/0600, or on Windows an access list for the user.
+    #[test]
+    fn vault_folder_and_file_are_private_to_the_user() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("Zoë de Vries").join("HwC School");
+        let vault = Vault::create(&dir).unwrap();
+        assert!(hwc_hardening::private_fs::is_private(&dir).unwrap());
+        assert!(hwc_hardening::private_fs::is_private(&dir.join(VAULT_FILE)).unwrap());
+        vault.wipe().unwrap();
     }
 
     /// Uses the real OS keyring: the pepper has its own entry, and a wipe removes it too.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
+use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
 use hwc_client::SchoolClient;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, OfficeItem, OfficeItems, SignalAccepted};
 use hwc_protocol::{
@@ -210,4 +211,30 @@ pub fn assert_no_trace(dir: &Path) -> usize {
         }
     }
     scanned
+}
+
+/// One of a device's two entries in the OS credential store: its vault key or its PIN pepper.
+pub struct StoredSecret(String);
+
+impl StoredSecret {
+    pub fn vault_key(dir: &Path) -> Self {
+        Self(keyring_user(&dir.canonicalize().unwrap()))
+    }
+
+    pub fn pepper(dir: &Path) -> Self {
+        Self(pepper_keyring_user(&dir.canonicalize().unwrap()))
+    }
+
+    /// The stored bytes, or `None` when the entry is gone.
+    pub fn get(&self) -> Option<Vec<u8>> {
+        hwc_keystore::load(KEYRING_SERVICE, &self.0).unwrap().map(|secret| secret.to_vec())
+    }
+
+    pub fn set(&self, secret: &[u8]) {
+        hwc_keystore::store(KEYRING_SERVICE, &self.0, secret).unwrap()
+    }
+
+    pub fn delete(&self) {
+        hwc_keystore::delete(KEYRING_SERVICE, &self.0).unwrap()
+    }
 }

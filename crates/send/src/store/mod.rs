@@ -11,7 +11,6 @@ pub use queries::{Counts, LocalDevice, Outstanding, Settle, SETTLED_KEEP_SECS};
 use crate::db_key::DbKey;
 use crate::error::{Result, SendError};
 use rusqlite::{Connection, OpenFlags};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// An open, unlocked sender database.
@@ -29,11 +28,7 @@ impl Store {
     /// Creates a new database at `path` (which must not exist yet) with the tables.
     pub fn create(path: &Path, key: &DbKey) -> Result<Self> {
         // Create the file ourselves so it is private from the first byte on.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
+        hwc_hardening::private_fs::create_private_file(path)
             .map_err(|e| SendError::StateDir { dir: path.to_path_buf(), reason: crate::io_reason(&e) })?;
         let mut store = Self::unlock(path, key)?;
         let tx = store.conn.transaction()?;

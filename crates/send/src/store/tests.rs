@@ -2,7 +2,6 @@
 
 use super::*;
 use hwc_protocol::{Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Role, SignalId};
-use std::os::unix::fs::PermissionsExt;
 
 fn fresh() -> (tempfile::TempDir, std::path::PathBuf, DbKey, Store) {
     let tmp = tempfile::tempdir().unwrap();
@@ -156,11 +155,22 @@ fn wrong_key_is_refused_in_dutch() {
 }
 
 #[test]
-fn file_is_private_encrypted_and_leaves_no_journal() {
+fn file_is_private() {
+    let (_tmp, path, _key, store) = fresh();
+    drop(store);
+    assert!(hwc_hardening::private_fs::is_private(&path).unwrap());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn file_is_encrypted_and_leaves_no_journal() {
     let (tmp, path, _key, store) = fresh();
     store.init_office(&[1u8; 32], "https://relay.example", 1).unwrap();
     drop(store);
-    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     let bytes = std::fs::read(&path).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3"));
     assert!(!bytes.windows(13).any(|w| w == b"relay.example"));

@@ -2,6 +2,10 @@
 //! free `127.0.0.1` port, on its own thread with its own tokio runtime and a temporary
 //! database, and stops it when dropped.
 //!
+//! When the environment names a relay host ([`remote::HOST_ENV`], set by `cargo xtask windows`
+//! for the tests it runs under wine), the relay is instead a real `hwc-relay` process on this
+//! Linux machine that the host starts for the test and stops when the test lets go of it.
+//!
 //! The store is SQLite unless the environment names a PostgreSQL server for tests
 //! ([`POSTGRES_ENV`], set by `cargo xtask test` for its PostgreSQL round): then every relay gets
 //! a fresh database of its own on that server ([`fresh_postgres_database`]).
@@ -14,6 +18,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
+
+pub mod remote;
 
 /// The environment variable with the superuser address of a PostgreSQL server for tests
 /// (`postgres://user:password@127.0.0.1:port/postgres`).
@@ -76,7 +82,10 @@ pub struct TestRelay {
     lock: std::sync::Mutex<Option<rusqlite::Connection>>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    /// The temporary folder of the database (a relay of the host keeps its own).
+    _dir: Option<tempfile::TempDir>,
+    /// The line to the relay host while it keeps a relay for this test.
+    _remote: Option<std::net::TcpStream>,
 }
 
 impl TestRelay {
@@ -108,6 +117,19 @@ impl TestRelay {
         office_keys: Vec<OfficePublicKey>,
         sweep_interval_secs: u64,
     ) -> Result<TestRelay, ServeError> {
+        if let Some(host) = remote::host() {
+            let relay = remote::start(&host, &office_keys, sweep_interval_secs.max(1))?;
+            return Ok(TestRelay {
+                addr: relay.addr,
+                db_path: relay.db_path,
+                postgres: None,
+                lock: Default::default(),
+                stop: None,
+                thread: None,
+                _dir: None,
+                _remote: Some(relay.line),
+            });
+        }
         let dir = tempfile::tempdir()?;
         let db_path = dir.path().join("relay.db");
         let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -136,7 +158,8 @@ impl TestRelay {
             lock: Default::default(),
             stop: Some(stop),
             thread: Some(thread),
-            _dir: dir,
+            _dir: Some(dir),
+            _remote: None,
         })
     }
 
