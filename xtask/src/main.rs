@@ -7,14 +7,19 @@
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
 //!   (the real Secret Service backend), including installing, starting and purging the `.deb`;
 //!   then the relay's tests and the whole system suite again with the relay on a real
-//!   PostgreSQL server (`postgres.rs`), including two relay instances on one database; then a
-//!   bounded chaos run, every benchmark in its quick
-//!   mode and every fuzz target for a bounded time.
+//!   PostgreSQL server (`postgres.rs`), including two relay instances on one database; then the
+//!   Windows builds of the protocol, the credential store, the hardening, the school core and
+//!   `hwc-send` with their tests under wine (`windows.rs`); then a bounded chaos run, every
+//!   benchmark in its quick mode and every fuzz target for a bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
 //!   killed at random, judged afterwards (see `chaos.rs`).
 //! - `bench [--quick]`: every benchmark, figures into `BENCHMARKS.md` (see `bench.rs`).
-//! - `package`: the app's `.deb` in `target/release/bundle/deb/` (see `package.rs`).
+//! - `package [--windows]`: the app's `.deb` in `target/release/bundle/deb/`, or with
+//!   `--windows` its NSIS installer in `target/windows/x86_64-pc-windows-gnu/release/bundle/nsis/`
+//!   (see `package.rs`).
+//! - `windows [--kern]`: the Windows builds, tested under wine (see `windows.rs`); `cargo xtask
+//!   test` runs its core round.
 //! - `postgres-smoke` (not in the usage line): starts and stops the tests' throwaway PostgreSQL
 //!   cluster once, as a check of this machine (see `postgres.rs`).
 
@@ -25,6 +30,7 @@ mod package;
 mod postgres;
 mod system_packages;
 mod tools;
+mod windows;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -38,10 +44,15 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
         Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
         Some("bench") => bench::run(&workspace_root(), &args[1..]),
-        Some("package") => package::run(&workspace_root()),
+        Some("package") => match &args[1..] {
+            [] => package::run(&workspace_root()),
+            [flag] if flag == "--windows" => package::run_windows(&workspace_root()),
+            _ => bail!("gebruik: cargo xtask package [--windows]"),
+        },
+        Some("windows") => windows::run(&workspace_root(), &args[1..]),
         Some("postgres-smoke") => postgres::smoke(&workspace_root()),
         _ => {
-            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick] | cargo xtask package");
+            eprintln!("gebruik: cargo xtask demo | cargo xtask test [extra argumenten voor cargo test] | cargo xtask fuzz [--seconds N] | cargo xtask chaos --signals N --seed S | cargo xtask bench [--quick] | cargo xtask package [--windows] | cargo xtask windows [--kern]");
             std::process::exit(2);
         }
     }
@@ -100,6 +111,8 @@ fn test(extra: &[String]) -> Result<()> {
         let args = ["test", "--locked", "--no-fail-fast", "--package", "hwc-relay", "--package", "hwc-system-tests"];
         run_tests(&cargo, &args, &driver, Some(&cluster.admin_url()))?;
         drop(cluster);
+        // The Windows builds of what runs on school and office computers, tested under wine.
+        windows::round(&workspace_root(), windows::Scope::Core)?;
         // Signals through a relay and devices that are killed at random, judged afterwards.
         chaos::bounded(&workspace_root())?;
         // Every benchmark, briefly: proves they still run; no timing is asserted.
@@ -108,7 +121,7 @@ fn test(extra: &[String]) -> Result<()> {
         fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
     } else {
         eprintln!(
-            "(PostgreSQL-ronde, chaos, benchmarks en fuzzen overgeslagen: alleen een deel van de tests gevraagd)"
+            "(PostgreSQL-ronde, Windows-ronde, chaos, benchmarks en fuzzen overgeslagen: alleen een deel van de tests gevraagd)"
         );
     }
     Ok(())

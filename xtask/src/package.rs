@@ -3,6 +3,13 @@
 //! what the bundler cannot say: the package name `hwc-school` (the bundler derives
 //! `hw-c-school` from "HwC School") and every file under `/etc` marked as a conffile, so that
 //! an upgrade keeps what IT wrote into `/etc/hwc-school/config.toml` and a purge removes it.
+//!
+//! `cargo xtask package --windows`: the Windows release build (see `windows.rs`) and its NSIS
+//! installer, `HwC School_<version>_x64-setup.exe` in
+//! `target/windows/x86_64-pc-windows-gnu/release/bundle/nsis/`, made here without the Tauri
+//! bundler (see `package/nsis.rs`).
+
+mod nsis;
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
@@ -25,6 +32,15 @@ pub fn run(root: &Path) -> Result<()> {
     }
     let deb = build_deb(root)?;
     println!("{}", deb.display());
+    Ok(())
+}
+
+/// `cargo xtask package --windows`: builds the Windows release app and its installer, and
+/// prints where the installer is.
+pub fn run_windows(root: &Path) -> Result<()> {
+    let exe_dir = crate::windows::build_release_app(root)?;
+    let setup = nsis::build(root, &exe_dir)?;
+    println!("{}", setup.display());
     Ok(())
 }
 
