@@ -9,7 +9,8 @@
 //!   then the relay's tests and the whole system suite again with the relay on a real
 //!   PostgreSQL server (`postgres.rs`), including two relay instances on one database; then the
 //!   Windows builds of the protocol, the credential store, the hardening, the school core and
-//!   `hwc-send` with their tests under wine (`windows.rs`); then a bounded chaos run, every
+//!   `hwc-send` (compiled meanwhile in the background, at the lowest priority) with their tests
+//!   under wine (`windows.rs`); then a bounded chaos run, every
 //!   benchmark in its quick mode and every fuzz target for a bounded time.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
@@ -78,6 +79,9 @@ fn test(extra: &[String]) -> Result<()> {
         "cargo deny: licenties, verboden crates en bronnen (geen advisories: die database is hier niet bereikbaar)"
     );
     run(&[deny.as_ref(), "--log-level", "error", "check", "licenses", "bans", "sources"])?;
+    // The Windows builds (tested under wine after the Linux rounds) compile meanwhile, at the
+    // lowest priority, in the processor time the Linux rounds leave.
+    let windows = if extra.is_empty() { Some(windows::start(&workspace_root(), windows::Scope::Core)?) } else { None };
     // `cargo test` builds a package's binaries only for that package's own integration tests;
     // the system tests start hwc-relay and hwc-school as processes, so build them first.
     run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
@@ -112,7 +116,9 @@ fn test(extra: &[String]) -> Result<()> {
         run_tests(&cargo, &args, &driver, Some(&cluster.admin_url()))?;
         drop(cluster);
         // The Windows builds of what runs on school and office computers, tested under wine.
-        windows::round(&workspace_root(), windows::Scope::Core)?;
+        if let Some(windows) = windows {
+            windows.finish()?;
+        }
         // Signals through a relay and devices that are killed at random, judged afterwards.
         chaos::bounded(&workspace_root())?;
         // Every benchmark, briefly: proves they still run; no timing is asserted.

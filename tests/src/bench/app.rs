@@ -44,15 +44,26 @@ const EMPTY_TITLE: &str = "^Leeg – Basislijn$";
 const WAIT: Duration = Duration::from_secs(30);
 
 /// Spawns `command` and polls the X server every 5 ms for a window titled `title` (a page sets
-/// its title once it has drawn its first screen); returns the time from spawn to found.
+/// its title once it has drawn its first screen); returns the time from spawn to found. When
+/// the window does not come, the error says whether the program ended and what it printed
+/// (the app prints fixed texts only, and the benchmark holds no signal).
 fn time_to_title(mut command: Command, title: &str) -> Result<(AppProcess, Duration)> {
+    let log = tempfile::NamedTempFile::new()?;
     let started = Instant::now();
-    let app = AppProcess(command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?);
+    let mut app = AppProcess(command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log.reopen()?).spawn()?);
     loop {
         if !xdotool(&["search", "--name", title]).is_empty() {
             return Ok((app, started.elapsed()));
         }
-        anyhow::ensure!(started.elapsed() < WAIT, "geen venster \"{title}\" binnen {WAIT:?}");
+        let ended = app.0.try_wait()?;
+        if ended.is_some() || started.elapsed() >= WAIT {
+            let printed = std::fs::read_to_string(log.path()).unwrap_or_default();
+            let state = ended.map_or("draait nog".to_string(), |status| format!("stopte met {status}"));
+            anyhow::bail!(
+                "geen venster \"{title}\" na {:?}; het programma {state}; het schreef:\n{printed}",
+                started.elapsed()
+            );
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
