@@ -1,6 +1,7 @@
 //! The vault's database key: 32 random bytes kept in the operating system's credential store
-//! (`hwc-keystore`: Secret Service, Windows Credential Manager, macOS Keychain), one entry per data directory. The entry name is derived from the
-//! canonical path of the data directory, so two data directories never share a key.
+//! (`hwc-keystore`: Secret Service, Windows Credential Manager, macOS Keychain), one entry per
+//! data directory. The entry name is derived from the canonical path of the data directory, so
+//! two data directories never share a key.
 //! The key only ever leaves this module as a SQLCipher `PRAGMA key` statement in wiped memory.
 //!
 //! Next to it, in an entry of its own, the *PIN pepper*: 32 random bytes that go into the key
