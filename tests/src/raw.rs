@@ -133,7 +133,7 @@ impl RawDevice {
     }
 
     pub fn enroll(&self, code: &EnrollmentCode) -> Result<Answer> {
-        let body = serde_json::to_vec(&EnrollDevice { code: code.display(), keys: self.public })?;
+        let body = serde_json::to_vec(&EnrollDevice::new(code, self.public))?;
         let auth = self.sign("POST", "/v1/devices", &body)?;
         json_post(&self.relay, "/v1/devices", &body, &auth)
     }

@@ -64,8 +64,8 @@ fn no_personal_data_in_any_log_line_at_trace_level() {
     // refusal (and any trace of it, axum's included) must not repeat what it was sent.
     let stranger = RawDevice::new(&w.relay.url()).unwrap();
     for body in [
-        format!(r#"{{"code":"{NAME}","keys":"{NAME} {BIRTHDATE}"}}"#),
-        format!(r#"{{"code":1,"keys":{{"sign":"{NAME}","seal":"{BIRTHDATE}"}}}}"#),
+        format!(r#"{{"code_hash":"{NAME}","keys":"{NAME} {BIRTHDATE}"}}"#),
+        format!(r#"{{"code_hash":1,"keys":{{"sign":"{NAME}","seal":"{BIRTHDATE}"}}}}"#),
         format!(r#"{{"{NAME}":"{BIRTHDATE}"}}"#),
     ] {
         let answer = stranger.request("POST", "/v1/devices", body.as_bytes()).unwrap();

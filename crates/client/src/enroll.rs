@@ -15,7 +15,6 @@ use hwc_protocol::api::{DeviceInfo, EnrollDevice};
 use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode};
 use std::path::Path;
 use std::sync::Arc;
-use zeroize::Zeroize;
 
 impl SchoolClient {
     /// Enrolls this device with the relay at `relay_url` using the code leerplicht gave
@@ -61,9 +60,8 @@ impl SchoolClient {
             return Err(e);
         }
 
-        let mut request = EnrollDevice { code: code.display(), keys };
+        let request = EnrollDevice::new(&code, keys);
         let answer = relay.enroll(&DeviceAuth { key: &signing, device_id }, &request, clock.now().timestamp());
-        request.code.zeroize();
         let checked = answer.map_err(ClientError::from).and_then(|info| {
             check_enrollment_answer(&info, &keys, &code)?;
             Ok(info)

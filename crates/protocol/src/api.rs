@@ -43,12 +43,22 @@ pub struct SuccessorAccepted {
     pub first: bool,
 }
 
-/// `POST /v1/devices` (signed by the new device's own key): enroll with a code.
+/// `POST /v1/devices` (signed by the new device's own key): enroll with a code. The device sends
+/// only the code's hash, never the code: the code is what makes the office key's tag, so a
+/// relay that learnt it could tag an office key of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollDevice {
-    pub code: String,
+    /// [`crate::enrollment::EnrollmentCode::hash_hex`] of the typed code.
+    pub code_hash: String,
     pub keys: DevicePublicKeys,
+}
+
+impl EnrollDevice {
+    /// The request for enrolling `keys` with `code`.
+    pub fn new(code: &crate::enrollment::EnrollmentCode, keys: DevicePublicKeys) -> Self {
+        Self { code_hash: code.hash_hex(), keys }
+    }
 }
 
 /// Where a device stands.

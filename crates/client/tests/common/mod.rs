@@ -3,6 +3,8 @@
 //! reading receipts), plus a forensic scan of a data directory.
 #![allow(dead_code)]
 
+pub mod hostile_relay;
+
 use chrono::{DateTime, Duration, Utc};
 use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE};
 use hwc_client::SchoolClient;

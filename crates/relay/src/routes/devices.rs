@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
-use hwc_protocol::{Brin, DeviceId, EnrollmentCode, OfficePublicKey, Signer};
+use hwc_protocol::{Brin, DeviceId, OfficePublicKey, Signer};
 
 fn wrong_school() -> ApiFailure {
     ApiFailure::WrongSchool(
@@ -67,9 +67,10 @@ pub async fn enroll(
         return Err(ApiFailure::BadSignature);
     }
     auth::check(&state, &raw, &request.keys.sign_key).await?;
-    let code = EnrollmentCode::parse(&request.code)
-        .map_err(|e| ApiFailure::BadRequest(format!("De aanmeldcode klopt niet: {e}.")))?;
-    let hash = code.hash_hex();
+    if !is_sha256_hex(&request.code_hash) {
+        return Err(ApiFailure::BadRequest("De code-hash moet 64 kleine hexadecimale tekens zijn.".into()));
+    }
+    let hash = request.code_hash;
     let keys = request.keys;
     let now = now_secs();
     match state.store.enroll(hash, keys, now).await? {

@@ -71,7 +71,7 @@ fn unknown_json_fields_are_refused() {
     let response = env.as_office(&env.office, "POST", "/v1/enrollments", &serde_json::to_vec(&body).unwrap());
     expect_error(response, StatusCode::BAD_REQUEST, "bad_request");
     let device = env.verified_device("12AB", Role::Director);
-    let body = serde_json::json!({"code": code.display(), "keys": device.keys, "extra": 1});
+    let body = serde_json::json!({"code_hash": code.hash_hex(), "keys": device.keys, "extra": 1});
     expect_error(
         env.as_device(&device, "POST", "/v1/devices", &serde_json::to_vec(&body).unwrap()),
         StatusCode::BAD_REQUEST,

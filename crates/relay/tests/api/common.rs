@@ -121,8 +121,13 @@ impl Env {
         code
     }
 
+    /// Enrolls `device` with `code` as typed; text that is no code goes to the relay as the hash.
     pub fn enroll(&self, device: &Device, code: &str) -> Response {
-        let body = serde_json::to_vec(&EnrollDevice { code: code.to_string(), keys: device.keys }).unwrap();
+        let request = match EnrollmentCode::parse(code) {
+            Ok(code) => EnrollDevice::new(&code, device.keys),
+            Err(_) => EnrollDevice { code_hash: code.to_string(), keys: device.keys },
+        };
+        let body = serde_json::to_vec(&request).unwrap();
         self.as_device(device, "POST", "/v1/devices", &body)
     }
 

@@ -51,7 +51,8 @@ impl TestDevice {
 
     /// `POST /v1/devices` with the enrollment code, signed with the device's own key.
     pub fn enroll(&self, relay: &str, code: &str) -> DeviceInfo {
-        let body = serde_json::to_vec(&EnrollDevice { code: code.to_string(), keys: self.keys }).unwrap();
+        let code = hwc_protocol::EnrollmentCode::parse(code).unwrap();
+        let body = serde_json::to_vec(&EnrollDevice::new(&code, self.keys)).unwrap();
         let (status, bytes) = self.request(relay, reqwest::Method::POST, "/v1/devices", body, "application/json");
         assert_eq!(status, 201, "{}", String::from_utf8_lossy(&bytes));
         serde_json::from_slice(&bytes).unwrap()

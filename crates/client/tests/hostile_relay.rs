@@ -1,0 +1,53 @@
+//! What a relay that turns against the school can and cannot do to a device. The relay here is
+//! [`common::hostile_relay::HostileRelay`]: its answers are written by the test.
+
+mod common;
+
+use common::hostile_relay::{HostileRelay, Reply, Request};
+use common::PIN;
+use hwc_client::{ClientError, SchoolClient};
+use hwc_protocol::api::{DeviceInfo, DeviceStatus};
+use hwc_protocol::{DevicePublicKeys, EnrollmentCode, OfficeSigningKey, Role};
+
+/// Every run of letters, digits, spaces and dashes in `bytes` that reads as an enrollment code.
+fn codes_in(bytes: &[u8]) -> Vec<EnrollmentCode> {
+    String::from_utf8_lossy(bytes)
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ' '))
+        .filter_map(|run| EnrollmentCode::parse(run.trim()).ok())
+        .collect()
+}
+
+#[test]
+fn a_relay_cannot_tag_its_own_office_key_with_what_the_device_sent() {
+    let code = EnrollmentCode::generate().unwrap();
+    let relays_own = OfficeSigningKey::generate().unwrap().public();
+    // The relay answers the enrollment with its own office key, tagged with every code it can
+    // read in the request (the real office's tag needs the code; so does a forged one).
+    let relay = HostileRelay::start(move |request: &Request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let keys: DevicePublicKeys = serde_json::from_str(&body["keys"].to_string()).unwrap();
+        let forged = codes_in(&request.bytes()).first().map(|code| code.office_key_tag(&relays_own));
+        let info = DeviceInfo {
+            device_id: keys.device_id(),
+            school: "12AB".parse().unwrap(),
+            role: Role::Director,
+            status: DeviceStatus::Pending,
+            keys,
+            office_key: relays_own,
+            enrolled_at: 1,
+            office_key_tag: Some(forged.unwrap_or_default()),
+        };
+        Reply { status: 201, body: serde_json::to_vec(&info).unwrap() }
+    });
+    let dir = tempfile::tempdir().unwrap();
+
+    let err = SchoolClient::enroll(dir.path(), &relay.url(), &code.display(), PIN).unwrap_err();
+    assert!(matches!(err, ClientError::OfficeKeyNotBound), "{err}");
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+    let requests = relay.requests();
+    assert_eq!(requests.len(), 1, "one enrollment request");
+    assert_eq!((requests[0].method.as_str(), requests[0].path.as_str()), ("POST", "/v1/devices"));
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body["code_hash"], serde_json::json!(code.hash_hex()), "the relay gets the code's hash");
+    assert!(codes_in(&requests[0].bytes()).is_empty(), "the relay was sent no code it can read");
+}
