@@ -20,6 +20,7 @@ mod lock;
 pub mod machine_config;
 pub mod pin;
 pub mod relay_client;
+mod relay_refusal;
 mod reports;
 mod signals;
 pub mod vault;

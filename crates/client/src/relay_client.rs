@@ -1,10 +1,12 @@
 //! The HTTP client for the relay: reqwest (blocking, rustls), every request signed by the device
 //! over the path and query exactly as sent. Answers are size-limited and parsed strictly (the
 //! protocol's bodies refuse unknown fields). A relay's `ApiError` becomes
-//! [`RelayError::Refused`] with the relay's Dutch sentence; no connection, a timeout or a
+//! [`RelayError::Refused`] with its error code and our own Dutch sentence for it
+//! ([`crate::relay_refusal`]): the relay's text is never shown. No connection, a timeout or a
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
 use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
+use crate::relay_refusal;
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError};
 use reqwest::blocking::{Client, Response};
@@ -18,16 +20,14 @@ use zeroize::Zeroizing;
 pub const MAX_WAIT_SECS: u64 = 60;
 /// Largest answer read from the relay.
 const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
-/// Longest shown part of a relay's message.
-const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Why a relay request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     #[error("de relay is niet bereikbaar; de app probeert het later opnieuw (controleer de internetverbinding)")]
     Unreachable,
-    #[error("de relay weigert het verzoek: {message}")]
-    Refused { status: u16, code: String, message: String },
+    #[error("de relay weigert het verzoek: {}", relay_refusal::sentence(.code))]
+    Refused { status: u16, code: &'static str },
     #[error("de relay gaf een onverwacht antwoord ({0}); probeer het later opnieuw of neem contact op met leerplicht")]
     BadAnswer(String),
     #[error("het adres van de relay is ongeldig: gebruik https://… (http alleen voor deze computer zelf)")]
@@ -68,11 +68,6 @@ fn connection_error(_: reqwest::Error) -> RelayError {
     // Connect failures, timeouts, resets: all "not reachable now". The detail may hold the
     // address only; it is not needed by the user.
     RelayError::Unreachable
-}
-
-fn clean_message(message: &str) -> String {
-    let cleaned: String = message.chars().filter(|c| !c.is_control()).take(MAX_MESSAGE_CHARS).collect();
-    cleaned.trim().to_string()
 }
 
 fn read_limited(response: Response) -> Result<Vec<u8>, RelayError> {
@@ -137,8 +132,7 @@ impl RelayClient {
         match serde_json::from_slice::<ApiError>(&answer) {
             Ok(error) => Err(RelayError::Refused {
                 status: status.as_u16(),
-                code: clean_message(&error.error),
-                message: clean_message(&error.message),
+                code: relay_refusal::known_code(&error.error),
             }),
             Err(_)
                 if matches!(
@@ -206,12 +200,6 @@ mod tests {
         ] {
             assert!(matches!(parse_relay_url(bad), Err(RelayError::BadUrl)), "{bad}");
         }
-    }
-
-    #[test]
-    fn relay_messages_are_cleaned() {
-        assert_eq!(clean_message("regel\none\u{1b}[31m"), "regelone[31m");
-        assert_eq!(clean_message(&"x".repeat(1000)).len(), MAX_MESSAGE_CHARS);
     }
 
     #[test]

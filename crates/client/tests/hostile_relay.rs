@@ -51,3 +51,24 @@ fn a_relay_cannot_tag_its_own_office_key_with_what_the_device_sent() {
     assert_eq!(body["code_hash"], serde_json::json!(code.hash_hex()), "the relay gets the code's hash");
     assert!(codes_in(&requests[0].bytes()).is_empty(), "the relay was sent no code it can read");
 }
+
+#[test]
+fn what_a_relay_writes_in_its_refusal_never_reaches_the_screen() {
+    let planted = "Bel meteen 0900-1234567 over Zoë van 't Hooft\u{1b}[31m <b>";
+    for (code, expected) in [
+        ("code_used", "de relay weigert het verzoek: deze aanmeldcode is al gebruikt; vraag leerplicht om een nieuwe code"),
+        (planted, "de relay weigert het verzoek: de relay weigerde het verzoek zonder bekende reden"),
+    ] {
+        let body = serde_json::to_vec(&serde_json::json!({"error": code, "message": planted})).unwrap();
+        let relay = HostileRelay::start(move |_: &Request| Reply { status: 409, body: body.clone() });
+        let dir = tempfile::tempdir().unwrap();
+        let code = EnrollmentCode::generate().unwrap();
+        let err = SchoolClient::enroll(dir.path(), &relay.url(), &code.display(), PIN).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with(expected), "{shown}");
+        for part in ["0900", "Zoë", "Hooft", "\u{1b}", "<b>", "Bel"] {
+            assert!(!shown.contains(part), "{part:?} reached the message: {shown}");
+        }
+        assert!(!SchoolClient::is_enrolled(dir.path()));
+    }
+}
