@@ -125,13 +125,9 @@ pub async fn enroll(
         }
         // A relay set by the school's IT cannot be changed here.
         let relay = session.paths.config.relay.clone().unwrap_or(relay);
-        let client = SchoolClient::enroll(&session.paths.data_dir, &relay, &code, &pin).map_err(say)?;
-        if let Some(pinned) = &session.paths.config.office_key_fingerprint {
-            if &client.office_key().fingerprint() != pinned {
-                client.wipe().map_err(say)?;
-                return Err("De sleutel van leerplicht hoort niet bij de sleutel die de ICT van uw school heeft vastgelegd. Er is niets bewaard. Neem contact op met leerplicht.".into());
-            }
-        }
+        let client = SchoolClient::enroll(&session.paths.data_dir, &relay, &code, &pin)
+            .and_then(|client| client.held_to(&session.paths.config))
+            .map_err(say)?;
         session.set_client(Some(client));
         current_status(session, false)
     })

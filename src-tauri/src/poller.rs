@@ -96,7 +96,9 @@ fn run(session: &Session, hooks: &Hooks) {
                 std::thread::sleep(IDLE);
                 continue;
             }
-            client = SchoolClient::open(&session.paths.data_dir).ok();
+            client = SchoolClient::open(&session.paths.data_dir)
+                .and_then(|opened| opened.held_to(&session.paths.config))
+                .ok();
             if let Some(c) = &client {
                 report_waiting(hooks, c);
             }

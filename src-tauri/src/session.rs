@@ -64,7 +64,7 @@ impl Session {
     pub fn client(&self) -> Result<MutexGuard<'_, Option<SchoolClient>>, hwc_client::ClientError> {
         let mut guard = lock(&self.client);
         if guard.is_none() && SchoolClient::is_enrolled(&self.paths.data_dir) {
-            *guard = Some(SchoolClient::open(&self.paths.data_dir)?);
+            *guard = Some(SchoolClient::open(&self.paths.data_dir)?.held_to(&self.paths.config)?);
         }
         Ok(guard)
     }

@@ -158,3 +158,34 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     assert!(!output.contains("panicked"), "{output}");
     assert!(!output.contains("systeemvak"), "the tray was built: {output}");
 }
+
+/// A pin school IT deploys after the device enrolled holds from the app's next start: a device
+/// that trusts another office key than the pinned one is wiped, not used.
+#[test]
+fn a_key_pinned_after_enrollment_wipes_a_device_that_trusts_another() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
+    let root = tempfile::tempdir().unwrap();
+    let school = world::World::school();
+    let (mut office, relay) = world::office_and_relay(root.path(), &[]).unwrap();
+    drop(world::enroll_and_verify(&mut office, &relay.url(), school, Role::Director, root.path()).unwrap());
+    let data_dir = world::device_dir(root.path(), school, Role::Director);
+    assert!(hwc_client::SchoolClient::is_enrolled(&data_dir));
+    let pinned = hwc_protocol::OfficeSigningKey::generate().unwrap().public().fingerprint();
+    let config = root.path().join("config.toml");
+    std::fs::write(&config, format!("relay = \"{}\"\noffice_key_fingerprint = \"{pinned}\"\n", relay.url())).unwrap();
+    let tmp_dir = root.path().join("app-tmp");
+    std::fs::create_dir(&tmp_dir).unwrap();
+    let agent = AppProcess(
+        Command::new(app_binary())
+            .arg("--achtergrond")
+            .env("HWC_SCHOOL_DATA_DIR", &data_dir)
+            .env("HWC_SCHOOL_WEBVIEW_DIR", root.path().join("app-webview"))
+            .env("HWC_SCHOOL_CONFIG", &config)
+            .env("TMPDIR", &tmp_dir)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("the device to be wiped", WAIT, || (!hwc_client::SchoolClient::is_enrolled(&data_dir)).then_some(()));
+    terminate(agent.pid(), WAIT);
+}

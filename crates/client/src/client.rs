@@ -9,6 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{ClientError, Result};
 use crate::relay_client::{DeviceAuth, RelayClient};
 use crate::reports::DeviceSummary;
+use crate::machine_config::MachineConfig;
 use crate::vault::{self, Setting, Vault, VaultError, VaultStatus};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, DeviceSigningKey, OfficePublicKey, Role, SafetyCode};
@@ -97,6 +98,20 @@ impl SchoolClient {
             open_key: None,
             wiped: false,
         })
+    }
+
+    /// Holds this device to the machine's configuration, whenever it is opened or enrolled: a
+    /// device that trusts another office key than the one school IT pinned (a pin deployed
+    /// after enrollment, or an enrollment under a key the pin does not name) is wiped and
+    /// refused. Should the wipe fail, the vault stays but every next opening refuses it again.
+    pub fn held_to(self, config: &MachineConfig) -> Result<Self> {
+        match &config.office_key_fingerprint {
+            Some(pinned) if self.office_key.fingerprint() != *pinned => {
+                self.wipe()?;
+                Err(ClientError::OfficeKeyNotPinned)
+            }
+            _ => Ok(self),
+        }
     }
 
     /// Removes the vault of `data_dir` and its keyring entry without opening it (for a vault
