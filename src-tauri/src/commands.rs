@@ -43,6 +43,11 @@ fn status_line(session: &Session, waiting: usize) -> String {
     if poll.offline_since.is_some() {
         line.push_str(". Geen verbinding met de relay; de app probeert het steeds opnieuw.");
     }
+    if poll.clock_behind {
+        line.push_str(
+            ". Er staat een signaal klaar, maar de klok van deze computer loopt achter: zet de datum en tijd goed, dan komt het binnen.",
+        );
+    }
     if poll.notifications == crate::notify::Availability::Unavailable {
         line.push_str(
             ". Meldingen op het bureaublad werken niet op deze computer: kijk zelf in deze app of er een signaal is.",
@@ -397,6 +402,9 @@ mod tests {
         assert!(line.contains("Meldingen op het bureaublad werken niet op deze computer"), "{line}");
         session.update_poll(|poll| poll.notifications = crate::notify::Availability::Works);
         assert_eq!(status_line(&session, 2), "2 nieuwe signalen");
+        session.update_poll(|poll| poll.clock_behind = true);
+        let line = status_line(&session, 0);
+        assert!(line.contains("de klok van deze computer loopt achter: zet de datum en tijd goed"), "{line}");
     }
 
     #[test]

@@ -146,11 +146,13 @@ fn run(session: &Session, hooks: &Hooks) {
                     || !report.handled_by_colleague.is_empty()
                     || !report.expired.is_empty()
                     || before.offline_since.is_some()
+                    || before.clock_behind != report.clock_behind
                     || before.last_checked.map(|t| t.format("%H:%M").to_string())
                         != Some(now.format("%H:%M").to_string());
                 session.update_poll_quietly(|poll| {
                     poll.last_checked = Some(now);
                     poll.offline_since = None;
+                    poll.clock_behind = report.clock_behind;
                     for handled in &report.handled_by_colleague {
                         let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
                         poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
@@ -160,6 +162,11 @@ fn run(session: &Session, hooks: &Hooks) {
                 // (and lose what the person is typing) after every quiet long-poll.
                 if visible {
                     session.bump();
+                }
+                if report.clock_behind {
+                    // The relay answers at once while the signal waits for the clock: ask again
+                    // in a while, not in a loop.
+                    std::thread::sleep(RETRY_AFTER);
                 }
             }
             Err(e) if e.is_offline() => {

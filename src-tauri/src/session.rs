@@ -18,6 +18,9 @@ pub struct PollState {
     pub offline_since: Option<DateTime<Utc>>,
     /// "Afgehandeld door uw collega om 08:05" lines, shown once in the inbox.
     pub notices: Vec<String>,
+    /// The last round found a signal this computer's clock does not allow yet (it runs behind):
+    /// the status line asks to set the clock; the signal comes once it is right.
+    pub clock_behind: bool,
     /// Whether desktop notifications reach the person (the status line says so when not).
     pub notifications: crate::notify::Availability,
 }

@@ -3,7 +3,9 @@
 //! already handled), store the valid ones sealed together with the new cursor in one
 //! transaction, delete the signals a colleague acknowledged (remembering their ids until they
 //! expire), and drop what has expired. A bad envelope is reported and skipped;
-//! it never costs a good one. Nothing is decrypted here.
+//! it never costs a good one. One refusal is not final: an envelope from this clock's future
+//! (the clock runs behind) keeps the cursor where it was, so it is fetched again until the
+//! clock allows it. Nothing is decrypted here.
 
 use crate::client::SchoolClient;
 use crate::error::Result;
@@ -36,6 +38,7 @@ impl SchoolClient {
             let verified = match self.check_envelope(&blob.0, now) {
                 Ok(verified) => verified,
                 Err(refusal) => {
+                    report.clock_behind |= refusal == Refusal::Invalid(EnvelopeError::FromTheFuture);
                     report.refused.push(refusal);
                     continue;
                 }
@@ -81,7 +84,8 @@ impl SchoolClient {
             }
         }
 
-        self.vault.store_inbox(&new, &handled, inbox.cursor)?;
+        let next_cursor = if report.clock_behind { cursor } else { inbox.cursor };
+        self.vault.store_inbox(&new, &handled, next_cursor)?;
         report.new_signals = new.iter().map(|e| e.signal_id).collect();
         report.expired = self.sweep_expired()?;
         Ok(report)

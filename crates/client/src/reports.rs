@@ -89,6 +89,11 @@ pub struct FetchReport {
     pub expired: Vec<SignalId>,
     /// Envelopes refused, one entry each.
     pub refused: Vec<Refusal>,
+    /// An envelope was made more than five minutes after this computer's "now": its clock runs
+    /// behind leerplicht's. Such an envelope stays at the relay and is fetched again (the
+    /// cursor does not move past it), so it arrives once the clock allows it; meanwhile the
+    /// person should hear that the clock needs setting.
+    pub clock_behind: bool,
     /// The outbox flush that went first.
     pub receipts: FlushReport,
 }

@@ -5,8 +5,8 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{enrolled, Office, PIN};
-use hwc_client::{ClientError, ManualClock, ReceiptKind, SchoolClient};
-use hwc_protocol::Role;
+use hwc_client::{ClientError, ManualClock, ReceiptKind, Refusal, SchoolClient};
+use hwc_protocol::{EnvelopeError, Role};
 use std::sync::Arc;
 
 /// An enrolled director whose client runs on a clock the test moves.
@@ -79,4 +79,31 @@ fn handled_ids_are_kept_until_the_signal_expires() {
     client.sweep_expired().unwrap();
     let status = client.status().unwrap();
     assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 0));
+}
+
+/// An office whose clock runs three minutes fast and a school whose clock runs three minutes
+/// slow: the relay accepts the envelope (within its five minutes), the device cannot yet (more
+/// than five minutes in its future). The signal must wait at the relay, not be skipped.
+#[test]
+fn a_signal_from_a_clock_ahead_waits_until_this_clock_allows_it() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let (_dir, clock, mut client) = director_on_manual_clock(&office);
+    clock.advance(Duration::seconds(-180));
+
+    let now = Utc::now();
+    let id = office.post(&office.seal(now + Duration::seconds(180), now + Duration::hours(30)));
+    for _ in 0..2 {
+        let report = client.fetch(0).unwrap();
+        assert!(report.new_signals.is_empty() && report.clock_behind, "{report:?}");
+        assert_eq!(report.refused, vec![Refusal::Invalid(EnvelopeError::FromTheFuture)]);
+    }
+    assert_eq!(client.status().unwrap().sealed_signals, 0);
+
+    // The clock is set right: the same signal arrives, once.
+    clock.advance(Duration::seconds(180));
+    let report = client.fetch(0).unwrap();
+    assert_eq!(report.new_signals, vec![id], "{report:?}");
+    assert!(!report.clock_behind && report.refused.is_empty());
+    assert!(client.fetch(0).unwrap().new_signals.is_empty());
 }
