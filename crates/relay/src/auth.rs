@@ -93,8 +93,17 @@ fn auth_failure(error: AuthError) -> ApiFailure {
     }
 }
 
-/// Reads the body, refusing more than [`MAX_REQUEST_BYTES`].
-pub async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiFailure> {
+/// How long a client has to send a request's body, once its headers are in.
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads the body within [`BODY_DEADLINE`], refusing more than [`MAX_REQUEST_BYTES`].
+pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiFailure> {
+    tokio::time::timeout(BODY_DEADLINE, read_body_untimed(headers, body)).await.map_err(|_| {
+        ApiFailure::BadRequest("Het verzoek kwam te langzaam binnen en is afgebroken. Probeer het opnieuw.".into())
+    })?
+}
+
+async fn read_body_untimed(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiFailure> {
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

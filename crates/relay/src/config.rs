@@ -69,6 +69,26 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub sweep_interval_secs: u64,
+
+    /// Most connections held open at once; more are closed on arrival. Keep the process's
+    /// open-file limit (LimitNOFILE) well above it.
+    #[arg(
+        long,
+        env = "HWC_RELAY_MAX_CONNECTIONS",
+        default_value_t = 16_384,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_connections: u64,
+
+    /// Most connections held open at once from one client address (a school board's network
+    /// may put many devices behind one address).
+    #[arg(
+        long,
+        env = "HWC_RELAY_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_connections_per_address: u64,
 }
 
 impl Config {
@@ -83,6 +103,8 @@ impl Config {
             tls_key: None,
             log_format: LogFormat::Plain,
             sweep_interval_secs: 60,
+            max_connections: 16_384,
+            max_connections_per_address: 512,
         }
     }
 
@@ -115,6 +137,7 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.log_format, LogFormat::Plain);
         assert_eq!(config.sweep_interval_secs, 60);
+        assert_eq!((config.max_connections, config.max_connections_per_address), (16_384, 512));
         assert!(config.tls_files().is_none());
     }
 
@@ -131,5 +154,8 @@ mod tests {
         let zero =
             Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--sweep-interval-secs", "0"]).unwrap_err();
         assert_eq!(zero.exit_code(), 2);
+        let none =
+            Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--max-connections-per-address", "0"]).unwrap_err();
+        assert_eq!(none.exit_code(), 2);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod connection_limit;
 pub mod error;
 pub mod logging;
 pub mod routes;

@@ -1,16 +1,24 @@
 //! Running the relay: plain HTTP or TLS (rustls with the ring provider) on a given listener,
 //! the background sweep, and graceful shutdown that also releases waiting inbox requests.
+//! Slow clients get deadlines: the request line and headers within [`HEADER_DEADLINE`], the
+//! body within `auth::BODY_DEADLINE`, a TLS handshake within ten seconds; and the number of
+//! open connections is limited in all and per address ([`crate::connection_limit`]).
 
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::{routes, sweeper};
-use axum_server::tls_rustls::RustlsConfig;
+use crate::connection_limit::{LimitedAcceptor, Limits};
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use std::future::Future;
 use std::time::Duration;
 
 /// How long running requests get to finish after shutdown was asked for.
 const GRACE: Duration = Duration::from_secs(10);
+/// How long a client has to send the request line and headers (also of the next request on a
+/// kept-alive connection, so an idle connection is closed after it too).
+pub const HEADER_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Why the relay could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +47,12 @@ pub async fn tls_config(config: &Config) -> Result<Option<RustlsConfig>, ServeEr
         }
         None => Ok(None),
     }
+}
+
+/// Sets hyper's timer (without one it enforces no deadline at all) and the header deadline.
+fn with_deadlines(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_DEADLINE);
+    builder.http2().timer(hyper_util::rt::TokioTimer::new());
 }
 
 /// Opens the database named in `config` and serves on `listener` until `shutdown` completes.
@@ -73,9 +87,22 @@ pub async fn serve_state(
         })
     };
     let app = router(state).into_make_service();
+    let limits = Limits {
+        total: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+        per_address: usize::try_from(config.max_connections_per_address).unwrap_or(usize::MAX),
+    };
+    let limited = LimitedAcceptor::new(DefaultAcceptor, limits);
     let result = match tls {
-        Some(tls) => axum_server::from_tcp_rustls(listener, tls)?.handle(handle).serve(app).await,
-        None => axum_server::from_tcp(listener)?.handle(handle).serve(app).await,
+        Some(tls) => {
+            let mut server = axum_server::from_tcp(listener)?.acceptor(RustlsAcceptor::new(tls).acceptor(limited));
+            with_deadlines(server.http_builder());
+            server.handle(handle).serve(app).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)?.acceptor(limited);
+            with_deadlines(server.http_builder());
+            server.handle(handle).serve(app).await
+        }
     };
     sweep.abort();
     stopper.abort();

@@ -69,7 +69,7 @@ fn show_and_acknowledge(client: &mut SchoolClient, id: SignalId) -> Result<()> {
     }
     println!("opened {id}");
     // One in ten: "not our pupil", the other way of handling a signal.
-    let kind = if id.as_bytes()[0] % 10 == 0 { ReceiptKind::NotOurPupil } else { ReceiptKind::HandedOver };
+    let kind = if id.as_bytes()[0].is_multiple_of(10) { ReceiptKind::NotOurPupil } else { ReceiptKind::HandedOver };
     match client.acknowledge(&id, kind) {
         Ok(_) => println!("acked {id}"),
         Err(ClientError::Expired) => println!("expired {id}"),
