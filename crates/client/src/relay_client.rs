@@ -85,6 +85,8 @@ impl RelayClient {
         let http = Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
+            // The relay closes a connection idle for 10 s; never reuse one that old.
+            .pool_idle_timeout(Duration::from_secs(5))
             .https_only(base.scheme() == "https")
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -117,6 +117,8 @@ impl RelayClient {
         let http = Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
+            // The relay closes a connection idle for 10 s; never reuse one that old.
+            .pool_idle_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|_| "de netwerkbibliotheek kon niet starten".to_string())?;
