@@ -144,9 +144,19 @@ impl FromRequest<AppState> for RawSigned {
 
 /// Checks `raw`'s time and signature against `public_key`, then that its nonce is new.
 pub async fn check(state: &AppState, raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
+    verify(raw, public_key)?;
+    remember_nonce(state, raw).await
+}
+
+/// Checks `raw`'s time and signature against `public_key`; writes nothing.
+pub fn verify(raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
     raw.headers
         .verify(public_key, raw.method.as_str(), &raw.path_and_query, &raw.body, now_secs())
-        .map_err(auth_failure)?;
+        .map_err(auth_failure)
+}
+
+/// Records `raw`'s nonce; refuses a request whose nonce was seen before (a replay).
+pub async fn remember_nonce(state: &AppState, raw: &RawSigned) -> Result<(), ApiFailure> {
     let signer = raw.headers.signer.to_string();
     let (nonce, time) = (raw.headers.nonce, raw.headers.time);
     let fresh = state.store.remember_nonce(signer, nonce, time).await?;

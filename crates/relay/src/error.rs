@@ -115,6 +115,10 @@ impl ApiFailure {
 
 impl From<crate::store::StoreError> for ApiFailure {
     fn from(error: crate::store::StoreError) -> Self {
+        if matches!(error, crate::store::StoreError::Busy) {
+            tracing::warn!("write refused: the database's queue is full");
+            return ApiFailure::Unavailable;
+        }
         tracing::error!(%error, "database error");
         ApiFailure::Internal
     }

@@ -66,14 +66,23 @@ pub async fn enroll(
     if raw.headers.signer != Signer::Device(device_id) {
         return Err(ApiFailure::BadSignature);
     }
-    auth::check(&state, &raw, &request.keys.sign_key).await?;
     if !is_sha256_hex(&request.code_hash) {
         return Err(ApiFailure::BadRequest("De code-hash moet 64 kleine hexadecimale tekens zijn.".into()));
     }
+    // Signature and code first, both without a write: a flood of requests with made-up codes
+    // costs reads only, and never queues behind (or ahead of) the devices' writes.
+    auth::verify(&raw, &request.keys.sign_key)?;
     let hash = request.code_hash;
     let keys = request.keys;
     let now = now_secs();
-    match state.store.enroll(hash, keys, now).await? {
+    let outcome = match state.store.enrollment_refusal(hash.clone(), device_id, now).await? {
+        Some(refused) => refused,
+        None => {
+            auth::remember_nonce(&state, &raw).await?;
+            state.store.enroll(hash, keys, now).await?
+        }
+    };
+    match outcome {
         EnrollOutcome::Enrolled(device) => Ok((StatusCode::CREATED, Json(device))),
         EnrollOutcome::UnknownCode => Err(ApiFailure::NotFound(
             "Deze aanmeldcode is onbekend. Controleer de code of vraag leerplicht om een nieuwe.".into(),

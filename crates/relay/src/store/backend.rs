@@ -38,6 +38,9 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
         request: CreateEnrollment,
         now: i64,
     ) -> StoreFuture<CreateOutcome>;
+    /// How enrolling `device` with the code whose hash is `code_hash` would be refused, read only
+    /// (see [`super::enrollments::refusal`]); `None` when it may go on.
+    fn enrollment_refusal(&self, code_hash: String, device: DeviceId, now: i64) -> StoreFuture<Option<EnrollOutcome>>;
     /// A device enrolls itself with the code whose hash is `code_hash`.
     fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome>;
     /// Stores a verified envelope sent by `office` (idempotent by signal id).

@@ -2,7 +2,7 @@
 
 use super::{devices, schools, StoreError};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus};
-use hwc_protocol::{DevicePublicKeys, OfficePublicKey};
+use hwc_protocol::{DeviceId, DevicePublicKeys, OfficePublicKey};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// What happened to a new enrollment code.
@@ -80,6 +80,34 @@ pub enum EnrollOutcome {
     CodeExpired,
     /// A device with these keys already exists (enrolled with another code).
     DeviceExists,
+}
+
+/// How [`enroll`] would refuse `device` with the code whose hash is `code_hash` at `now`, read
+/// only: an unknown, used or expired code is refused without a write (not even the request's
+/// nonce). `None` when the code may enroll it (unused and valid, or used by this very device).
+pub fn refusal(
+    conn: &Connection,
+    code_hash: &str,
+    device: &DeviceId,
+    now: i64,
+) -> Result<Option<EnrollOutcome>, StoreError> {
+    let row: Option<(i64, Option<String>)> = conn
+        .query_row("SELECT expires_at, used_by FROM enrollments WHERE code_hash = ?1", [code_hash], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    Ok(refusal_of(row, device, now))
+}
+
+/// The refusal for a code row (`expires_at`, `used_by`), or its absence; shared with PostgreSQL.
+pub fn refusal_of(row: Option<(i64, Option<String>)>, device: &DeviceId, now: i64) -> Option<EnrollOutcome> {
+    match row {
+        None => Some(EnrollOutcome::UnknownCode),
+        Some((_, Some(used_by))) if used_by != device.to_string() => Some(EnrollOutcome::CodeUsed),
+        Some((_, Some(_))) => None,
+        Some((expires_at, None)) if expires_at <= now => Some(EnrollOutcome::CodeExpired),
+        Some(_) => None,
+    }
 }
 
 /// Enrolls the device with `keys` using the code whose hash is `code_hash`.

@@ -2,7 +2,9 @@
 //! arrive while a commit is under way are committed together in the next transaction, each in
 //! a savepoint of its own (a failing write is rolled back alone). One `fsync` then makes many
 //! writes durable, and each caller hears its result only after the commit that holds its
-//! write, so "answered" still means "on disk" (`synchronous=FULL`).
+//! write, so "answered" still means "on disk" (`synchronous=FULL`). The queue is bounded: a
+//! write that finds [`MAX_QUEUED`] writes waiting is refused at once ([`StoreError::Busy`],
+//! which the client hears as "try again shortly") instead of piling up memory and delay.
 
 use super::StoreError;
 use rusqlite::Connection;
@@ -12,6 +14,8 @@ use tokio::sync::oneshot;
 
 /// Most writes committed together.
 const MAX_BATCH: usize = 256;
+/// Most writes waiting for the writer.
+pub const MAX_QUEUED: usize = 4096;
 
 /// Tells one caller its result, once the transaction holding its write has ended.
 type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
@@ -21,13 +25,17 @@ type Job = Box<dyn FnOnce(&mut Connection) -> (bool, Finish) + Send>;
 /// The sending side of the writer thread; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl Writer {
     /// Starts the writer thread on `conn`; it ends when the last [`Writer`] is dropped.
     pub fn start(conn: Connection) -> Result<Self, StoreError> {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        Self::start_with_queue(conn, MAX_QUEUED)
+    }
+
+    fn start_with_queue(conn: Connection, max_queued: usize) -> Result<Self, StoreError> {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(max_queued);
         std::thread::Builder::new().name("relay-writer".into()).spawn(move || write_loop(conn, queue))?;
         Ok(Self { jobs })
     }
@@ -47,7 +55,10 @@ impl Writer {
             });
             (ok, finish)
         });
-        self.jobs.send(job).map_err(|_| StoreError::TaskFailed)?;
+        self.jobs.try_send(job).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::TrySendError::Disconnected(_) => StoreError::TaskFailed,
+        })?;
         // A write that panicked drops its answer: the caller hears that the task failed.
         answered.await.map_err(|_| StoreError::TaskFailed)?
     }
@@ -159,6 +170,43 @@ mod tests {
         });
         assert_eq!(results.iter().filter(|r| r.is_err()).count(), 5);
         assert_eq!(count(&path), 495, "every answered write is in the database, no refused one");
+    }
+
+    #[test]
+    fn a_full_queue_refuses_at_once_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY);").unwrap();
+        let writer = Writer::start_with_queue(conn, 1).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        // The first write holds the writer until told; the second waits in the queue's one
+        // place; the third finds the queue full.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let first = runtime.spawn({
+            let writer = writer.clone();
+            async move {
+                writer
+                    .call(move |_| {
+                        started.send(()).unwrap();
+                        held.recv().unwrap();
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        running.recv().unwrap();
+        let second = runtime.spawn({
+            let writer = writer.clone();
+            async move { writer.call(|conn| Ok(conn.execute("INSERT INTO t (n) VALUES (2)", [])?)).await }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let third = runtime.block_on(writer.call(|conn| Ok(conn.execute("INSERT INTO t (n) VALUES (3)", [])?)));
+        assert!(matches!(third, Err(StoreError::Busy)), "{third:?}");
+        release.send(()).unwrap();
+        runtime.block_on(first).unwrap().unwrap();
+        assert_eq!(runtime.block_on(second).unwrap().unwrap(), 1);
+        runtime.block_on(writer.call(|conn| Ok(conn.execute("INSERT INTO t (n) VALUES (4)", [])?))).unwrap();
     }
 
     #[test]

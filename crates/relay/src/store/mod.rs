@@ -49,6 +49,8 @@ pub enum StoreError {
     CommitFailed(String),
     #[error("PostgreSQL: {0}")]
     Postgres(String),
+    #[error("too many writes are waiting for the database")]
+    Busy,
 }
 
 /// Makes the database file (and a `-wal` or `-shm` file left next to it) readable and writable

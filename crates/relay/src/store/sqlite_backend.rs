@@ -53,6 +53,11 @@ impl RelayStore for SqliteStore {
         Box::pin(async move { store.call(move |conn| enrollments::create(conn, &office, &request, now)).await })
     }
 
+    fn enrollment_refusal(&self, code_hash: String, device: DeviceId, now: i64) -> StoreFuture<Option<EnrollOutcome>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| enrollments::refusal(conn, &code_hash, &device, now)).await })
+    }
+
     fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome> {
         let store = self.clone();
         Box::pin(async move { store.call(move |conn| enrollments::enroll(conn, &code_hash, &keys, now)).await })

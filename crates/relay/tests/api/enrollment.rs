@@ -156,3 +156,43 @@ fn office_key_tag_must_be_sha256_hex_and_belongs_to_the_idempotent_repeat() {
     let info: DeviceInfo = env.enroll(&Device::new(), &code.display()).json().unwrap();
     assert_eq!(info.office_key_tag, Some(tag), "the first announcement's tag");
 }
+
+/// A flood of enrollments with made-up codes (each correctly signed by a fresh key, so only
+/// the code is wrong) writes nothing, not even a nonce, while a verified device keeps polling
+/// and gets the signal sent in the middle of it.
+#[test]
+fn a_flood_of_made_up_codes_writes_nothing_and_devices_keep_their_signals() {
+    let env = std::sync::Arc::new(Env::new());
+    let device = env.verified_device("12AB", Role::Director);
+    let nonces_before = env.relay.count_rows("seen_nonces").unwrap();
+    let devices_before = env.relay.count_rows("devices").unwrap();
+    let flooders: Vec<_> = (0..4)
+        .map(|_| {
+            let env = env.clone();
+            std::thread::spawn(move || {
+                for _ in 0..150 {
+                    let made_up = EnrollmentCode::generate().unwrap();
+                    expect_error(env.enroll(&Device::new(), &made_up.display()), StatusCode::NOT_FOUND, "not_found");
+                }
+            })
+        })
+        .collect();
+    let sent = env.seal("12AB", &[&device]);
+    assert_eq!(env.post_signal(&sent).status(), StatusCode::CREATED);
+    let mut arrived = false;
+    for _ in 0..50 {
+        if !env.inbox(&device, 0, 0).envelopes.is_empty() {
+            arrived = true;
+            break;
+        }
+    }
+    for flooder in flooders {
+        flooder.join().unwrap();
+    }
+    assert!(arrived, "the device's signal arrived during the flood");
+    assert_eq!(env.relay.count_rows("devices").unwrap(), devices_before);
+    // The device's own polls and the office's send each wrote their nonce; the 600 refused
+    // enrollments wrote none.
+    let written = env.relay.count_rows("seen_nonces").unwrap() - nonces_before;
+    assert!(written <= 51, "{written} nonces written: refused enrollments wrote");
+}

@@ -143,6 +143,10 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::create_enrollment(&mut client, &office, &request, now).await)
     }
 
+    fn enrollment_refusal(&self, code_hash: String, device: DeviceId, now: i64) -> StoreFuture<Option<EnrollOutcome>> {
+        with_client!(self, |client| ops::enrollment_refusal(&client, &code_hash, &device, now).await)
+    }
+
     fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome> {
         with_client!(self, |client| ops::enroll(&mut client, &code_hash, &keys, now).await)
     }

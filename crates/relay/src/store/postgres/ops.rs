@@ -121,6 +121,16 @@ pub async fn school_owner(client: &impl GenericClient, school: &Brin) -> Result<
 
 // ---- enrollment ----
 
+pub async fn enrollment_refusal(
+    client: &Client,
+    code_hash: &str,
+    device: &DeviceId,
+    now: i64,
+) -> Result<Option<EnrollOutcome>, StoreError> {
+    let row = client.query_opt("SELECT expires_at, used_by FROM enrollments WHERE code_hash = $1", &[&code_hash]).await?;
+    Ok(super::super::enrollments::refusal_of(row.map(|row| (row.get(0), row.get(1))), device, now))
+}
+
 pub async fn create_enrollment(
     client: &mut Client,
     office: &OfficePublicKey,
