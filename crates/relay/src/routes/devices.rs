@@ -12,9 +12,11 @@ use axum::Json;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
 use hwc_protocol::{Brin, DeviceId, OfficePublicKey, Signer};
 
-fn wrong_school() -> ApiFailure {
+/// The one answer for a school the asking office does not own, whether another office owns
+/// it or nobody does: two answers would tell any office which schools use the system.
+pub fn not_this_offices_school() -> ApiFailure {
     ApiFailure::WrongSchool(
-        "Deze school is door een ander leerplichtkantoor aangemeld. Controleer de BRIN-code.".into(),
+        "Deze school is niet door dit leerplichtkantoor bij deze relay aangemeld. Controleer de BRIN-code; een nieuwe school meldt u aan door een aanmeldcode te maken.".into(),
     )
 }
 
@@ -49,7 +51,7 @@ pub async fn create_enrollment(
         CreateOutcome::Conflict => {
             Err(ApiFailure::Conflict("Deze aanmeldcode bestaat al voor iets anders. Maak een nieuwe code aan.".into()))
         }
-        CreateOutcome::WrongSchool => Err(wrong_school()),
+        CreateOutcome::WrongSchool => Err(not_this_offices_school()),
     }
 }
 
@@ -105,9 +107,8 @@ pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> 
 /// Checks that `office` owns `school`.
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
     match state.store.school_owner(school).await? {
-        None => Err(ApiFailure::NotFound("Deze school is nog niet aangemeld. Maak eerst een aanmeldcode aan.".into())),
-        Some(owner) if owner != office => Err(wrong_school()),
-        Some(_) => Ok(()),
+        Some(owner) if owner == office => Ok(()),
+        None | Some(_) => Err(not_this_offices_school()),
     }
 }
 

@@ -34,12 +34,7 @@ pub async fn post_signal(
         InsertOutcome::Conflict => Err(ApiFailure::Conflict(
             "Er is al een ander envelop met dit signaalnummer. Verstuur het signaal opnieuw; het krijgt dan een nieuw nummer.".into(),
         )),
-        InsertOutcome::UnknownSchool => Err(ApiFailure::WrongSchool(
-            "Deze school is nog niet aangemeld bij de relay. Meld eerst de apparaten van de school aan.".into(),
-        )),
-        InsertOutcome::WrongSchool => Err(ApiFailure::WrongSchool(
-            "Deze school is door een ander leerplichtkantoor aangemeld. Controleer de BRIN-code.".into(),
-        )),
+        InsertOutcome::UnknownSchool | InsertOutcome::WrongSchool => Err(super::devices::not_this_offices_school()),
         InsertOutcome::DeviceNotVerified(device) => Err(ApiFailure::DeviceNotVerified(format!(
             "Apparaat {device} is geen bevestigd apparaat van deze school. Haal de apparatenlijst opnieuw op en verstuur het signaal opnieuw."
         ))),

@@ -80,9 +80,28 @@ fn school_belongs_to_the_office_that_registered_it() {
     expect_error(verify, StatusCode::FORBIDDEN, "wrong_school");
     let list = env.as_office(other, "GET", "/v1/schools/12AB/devices", b"");
     expect_error(list, StatusCode::FORBIDDEN, "wrong_school");
-    let unknown = env.as_office(other, "GET", "/v1/schools/99ZZ/devices", b"");
-    expect_error(unknown, StatusCode::NOT_FOUND, "not_found");
     assert_eq!(env.device_info(&device).status, DeviceStatus::Verified);
+}
+
+/// Whether a school uses the system is nobody's business but its own office's: another
+/// office hears the same about a school in use and one that is not, when it lists its devices
+/// and when it sends it a signal.
+#[test]
+fn another_offices_school_and_an_unused_one_get_the_same_answer() {
+    let env = Env::with_offices(2);
+    let other = &env.others[0];
+    let device = env.verified_device("12AB", Role::Director);
+    let answers = |school: &str| {
+        let list = env.as_office(other, "GET", &format!("/v1/schools/{school}/devices"), b"");
+        let list = (list.status(), list.text().unwrap());
+        let t = now();
+        let envelope = env.seal_from(other, school, &[&device], t, t + 3600);
+        let send = env.as_office(other, "POST", "/v1/signals", &envelope.bytes);
+        (list, (send.status(), send.text().unwrap()))
+    };
+    let in_use = answers("12AB");
+    assert_eq!(in_use.0 .0, StatusCode::FORBIDDEN, "{in_use:?}");
+    assert_eq!(in_use, answers("99ZZ"), "a school in use and an unused one are told apart");
 }
 
 #[test]
