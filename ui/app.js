@@ -361,7 +361,8 @@ function showSettings() {
   const askFirst = () => {
     reenroll.replaceChildren(
       el("p", { class: "confirm", id: "reenroll-confirm", tabindex: "-1", text: "Weet u het zeker? Alles van HwC School op deze computer wordt gewist, ook signalen die nog niet zijn geopend." }),
-      button("Ja, opnieuw aanmelden", reenrollNow, "danger", { id: "reenroll-yes" }),
+      pinToWipe("reenroll-pin"),
+      button("Ja, opnieuw aanmelden", () => wipeNow("reenroll-pin"), "danger", { id: "reenroll-yes" }),
       button("Nee, terug", () => { offer(); reenroll.querySelector("button").focus(); }));
     reenroll.querySelector(".confirm").focus();
   };
@@ -416,24 +417,41 @@ async function changePin(event, done) {
   first.focus();
 }
 
-async function reenrollNow() {
-  const next = await run(() => call("wipe_device"));
-  if (!next) return;
+// Wiping asks for the PIN, so nobody passing by can switch the device off; not on the
+// "uitgeschakeld" screen, where leerplicht already did. The app then tells leerplicht through
+// the relay; if that fails, the person is asked to phone.
+function pinToWipe(id) {
+  return onScreen === "removed" ? null : field(id, "Uw pincode", PIN_INPUT);
+}
+
+async function wipeNow(pinId) {
+  say("");
+  const input = document.getElementById(pinId);
+  const pin = input ? input.value : null;
+  if (input) input.value = "";
+  let wiped;
+  let problem = "";
+  try { wiped = await call("wipe_device", { pin }); }
+  catch (error) { problem = String(error); }
+  if (!wiped) {
+    await refresh();
+    say(problem);
+    flag(fieldsFor(problem, { current: [pinId], fresh: [pinId] }));
+    if (document.getElementById(pinId)) document.getElementById(pinId).focus();
+    return;
+  }
   detail = false;
   drawn = "";
-  render(next);
+  render(wiped.next);
+  if (!wiped.leerplicht_told) say("Dit apparaat is gewist. Leerplicht kon daarover niet automatisch worden ingelicht: bel leerplicht dat dit apparaat niet meer wordt gebruikt.");
 }
 
 function wipeButton(back = backToOverview) {
   return button("Wis dit apparaat", () => {
     const box = el("div", { class: "actions" },
-      el("p", { class: "confirm", text: "Alles van HwC School op deze computer wordt gewist. Daarna moet u opnieuw aanmelden." }),
-      button("Ja, wis dit apparaat", async () => {
-        const next = await run(() => call("wipe_device"));
-        detail = false;
-        drawn = "";
-        if (next) render(next);
-      }, "danger"),
+      el("p", { class: "confirm", text: "Alles van HwC School op deze computer wordt gewist en leerplicht stuurt er geen signalen meer naartoe. Daarna moet u opnieuw aanmelden." }),
+      pinToWipe("wipe-pin"),
+      button("Ja, wis dit apparaat", () => wipeNow("wipe-pin"), "danger", { id: "wipe-yes" }),
       button("Nee, terug", back));
     showDetail("Apparaat wissen", el("section", { class: "card", "aria-labelledby": "wipe-title" },
       el("h2", { id: "wipe-title", tabindex: "-1", "data-focus": "", text: "Dit apparaat wissen?" }), box));

@@ -2,7 +2,7 @@
 //! blocking thread, and answers with a view (see `views.rs`) or one plain Dutch sentence.
 
 use crate::session::Session;
-use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView};
+use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView, Wiped};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_client::{ClientError, Delivery, DeviceStatus, PinStatus, ReceiptKind, SchoolClient, SignalId};
@@ -352,20 +352,39 @@ fn setting_in_dutch(name: &str) -> &str {
     }
 }
 
+/// "Wis dit apparaat" and "Opnieuw aanmelden": with the PIN (not needed once leerplicht removed
+/// the device, or when the vault can no longer be opened), the relay is told and everything
+/// here is wiped. A wrong PIN wipes nothing (and counts, as when unlocking).
 #[tauri::command]
-pub async fn wipe_device(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
-    blocking(&session, |session| {
+pub async fn wipe_device(session: State<'_, Arc<Session>>, pin: Option<String>) -> Answer<Wiped> {
+    blocking(&session, move |session| {
         // The lock is held through the wipe: a status request meanwhile would otherwise find
         // no client, see a vault still on disk, and try to open it half wiped.
-        let mut guard = session.client().map_err(say)?;
-        let wiped = match guard.take() {
-            Some(client) => client.wipe(),
-            None => SchoolClient::wipe_data_dir(&session.paths.data_dir),
+        let mut guard = match session.client() {
+            Ok(guard) => guard,
+            Err(_) => {
+                // A vault that cannot be opened: nothing in it can be used, so no PIN to ask.
+                SchoolClient::wipe_data_dir(&session.paths.data_dir).map_err(say)?;
+                session.set_client(None);
+                return Ok(Wiped { next: current_status(session, false)?, leerplicht_told: false });
+            }
         };
+        let outcome = match guard.as_mut() {
+            Some(client) => client.retire(pin.as_deref()).map(|retired| retired.relay_told),
+            None => SchoolClient::wipe_data_dir(&session.paths.data_dir).map(|()| true),
+        };
+        // Wiped (also by the tenth wrong PIN): this client is done.
+        let gone = outcome.is_ok() || !SchoolClient::is_enrolled(&session.paths.data_dir);
+        if gone {
+            *guard = None;
+        }
         drop(guard);
-        wiped.map_err(say)?;
-        session.set_client(None);
-        current_status(session, false)
+        session.touch();
+        if gone {
+            session.set_client(None);
+        }
+        let told = outcome.map_err(say)?;
+        Ok(Wiped { next: current_status(session, false)?, leerplicht_told: told })
     })
     .await
 }

@@ -21,6 +21,14 @@ pub enum AppStatus {
     Inbox { waiting: usize, status_line: String, notices: Vec<String>, confirmation: Option<String> },
 }
 
+/// The answer to wiping this device: the next screen, and whether the relay confirmed that the
+/// device is out of use (if not, the person is asked to phone leerplicht).
+#[derive(Debug, Clone, Serialize)]
+pub struct Wiped {
+    pub next: AppStatus,
+    pub leerplicht_told: bool,
+}
+
 /// One sealed signal waiting, as listed in the inbox.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignalListItem {

@@ -252,11 +252,17 @@ fn director_changes_pin_in_settings_and_reenrolls() {
     assert!(refusal.contains("onjuist"), "{refusal}");
     unlock(&app, NEW_PIN);
 
-    // Enrolling again asks once, then wipes everything and shows the enrollment screen.
+    // Enrolling again asks once and for the PIN: a wrong one wipes nothing; the right one wipes
+    // everything (leerplicht hears it through the relay) and shows the enrollment screen.
     app.find("#settings").unwrap().click().unwrap();
     app.wait_for("#reenroll", WAIT).unwrap().click().unwrap();
     app.wait_for_text("#reenroll-confirm", "Weet u het zeker?", WAIT).unwrap();
     assert!(SchoolClient::is_enrolled(&stage.data_dir), "nothing is wiped before the confirmation");
+    app.find("#reenroll-pin").unwrap().send_keys(PIN).unwrap();
+    app.find("#reenroll-yes").unwrap().click().unwrap();
+    app.wait_for_text("#message", "onjuist", WAIT).unwrap();
+    assert!(SchoolClient::is_enrolled(&stage.data_dir), "a wrong PIN wipes nothing");
+    app.find("#reenroll-pin").unwrap().send_keys(NEW_PIN).unwrap();
     app.find("#reenroll-yes").unwrap().click().unwrap();
     app.wait_for("#code", WAIT).unwrap();
     assert!(!SchoolClient::is_enrolled(&stage.data_dir), "the enrolled device is gone");

@@ -182,10 +182,16 @@ impl SchoolClient {
     /// Deletes everything of this device on this computer: rows, files, keyring entries.
     /// The relay still knows the device until leerplicht removes it.
     pub fn wipe(mut self) -> Result<()> {
+        self.wipe_now()
+    }
+
+    /// [`SchoolClient::wipe`] in place: from then on every action answers [`ClientError::Wiped`].
+    pub(crate) fn wipe_now(&mut self) -> Result<()> {
         self.open_key = None;
         if self.wiped {
             return Ok(());
         }
+        self.wiped = true;
         Ok(self.vault.wipe_in_place()?)
     }
 

@@ -22,6 +22,9 @@ pub enum ClientError {
     Mismatch(&'static str),
     #[error("de relay gaf een sleutel van leerplicht die niet bij de aanmeldcode hoort, dus dit apparaat vertrouwt die sleutel niet; er is niets opgeslagen: neem contact op met leerplicht")]
     OfficeKeyNotBound,
+    /// [`crate::SchoolClient::retire`] without a PIN, for a device still in use.
+    #[error("typ uw pincode om dit apparaat te wissen")]
+    PinNeededToWipe,
     /// The device trusts another office key than the one school IT pinned for this computer
     /// ([`crate::SchoolClient::held_to`]); the device has been wiped.
     #[error("de sleutel van leerplicht op dit apparaat hoort niet bij de sleutel die de ICT van uw school heeft vastgelegd, daarom is dit apparaat gewist; neem contact op met leerplicht of de ICT van uw school")]

@@ -22,6 +22,7 @@ pub mod pin;
 pub mod relay_client;
 mod relay_refusal;
 mod reports;
+mod retire;
 mod signals;
 pub mod vault;
 
@@ -31,6 +32,7 @@ pub use error::{ClientError, Result};
 pub use machine_config::{MachineConfig, MachineConfigError};
 pub use pin::PinProblem;
 pub use relay_client::RelayError;
+pub use retire::Retired;
 pub use reports::{
     AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };

@@ -75,7 +75,7 @@ impl SchoolClient {
     }
 
     /// The PIN check shared by unlock and change_pin: the open key's secret on success.
-    fn check_pin(&mut self, pin: &str) -> Result<Zeroizing<[u8; 32]>> {
+    pub(crate) fn check_pin(&mut self, pin: &str) -> Result<Zeroizing<[u8; 32]>> {
         self.alive()?;
         let now = self.now();
         let mut failures = self.vault.pin_failures()?;

@@ -161,6 +161,11 @@ impl RelayClient {
         self.call(Method::GET, "/v1/device", None, auth, now, Duration::from_secs(30))
     }
 
+    /// `POST /v1/device/remove`: this device takes itself out of use.
+    pub fn remove_self(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<DeviceInfo, RelayError> {
+        self.call(Method::POST, "/v1/device/remove", None, auth, now, Duration::from_secs(30))
+    }
+
     /// `GET /v1/inbox?after=N&wait=S`: waits up to `wait_secs` (at most 60) for events after `after`.
     pub fn inbox(&self, auth: &DeviceAuth<'_>, after: u64, wait_secs: u64, now: i64) -> Result<Inbox, RelayError> {
         let wait = wait_secs.min(MAX_WAIT_SECS);

@@ -307,3 +307,52 @@ fn an_office_key_swapped_by_the_relay_is_refused_and_nothing_is_stored() {
     assert_eq!(listed.office_key, office.public());
     assert_eq!(client.safety_code(), hwc_protocol::SafetyCode::compute(&office.public(), &listed.keys));
 }
+
+/// "Wis dit apparaat" asks for the PIN (a wrong one counts, and nothing else happens), then
+/// tells the relay, so leerplicht sees the device out of use and seals nothing more to it.
+#[test]
+fn wiping_needs_the_pin_and_tells_the_relay() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let (dir, backup_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut director = enrolled(&office, dir.path(), Role::Director);
+    let backup = enrolled(&office, backup_dir.path(), Role::Backup);
+    let status_at_office = |id| office.devices().into_iter().find(|d| d.device_id == id).unwrap().status;
+
+    assert!(matches!(director.retire(None), Err(ClientError::PinNeededToWipe)));
+    assert!(matches!(director.retire(Some("000000")), Err(ClientError::WrongPin { .. })));
+    assert_eq!(director.pin_status().unwrap().wrong_in_a_row, 1, "the wrong PIN counted");
+    assert!(SchoolClient::is_enrolled(dir.path()));
+    assert_eq!(status_at_office(director.device_id()), DeviceStatus::Verified);
+
+    let id = director.device_id();
+    let retired = director.retire(Some(PIN)).unwrap();
+    assert!(retired.relay_told);
+    assert!(matches!(director.status(), Err(ClientError::Wiped)));
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left here");
+    assert_eq!(status_at_office(id), DeviceStatus::Removed, "leerplicht sees it out of use");
+    let recipients: Vec<_> = office.recipients().iter().map(|keys| keys.device_id()).collect();
+    assert_eq!(recipients, vec![backup.device_id()], "signals are sealed to the backup only");
+}
+
+/// With the relay out of reach the device is still wiped, and says leerplicht was not told.
+/// A device leerplicht already removed is wiped without a PIN.
+#[test]
+fn wiping_without_the_relay_says_so_and_a_removed_device_needs_no_pin() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let (dir, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut removed = enrolled(&office, other.path(), Role::Backup);
+    let answer = office.request("POST", &format!("/v1/devices/{}/remove", removed.device_id()), b"", "");
+    assert_eq!(answer.status, 200);
+    assert_eq!(removed.refresh_status().unwrap(), DeviceStatus::Removed);
+    assert!(removed.retire(None).unwrap().relay_told);
+    assert!(!SchoolClient::is_enrolled(other.path()));
+
+    let mut director = enrolled(&office, dir.path(), Role::Director);
+    drop(relay);
+    let retired = director.retire(Some(PIN)).unwrap();
+    assert!(!retired.relay_told);
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+}

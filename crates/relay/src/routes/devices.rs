@@ -104,6 +104,17 @@ pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> 
     Ok(Json(signed.device()?.clone()))
 }
 
+/// `POST /v1/device/remove` (the device itself, any status): the device is taken out of use, as
+/// if leerplicht removed it; the answer is the device as it now stands.
+pub async fn remove_self(State(state): State<AppState>, signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> {
+    let mut device = signed.device()?.clone();
+    if device.status != DeviceStatus::Removed {
+        state.store.set_device_status(device.device_id, DeviceStatus::Removed).await?;
+        device.status = DeviceStatus::Removed;
+    }
+    Ok(Json(device))
+}
+
 /// Checks that `office` owns `school`.
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
     match state.store.school_owner(school).await? {

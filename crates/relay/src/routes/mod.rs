@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrollments", post(devices::create_enrollment))
         .route("/v1/devices", post(devices::enroll))
         .route("/v1/device", get(devices::own_device))
+        .route("/v1/device/remove", post(devices::remove_self))
         .route("/v1/schools/{brin}/devices", get(devices::list))
         .route("/v1/devices/{device_id}/verify", post(devices::verify))
         .route("/v1/devices/{device_id}/remove", post(devices::remove))
