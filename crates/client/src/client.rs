@@ -7,9 +7,9 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClientError, Result};
+use crate::machine_config::MachineConfig;
 use crate::relay_client::{DeviceAuth, RelayClient};
 use crate::reports::DeviceSummary;
-use crate::machine_config::MachineConfig;
 use crate::vault::{self, Setting, Vault, VaultError, VaultStatus};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, DeviceSigningKey, OfficePublicKey, Role, SafetyCode};

@@ -2,7 +2,8 @@
 //! envelope (office signature, shape, times, our school, a copy for this device, not a signal
 //! already handled), store the valid ones sealed together with the new cursor in one
 //! transaction, delete the signals a colleague acknowledged (remembering their ids until they
-//! expire), and drop what has expired. A bad envelope is reported and skipped;
+//! expire) when the relay proves it with the colleague's signed receipt, and drop what has
+//! expired. A bad envelope is reported and skipped;
 //! it never costs a good one. One refusal is not final: an envelope from this clock's future
 //! (the clock runs behind) keeps the cursor where it was, so it is fetched again until the
 //! clock allows it. Nothing is decrypted here.
@@ -12,7 +13,8 @@ use crate::error::Result;
 use crate::reports::{FetchReport, HandledByColleague, Refusal};
 use crate::vault::{Setting, StoredEnvelope};
 use chrono::{DateTime, Utc};
-use hwc_protocol::{Envelope, EnvelopeError, SignalId, VerifiedEnvelope};
+use hwc_protocol::api::Handled;
+use hwc_protocol::{Envelope, EnvelopeError, Receipt, SignalId, VerifiedEnvelope};
 use std::collections::HashSet;
 
 impl SchoolClient {
@@ -59,17 +61,23 @@ impl SchoolClient {
             });
         }
 
-        // Signals handled meanwhile: only those this device holds or just received count (the
-        // relay's list is not signed; an id this device never saw is nothing to forget).
+        // Signals handled meanwhile: only those this device holds or just received count (an id
+        // this device never saw is nothing to forget), and only with proof: a relay cannot make
+        // a colleague's receipt, so it cannot make a signal vanish from this device.
         let mut handled: Vec<(SignalId, i64)> = Vec::new();
         for entry in &inbox.handled {
-            let expires_at = match new.iter().find(|e| e.signal_id == entry.signal_id) {
-                Some(arrived_now) => arrived_now.expires_at,
+            let envelope = match new.iter().find(|e| e.signal_id == entry.signal_id) {
+                Some(arrived_now) => arrived_now.clone(),
                 None => match self.vault.envelope(&entry.signal_id)? {
-                    Some(held) => held.expires_at,
+                    Some(held) => held,
                     None => continue,
                 },
             };
+            if !self.proves_handled(entry, &envelope) {
+                report.unproven_handled += 1;
+                continue;
+            }
+            let expires_at = envelope.expires_at;
             if handled.iter().any(|(id, _)| *id == entry.signal_id) {
                 continue;
             }
@@ -104,6 +112,23 @@ impl SchoolClient {
             return Err(Refusal::NotForThisDevice);
         }
         Ok(verified)
+    }
+
+    /// Whether `entry` proves that its device acknowledged the signal of `envelope`: the keys
+    /// make `by`, the envelope (office-signed) has a copy for `by`, and the receipt verifies
+    /// under those keys, for this signal, by that device.
+    fn proves_handled(&self, entry: &Handled, envelope: &StoredEnvelope) -> bool {
+        if entry.by_keys.device_id() != entry.by {
+            return false;
+        }
+        let received = DateTime::from_timestamp(envelope.received_at, 0).unwrap_or_default();
+        let Ok(verified) = Envelope::verify(&envelope.frame, &self.office_key, received) else {
+            return false;
+        };
+        verified.envelope.is_for(&entry.by)
+            && Receipt::verify(&entry.receipt.0, &entry.by_keys).is_ok_and(|receipt| {
+                receipt.receipt.signal_id == entry.signal_id && receipt.receipt.device_id == entry.by
+            })
     }
 
     /// Deletes every sealed signal whose expiry has passed and returns their ids.

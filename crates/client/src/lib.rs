@@ -32,10 +32,10 @@ pub use error::{ClientError, Result};
 pub use machine_config::{MachineConfig, MachineConfigError};
 pub use pin::PinProblem;
 pub use relay_client::RelayError;
-pub use retire::Retired;
 pub use reports::{
     AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };
+pub use retire::Retired;
 pub use vault::{VaultError, VaultStatus};
 
 pub use hwc_protocol::api::DeviceStatus;

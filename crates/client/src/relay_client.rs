@@ -5,8 +5,8 @@
 //! ([`crate::relay_refusal`]): the relay's text is never shown. No connection, a timeout or a
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
-use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
 use crate::relay_refusal;
+use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError};
 use reqwest::blocking::{Client, Response};
@@ -132,10 +132,9 @@ impl RelayClient {
                 .map_err(|_| RelayError::BadAnswer(format!("HTTP {}, onleesbaar", status.as_u16())));
         }
         match serde_json::from_slice::<ApiError>(&answer) {
-            Ok(error) => Err(RelayError::Refused {
-                status: status.as_u16(),
-                code: relay_refusal::known_code(&error.error),
-            }),
+            Ok(error) => {
+                Err(RelayError::Refused { status: status.as_u16(), code: relay_refusal::known_code(&error.error) })
+            }
             Err(_)
                 if matches!(
                     status,

@@ -5,18 +5,30 @@
 /// The protocol's error codes (docs/protocol.md, "Errors"), each with what it means for the
 /// person at the school's computer and what to do.
 const SENTENCES: [(&str, &str); 18] = [
-    ("bad_request", "het verzoek had niet de vorm die de relay verwacht; werk de app bij of neem contact op met leerplicht"),
+    (
+        "bad_request",
+        "het verzoek had niet de vorm die de relay verwacht; werk de app bij of neem contact op met leerplicht",
+    ),
     ("invalid_envelope", "het signaal is niet in orde; neem contact op met leerplicht"),
     ("invalid_receipt", "de ontvangstbevestiging is niet in orde; neem contact op met leerplicht"),
     ("unauthenticated", "de relay kon niet zien van welk apparaat het verzoek kwam; neem contact op met leerplicht"),
     ("bad_signature", "de relay herkent de handtekening van dit apparaat niet; neem contact op met leerplicht"),
     ("stale_request", "de klok van deze computer loopt voor of achter; zet de klok goed en probeer het opnieuw"),
     ("replayed_request", "het verzoek kwam dubbel aan; probeer het opnieuw"),
-    ("unknown_signer", "de relay kent dit apparaat niet (meer); meld het opnieuw aan met een nieuwe code van leerplicht"),
+    (
+        "unknown_signer",
+        "de relay kent dit apparaat niet (meer); meld het opnieuw aan met een nieuwe code van leerplicht",
+    ),
     ("forbidden", "de relay staat dit verzoek niet toe; neem contact op met leerplicht"),
     ("wrong_school", "dit hoort bij een andere school; neem contact op met leerplicht"),
-    ("device_not_verified", "leerplicht heeft dit apparaat nog niet bevestigd; bel leerplicht om de veiligheidscode te vergelijken"),
-    ("not_found", "de relay kent deze aanmeldcode of dit signaal niet; controleer de code of vraag leerplicht om een nieuwe"),
+    (
+        "device_not_verified",
+        "leerplicht heeft dit apparaat nog niet bevestigd; bel leerplicht om de veiligheidscode te vergelijken",
+    ),
+    (
+        "not_found",
+        "de relay kent deze aanmeldcode of dit signaal niet; controleer de code of vraag leerplicht om een nieuwe",
+    ),
     ("conflict", "dit apparaat of deze code is al in gebruik; vraag leerplicht om een nieuwe code"),
     ("code_used", "deze aanmeldcode is al gebruikt; vraag leerplicht om een nieuwe code"),
     ("expired", "deze aanmeldcode of dit signaal is verlopen; vraag leerplicht om een nieuwe code"),

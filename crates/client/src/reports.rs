@@ -89,6 +89,9 @@ pub struct FetchReport {
     pub expired: Vec<SignalId>,
     /// Envelopes refused, one entry each.
     pub refused: Vec<Refusal>,
+    /// "Handled" notices from the relay without valid proof (the acknowledging device's signed
+    /// receipt for a copy it held): ignored, the signal stays.
+    pub unproven_handled: usize,
     /// An envelope was made more than five minutes after this computer's "now": its clock runs
     /// behind leerplicht's. Such an envelope stays at the relay and is fetched again (the
     /// cursor does not move past it), so it arrives once the clock allows it; meanwhile the

@@ -356,3 +356,74 @@ fn wiping_without_the_relay_says_so_and_a_removed_device_needs_no_pin() {
     assert!(!retired.relay_told);
     assert!(!SchoolClient::is_enrolled(dir.path()));
 }
+
+/// Acting as a hostile relay: tells the director that the backup handled `id`, with `receipt`
+/// as the proof it serves. Returns a closure that takes the made-up rows away again.
+fn fake_handled(
+    relay: &hwc_relay::testing::TestRelay,
+    id: &hwc_client::SignalId,
+    by: hwc_protocol::DeviceId,
+    receipt: &[u8],
+) -> impl Fn() {
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let (id, by) = (id.to_string(), by.to_string());
+    db.execute(
+        "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash, receipt)
+         SELECT signal_id, school, office, ?2, created_at, expires_at, envelope_hash, ?3 FROM signals WHERE signal_id = ?1",
+        rusqlite::params![id, by, receipt],
+    )
+    .unwrap();
+    db.execute("INSERT INTO handled_copies SELECT signal_id, device_id FROM signal_copies WHERE signal_id = ?1", [&id])
+        .unwrap();
+    db.execute(
+        "INSERT INTO events (school, kind, signal_id, by_device, at) SELECT school, 'handled', signal_id, ?2, created_at FROM signals WHERE signal_id = ?1",
+        [&id, &by],
+    )
+    .unwrap();
+    move || {
+        db.execute("DELETE FROM handled WHERE signal_id = ?1", [&id]).unwrap();
+        db.execute("DELETE FROM handled_copies WHERE signal_id = ?1", [&id]).unwrap();
+    }
+}
+
+/// "Afgehandeld door uw collega" only with the colleague's own signed receipt for this very
+/// signal: a relay that makes one up, or reuses a receipt for another signal, makes nothing
+/// vanish from the director's device.
+#[test]
+fn a_relay_cannot_fake_that_a_colleague_handled_a_signal() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut director = enrolled(&office, dir_a.path(), Role::Director);
+    let mut backup = enrolled(&office, dir_b.path(), Role::Backup);
+    let first = office.send();
+    assert_eq!(director.fetch(5).unwrap().new_signals, vec![first]);
+
+    // A receipt "by the backup" signed with a key that is not the backup's.
+    let stranger = hwc_protocol::DeviceSigningKey::generate().unwrap();
+    let forged =
+        hwc_protocol::Receipt::sign(&stranger, backup.device_id(), first, ReceiptKind::HandedOver, chrono::Utc::now());
+    let take_away = fake_handled(&relay, &first, backup.device_id(), &forged.bytes);
+    let report = director.fetch(0).unwrap();
+    assert!(report.handled_by_colleague.is_empty() && report.unproven_handled == 1, "{report:?}");
+    assert_eq!(director.pending().unwrap().len(), 1, "the signal stays");
+    take_away();
+
+    // The backup's real receipt, but for another signal.
+    let second = office.send();
+    backup.fetch(5).unwrap();
+    backup.acknowledge(&second, ReceiptKind::HandedOver).unwrap();
+    let real = office.receipts(0).1.into_iter().find(|r| r.receipt.signal_id == second).unwrap();
+    let take_away = fake_handled(&relay, &first, backup.device_id(), &real.bytes);
+    let report = director.fetch(0).unwrap();
+    assert!(report.handled_by_colleague.is_empty() && report.unproven_handled == 1, "{report:?}");
+    assert_eq!(director.pending().unwrap().iter().map(|p| p.signal_id).collect::<Vec<_>>(), vec![first]);
+    take_away();
+
+    // The backup really hands it over: now the director hears it, and the signal goes.
+    backup.acknowledge(&first, ReceiptKind::HandedOver).unwrap();
+    let report = director.fetch(0).unwrap();
+    assert_eq!(report.handled_by_colleague.iter().map(|h| h.signal_id).collect::<Vec<_>>(), vec![first]);
+    assert!(director.pending().unwrap().is_empty());
+}

@@ -56,7 +56,10 @@ fn a_relay_cannot_tag_its_own_office_key_with_what_the_device_sent() {
 fn what_a_relay_writes_in_its_refusal_never_reaches_the_screen() {
     let planted = "Bel meteen 0900-1234567 over Zoë van 't Hooft\u{1b}[31m <b>";
     for (code, expected) in [
-        ("code_used", "de relay weigert het verzoek: deze aanmeldcode is al gebruikt; vraag leerplicht om een nieuwe code"),
+        (
+            "code_used",
+            "de relay weigert het verzoek: deze aanmeldcode is al gebruikt; vraag leerplicht om een nieuwe code",
+        ),
         (planted, "de relay weigert het verzoek: de relay weigerde het verzoek zonder bekende reden"),
     ] {
         let body = serde_json::to_vec(&serde_json::json!({"error": code, "message": planted})).unwrap();

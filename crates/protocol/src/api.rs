@@ -108,14 +108,21 @@ pub struct SignalAccepted {
     pub stored: bool,
 }
 
-/// A signal of this device's school that was acknowledged (by this device or a colleague).
+/// A signal of this device's school that was acknowledged (by this device or a colleague),
+/// with the proof: the receipt frame as the acknowledging device signed it, and that device's
+/// public keys. A device believes it only when the keys make `by`, `by` holds a copy in the
+/// envelope, and the receipt verifies under those keys for this signal and device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Handled {
     pub signal_id: SignalId,
     pub by: DeviceId,
-    /// Unix seconds of the receipt.
+    /// Unix seconds of the receipt, as the relay recorded it.
     pub at: i64,
+    /// The signed receipt (`HWR1` frame).
+    pub receipt: Blob,
+    /// The public keys of `by`.
+    pub by_keys: DevicePublicKeys,
 }
 
 /// Answer to `GET /v1/inbox?after=N&wait=S` (device).

@@ -154,8 +154,8 @@ mod tests {
         let zero =
             Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--sweep-interval-secs", "0"]).unwrap_err();
         assert_eq!(zero.exit_code(), 2);
-        let none =
-            Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--max-connections-per-address", "0"]).unwrap_err();
+        let none = Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--max-connections-per-address", "0"])
+            .unwrap_err();
         assert_eq!(none.exit_code(), 2);
     }
 }

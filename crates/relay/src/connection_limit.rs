@@ -6,8 +6,8 @@
 //! plain HTTP or of TLS.
 
 use axum_server::accept::Accept;
-use std::collections::HashMap;
 use futures_util::future::Either;
+use std::collections::HashMap;
 use std::future::Ready;
 use std::io;
 use std::net::IpAddr;

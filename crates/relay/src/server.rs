@@ -5,10 +5,10 @@
 //! open connections is limited in all and per address ([`crate::connection_limit`]).
 
 use crate::config::Config;
+use crate::connection_limit::{LimitedAcceptor, Limits};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::{routes, sweeper};
-use crate::connection_limit::{LimitedAcceptor, Limits};
 use axum_server::accept::DefaultAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use std::future::Future;

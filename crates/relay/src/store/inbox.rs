@@ -1,9 +1,11 @@
 //! Reading a device's inbox: the school's events after a cursor, filtered to what concerns
-//! this device (envelopes with a copy for it, acknowledgements of signals it had a copy of).
+//! this device (envelopes with a copy for it, acknowledgements of signals it had a copy of,
+//! each with the signed receipt and the acknowledging device's keys as proof; a tombstone
+//! kept from before receipts were stored has no proof and is left out).
 
 use super::{parse_col, StoreError};
 use hwc_protocol::api::{Blob, Handled, Inbox};
-use hwc_protocol::{Brin, DeviceId};
+use hwc_protocol::{Brin, DeviceId, DevicePublicKeys};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Most events looked at per answer; the device asks again with the new cursor.
@@ -37,7 +39,12 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
                 CASE e.kind
                   WHEN 'handled' THEN EXISTS (SELECT 1 FROM handled_copies h
                         WHERE h.signal_id = e.signal_id AND h.device_id = ?3)
-                  ELSE 0 END
+                  ELSE 0 END,
+                CASE e.kind
+                  WHEN 'handled' THEN (SELECT h.receipt FROM handled h WHERE h.signal_id = e.signal_id)
+                  ELSE NULL END,
+                (SELECT d.sign_key FROM devices d WHERE d.device_id = e.by_device),
+                (SELECT d.seal_key FROM devices d WHERE d.device_id = e.by_device)
          FROM events e
          WHERE e.school = ?1 AND e.seq > ?2
          ORDER BY e.seq
@@ -56,7 +63,9 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
                 }
             }
             "handled" => {
-                if row.get::<_, bool>(6)? {
+                let proof: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) =
+                    (row.get(7)?, row.get(8)?, row.get(9)?);
+                if let (true, (Some(receipt), Some(sign_key), Some(seal_key))) = (row.get::<_, bool>(6)?, proof) {
                     let signal_id: String = row.get(2)?;
                     let by: Option<String> = row.get(3)?;
                     let by = by.ok_or(StoreError::Corrupt("handled event without device"))?;
@@ -64,6 +73,8 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
                         signal_id: parse_col(&signal_id, "signal id")?,
                         by: parse_col(&by, "device id")?,
                         at: row.get::<_, Option<i64>>(4)?.unwrap_or_default(),
+                        receipt: Blob(receipt),
+                        by_keys: device_keys(&sign_key, &seal_key)?,
                     });
                 }
             }
@@ -71,6 +82,15 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
         }
     }
     Ok(inbox)
+}
+
+/// A device's public keys from their two columns; shared with PostgreSQL.
+pub fn device_keys(sign_key: &[u8], seal_key: &[u8]) -> Result<DevicePublicKeys, StoreError> {
+    let corrupt = || StoreError::Corrupt("device key");
+    Ok(DevicePublicKeys {
+        sign_key: sign_key.try_into().map_err(|_| corrupt())?,
+        seal_key: seal_key.try_into().map_err(|_| corrupt())?,
+    })
 }
 
 #[cfg(test)]

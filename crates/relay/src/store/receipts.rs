@@ -72,9 +72,9 @@ pub fn acknowledge(
     )?;
     signals::delete(&tx, &signal_id)?;
     tx.execute(
-        "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![signal_id, school.as_str(), office, device_id, at, expires_at, hash],
+        "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash, receipt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![signal_id, school.as_str(), office, device_id, at, expires_at, hash, receipt.bytes],
     )?;
     tx.execute(
         "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES (?1, 'handled', ?2, ?3, ?4)",

@@ -5,9 +5,9 @@ use super::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
 /// The schema this relay writes. 2: enrollments carry the office key tag. 3: office key
-/// rotation (`office_successions`) and the health check's row; a version-2 database is
-/// upgraded in place (both are new tables).
-pub const VERSION: i64 = 3;
+/// rotation (`office_successions`) and the health check's row. 4: a tombstone keeps the signed
+/// receipt, so colleagues get proof with "handled". Versions 2 and 3 are upgraded in place.
+pub const VERSION: i64 = 4;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -41,7 +41,7 @@ CREATE INDEX IF NOT EXISTS events_by_signal ON events (signal_id);
 -- devices that had a copy (they see the 'handled' event).
 CREATE TABLE IF NOT EXISTS handled (
     signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, office TEXT NOT NULL, by_device TEXT NOT NULL,
-    at INTEGER NOT NULL, keep_until INTEGER NOT NULL, envelope_hash TEXT NOT NULL);
+    at INTEGER NOT NULL, keep_until INTEGER NOT NULL, envelope_hash TEXT NOT NULL, receipt BLOB);
 CREATE INDEX IF NOT EXISTS handled_by_keep_until ON handled (keep_until);
 CREATE TABLE IF NOT EXISTS handled_copies (
     signal_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (signal_id, device_id));
@@ -77,9 +77,11 @@ pub fn create(conn: &Connection) -> Result<(), StoreError> {
             Ok(())
         }
         Some(VERSION) => Ok(()),
-        Some(2) => {
-            // The new tables were just created; nothing else changed.
-            conn.execute("UPDATE schema_version SET version = ?1", [VERSION])?;
+        Some(2 | 3) => {
+            // New tables were just created; the tombstones gain the receipt (older ones have none).
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE; ALTER TABLE handled ADD COLUMN receipt BLOB; UPDATE schema_version SET version = {VERSION}; COMMIT;"
+            ))?;
             Ok(())
         }
         Some(found) => Err(StoreError::SchemaVersion { found, expected: VERSION }),
@@ -98,15 +100,18 @@ mod tests {
     fn a_version_2_database_is_upgraded_in_place_and_a_newer_one_is_refused() {
         let conn = Connection::open_in_memory().unwrap();
         create(&conn).unwrap();
-        // What a relay of schema 2 left: without the rotation and health tables.
+        // What a relay of schema 2 left: without the rotation and health tables, and tombstones
+        // without receipts.
         conn.execute_batch(
-            "DROP TABLE office_successions; DROP TABLE health_check; UPDATE schema_version SET version = 2;",
+            "DROP TABLE office_successions; DROP TABLE health_check; ALTER TABLE handled DROP COLUMN receipt;
+             UPDATE schema_version SET version = 2;",
         )
         .unwrap();
         create(&conn).unwrap();
         assert_eq!(version(&conn), VERSION);
         conn.execute("INSERT INTO office_successions VALUES ('a', 'b', 1)", []).unwrap();
         conn.execute("INSERT INTO health_check VALUES (1, 1)", []).unwrap();
+        conn.execute("INSERT INTO handled VALUES ('s', '12AB', 'o', 'd', 1, 2, 'h', x'01')", []).unwrap();
 
         conn.execute("UPDATE schema_version SET version = ?1", [VERSION + 1]).unwrap();
         assert!(matches!(create(&conn), Err(StoreError::SchemaVersion { found, .. }) if found == VERSION + 1));

@@ -67,7 +67,7 @@ mod tests {
         let dev = "fedcba9876543210fedcba9876543210";
         let mut conn = rusqlite::Connection::open(store.path()).unwrap();
         conn.execute_batch(&format!(
-            "INSERT INTO handled VALUES ('{sid}', '12AB', 'office', '{dev}', 50, 100, 'h');
+            "INSERT INTO handled VALUES ('{sid}', '12AB', 'office', '{dev}', 50, 100, 'h', NULL);
              INSERT INTO handled_copies VALUES ('{sid}', '{dev}');
              INSERT INTO events (school, kind, signal_id, by_device, at) VALUES ('12AB', 'handled', '{sid}', '{dev}', 50);"
         ))

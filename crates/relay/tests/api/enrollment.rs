@@ -110,8 +110,7 @@ fn enrollment_must_be_signed_by_the_enrolled_key() {
     let code = env.code("12AB", Role::Director);
     let device = Device::new();
     let impostor = Device::new();
-    let body =
-        serde_json::to_vec(&hwc_protocol::api::EnrollDevice::new(&code, device.keys)).unwrap();
+    let body = serde_json::to_vec(&hwc_protocol::api::EnrollDevice::new(&code, device.keys)).unwrap();
     let response = env.as_device(&impostor, "POST", "/v1/devices", &body);
     expect_error(response, StatusCode::UNAUTHORIZED, "bad_signature");
     // The code is still usable by the real device.

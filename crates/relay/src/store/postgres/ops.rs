@@ -127,7 +127,8 @@ pub async fn enrollment_refusal(
     device: &DeviceId,
     now: i64,
 ) -> Result<Option<EnrollOutcome>, StoreError> {
-    let row = client.query_opt("SELECT expires_at, used_by FROM enrollments WHERE code_hash = $1", &[&code_hash]).await?;
+    let row =
+        client.query_opt("SELECT expires_at, used_by FROM enrollments WHERE code_hash = $1", &[&code_hash]).await?;
     Ok(super::super::enrollments::refusal_of(row.map(|row| (row.get(0), row.get(1))), device, now))
 }
 
@@ -353,7 +354,12 @@ pub async fn inbox(
                     CASE e.kind
                       WHEN 'handled' THEN EXISTS (SELECT 1 FROM handled_copies h
                             WHERE h.signal_id = e.signal_id AND h.device_id = $3)
-                      ELSE false END
+                      ELSE false END,
+                    CASE e.kind
+                      WHEN 'handled' THEN (SELECT h.receipt FROM handled h WHERE h.signal_id = e.signal_id)
+                      ELSE NULL END,
+                    (SELECT d.sign_key FROM devices d WHERE d.device_id = e.by_device),
+                    (SELECT d.seal_key FROM devices d WHERE d.device_id = e.by_device)
              FROM events e
              WHERE e.school = $1 AND e.seq > $2
              ORDER BY e.seq
@@ -371,12 +377,15 @@ pub async fn inbox(
                 }
             }
             "handled" => {
-                if row.get::<_, bool>(6) {
+                let proof: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) = (row.get(7), row.get(8), row.get(9));
+                if let (true, (Some(receipt), Some(sign_key), Some(seal_key))) = (row.get::<_, bool>(6), proof) {
                     let by: Option<&str> = row.get(3);
                     inbox.handled.push(Handled {
                         signal_id: parse_col(row.get(2), "signal id")?,
                         by: parse_col(by.ok_or(StoreError::Corrupt("handled event without device"))?, "device id")?,
                         at: row.get::<_, Option<i64>>(4).unwrap_or_default(),
+                        receipt: Blob(receipt),
+                        by_keys: super::super::inbox::device_keys(&sign_key, &seal_key)?,
                     });
                 }
             }
@@ -446,9 +455,9 @@ pub async fn acknowledge(
     .await?;
     delete_signal(&tx, &signal_id).await?;
     tx.execute(
-        "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&signal_id, &school.as_str(), &office, &device_id, &at, &expires_at, &hash],
+        "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[&signal_id, &school.as_str(), &office, &device_id, &at, &expires_at, &hash, &receipt.bytes],
     )
     .await?;
     tx.execute(

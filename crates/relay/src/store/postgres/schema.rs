@@ -34,7 +34,7 @@ CREATE INDEX IF NOT EXISTS events_by_school ON events (school, seq);
 CREATE INDEX IF NOT EXISTS events_by_signal ON events (signal_id);
 CREATE TABLE IF NOT EXISTS handled (
     signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, office TEXT NOT NULL, by_device TEXT NOT NULL,
-    at BIGINT NOT NULL, keep_until BIGINT NOT NULL, envelope_hash TEXT NOT NULL);
+    at BIGINT NOT NULL, keep_until BIGINT NOT NULL, envelope_hash TEXT NOT NULL, receipt BYTEA);
 CREATE INDEX IF NOT EXISTS handled_by_keep_until ON handled (keep_until);
 CREATE TABLE IF NOT EXISTS handled_copies (
     signal_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (signal_id, device_id));
@@ -66,6 +66,11 @@ pub async fn create(client: &mut Client) -> Result<(), StoreError> {
             tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&VERSION]).await?;
         }
         Some(VERSION) => {}
+        Some(3) => {
+            // Tombstones gain the signed receipt (older ones have none).
+            tx.batch_execute("ALTER TABLE handled ADD COLUMN IF NOT EXISTS receipt BYTEA").await?;
+            tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
+        }
         Some(found) => return Err(StoreError::SchemaVersion { found, expected: VERSION }),
     }
     tx.commit().await?;
