@@ -57,4 +57,15 @@ mod tests {
         assert_eq!(unb64("not base64!"), None);
         assert_eq!(unb64_array::<4>(&b64(b"abc")), None);
     }
+
+    #[test]
+    fn base64_is_standard_padded_and_canonical_only() {
+        assert_eq!(unb64("YWI=").as_deref(), Some(&b"ab"[..]));
+        for bad in
+            ["YWI", "YWJ=", "YW I=", "YWI=\n", " YWI=", "+/8=".replace('+', "-").as_str(), "_w==", "YWI==", "YQ="]
+        {
+            assert_eq!(unb64(bad), None, "{bad:?}");
+        }
+        assert_eq!(unb64("+/8=").as_deref(), Some(&[0xfb, 0xff][..]));
+    }
 }

@@ -267,13 +267,14 @@ impl Envelope {
     }
 
     /// Checks the office's signature over the exact bytes, then the body's shape and times.
+    /// The body must be exactly the JSON this crate writes for it (see [`crate::exact_json`]).
     pub fn verify(
         bytes: &[u8],
         office: &OfficePublicKey,
         now: DateTime<Utc>,
     ) -> Result<VerifiedEnvelope, EnvelopeError> {
         let body = open_frame(FrameKind::Envelope, bytes, MAX_ENVELOPE_BYTES, |m, s| office.verify(m, s))?;
-        let envelope: Envelope = serde_json::from_slice(body).map_err(|_| EnvelopeError::Malformed)?;
+        let envelope: Envelope = crate::exact_json::parse(body).ok_or(EnvelopeError::Malformed)?;
         envelope.check_shape_times()?;
         envelope.check_copies()?;
         let now = now.timestamp();
@@ -452,5 +453,52 @@ mod tests {
         doubled.copies.push(doubled.copies[0].clone());
         let bytes = seal_frame(FrameKind::Envelope, &serde_json::to_vec(&doubled).unwrap(), |m| office.sign(m));
         assert_eq!(Envelope::verify(&bytes, &office.public(), now()).err(), Some(EnvelopeError::DuplicateDevice));
+    }
+
+    #[test]
+    fn refuses_a_body_that_is_not_the_exact_json() {
+        let office = OfficeSigningKey::generate().unwrap();
+        let env = sealed(&office, &[&device()]);
+        let body = serde_json::to_string(&env.envelope).unwrap();
+        let sorted = serde_json::to_string(&serde_json::to_value(&env.envelope).unwrap()).unwrap();
+        assert_ne!(sorted, body, "a Value sorts its keys");
+        let variants = [
+            serde_json::to_string_pretty(&env.envelope).unwrap(),
+            format!("{body} "),
+            format!(" {body}"),
+            format!("{body}\n"),
+            sorted,
+            body.replacen("\"school\"", "\"sch\\u006fol\"", 1),
+            body.replacen(
+                &format!("\"created_at\":{}", env.envelope.created_at),
+                &format!("\"created_at\":{}.0", env.envelope.created_at),
+                1,
+            ),
+        ];
+        for (i, text) in variants.iter().enumerate() {
+            let bytes = seal_frame(FrameKind::Envelope, text.as_bytes(), |m| office.sign(m));
+            assert_eq!(
+                Envelope::verify(&bytes, &office.public(), now()).err(),
+                Some(EnvelopeError::Malformed),
+                "variant {i}"
+            );
+        }
+        let exact = seal_frame(FrameKind::Envelope, body.as_bytes(), |m| office.sign(m));
+        assert!(Envelope::verify(&exact, &office.public(), now()).is_ok());
+    }
+
+    #[test]
+    fn time_edges_are_as_documented() {
+        let office = OfficeSigningKey::generate().unwrap();
+        let env = sealed(&office, &[&device()]);
+        let (created, expires) = (env.envelope.created_at, env.envelope.expires_at);
+        let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap();
+        assert!(Envelope::verify(&env.bytes, &office.public(), at(created - MAX_CLOCK_SKEW_SECS)).is_ok());
+        assert_eq!(
+            Envelope::verify(&env.bytes, &office.public(), at(created - MAX_CLOCK_SKEW_SECS - 1)).err(),
+            Some(EnvelopeError::FromTheFuture)
+        );
+        assert!(Envelope::verify(&env.bytes, &office.public(), at(expires - 1)).is_ok());
+        assert_eq!(Envelope::verify(&env.bytes, &office.public(), at(expires)).err(), Some(EnvelopeError::Expired));
     }
 }

@@ -8,6 +8,7 @@ pub mod brin;
 pub mod encoding;
 pub mod enrollment;
 pub mod envelope;
+mod exact_json;
 pub mod expiry;
 pub mod ids;
 pub mod keys;

@@ -102,10 +102,10 @@ impl Receipt {
     }
 
     /// Checks the signature with the device's key, then the body, and that the body names
-    /// that same device.
+    /// that same device. The body must be exactly the JSON this crate writes for it.
     pub fn verify(bytes: &[u8], device: &DevicePublicKeys) -> Result<VerifiedReceipt, ReceiptError> {
         let body = open_frame(FrameKind::Receipt, bytes, MAX_RECEIPT_BYTES, |m, s| device.verify(m, s))?;
-        let receipt: Receipt = serde_json::from_slice(body).map_err(|_| ReceiptError::Malformed)?;
+        let receipt: Receipt = crate::exact_json::parse(body).ok_or(ReceiptError::Malformed)?;
         if receipt.device_id != device.device_id() {
             return Err(ReceiptError::WrongDevice);
         }
@@ -137,5 +137,35 @@ mod tests {
         assert_eq!(Receipt::verify(&lying.bytes, &public).err(), Some(ReceiptError::WrongDevice));
         let text = String::from_utf8_lossy(&signed.bytes);
         assert!(text.contains("\"kind\":\"not_our_pupil\""), "{text}");
+    }
+
+    #[test]
+    fn refuses_a_body_that_is_not_the_exact_json() {
+        let key = DeviceSigningKey::generate().unwrap();
+        let public = DevicePublicKeys::of(&key, &DeviceOpenKey::generate().unwrap());
+        let signed =
+            Receipt::sign(&key, public.device_id(), SignalId::random().unwrap(), ReceiptKind::HandedOver, Utc::now());
+        let body = serde_json::to_string(&signed.receipt).unwrap();
+        let variants = [
+            serde_json::to_string_pretty(&signed.receipt).unwrap(),
+            format!("{body} "),
+            serde_json::to_string(&serde_json::to_value(&signed.receipt).unwrap())
+                .unwrap()
+                .replacen("\"at\"", "\"at\" ", 1),
+            body.replacen("\"kind\"", "\"k\\u0069nd\"", 1),
+            body.replacen("\"handed_over\"", "\"handed\\u005fover\"", 1),
+        ];
+        for (i, text) in variants.iter().enumerate() {
+            let bytes = seal_frame(FrameKind::Receipt, text.as_bytes(), |m| key.sign(m));
+            assert_eq!(Receipt::verify(&bytes, &public).err(), Some(ReceiptError::Malformed), "variant {i}");
+        }
+        let mut reordered = serde_json::Map::new();
+        let value = serde_json::to_value(&signed.receipt).unwrap();
+        for field in ["device_id", "signal_id", "kind", "at"] {
+            reordered.insert(field.into(), value[field].clone());
+        }
+        let text = serde_json::to_string(&reordered).unwrap();
+        let bytes = seal_frame(FrameKind::Receipt, text.as_bytes(), |m| key.sign(m));
+        assert_eq!(Receipt::verify(&bytes, &public).err(), Some(ReceiptError::Malformed), "{text}");
     }
 }

@@ -8,8 +8,9 @@
 //! | `x-hwc-signature` | base64 Ed25519 signature over the canonical string below |
 //!
 //! Canonical string: `hwc-request-v1`, method, path with query, signer, time, nonce and the
-//! hex SHA-256 of the body, joined by `\n`. The relay refuses times more than 5 minutes away
-//! from its clock and nonces it has seen before (that part is the relay's state).
+//! hex SHA-256 of the body, joined by `\n` (see [`canonical_string`]). Each header value has
+//! one written form; any other is refused as malformed. The relay refuses times more than 5
+//! minutes away from its clock and nonces it has seen before (that part is the relay's state).
 
 use crate::encoding::{b64, unb64_array};
 use crate::ids::DeviceId;
@@ -42,12 +43,19 @@ impl fmt::Display for Signer {
 
 impl std::str::FromStr for Signer {
     type Err = AuthError;
+    /// Reads the header value in its one written form: `office <base64 key>` or
+    /// `device <device id>`, one space, nothing around it.
     fn from_str(text: &str) -> Result<Self, AuthError> {
-        match text.split_once(' ') {
-            Some(("office", key)) => Ok(Signer::Office(key.parse().map_err(|_| AuthError::Malformed)?)),
-            Some(("device", id)) => Ok(Signer::Device(id.parse().map_err(|_| AuthError::Malformed)?)),
-            _ => Err(AuthError::Malformed),
+        let signer = match text.split_once(' ') {
+            Some(("office", key)) => Signer::Office(key.parse().map_err(|_| AuthError::Malformed)?),
+            Some(("device", id)) => Signer::Device(id.parse().map_err(|_| AuthError::Malformed)?),
+            _ => return Err(AuthError::Malformed),
+        };
+        // The key parser forgives surrounding spaces; the header does not.
+        if signer.to_string() != text {
+            return Err(AuthError::Malformed);
         }
+        Ok(signer)
     }
 }
 
@@ -73,7 +81,18 @@ pub struct AuthHeaders {
     pub signature: [u8; 64],
 }
 
-fn canonical(method: &str, path_and_query: &str, signer: &Signer, time: i64, nonce: &[u8; 16], body: &[u8]) -> Vec<u8> {
+/// The exact bytes a request signature covers: seven lines joined by `\n` (no final newline):
+/// `hwc-request-v1`, the method in ASCII upper case, the path with query as sent, the signer
+/// header value, the time in decimal, the nonce in lowercase hex and the lowercase hex SHA-256
+/// of the body.
+pub fn canonical_string(
+    method: &str,
+    path_and_query: &str,
+    signer: &Signer,
+    time: i64,
+    nonce: &[u8; 16],
+    body: &[u8],
+) -> Vec<u8> {
     format!(
         "hwc-request-v1\n{}\n{}\n{}\n{}\n{}\n{}",
         method.to_ascii_uppercase(),
@@ -92,6 +111,25 @@ fn fresh_nonce() -> Result<[u8; 16], KeyError> {
     Ok(nonce)
 }
 
+/// `x-hwc-time`: decimal digits, no sign, no leading zero (except `0` itself), within `i64`.
+fn parse_time(text: &str) -> Result<i64, AuthError> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (text.len() > 1 && text.starts_with('0')) {
+        return Err(AuthError::Malformed);
+    }
+    text.parse().map_err(|_| AuthError::Malformed)
+}
+
+/// `x-hwc-nonce`: exactly 32 lowercase hex characters.
+fn parse_nonce(text: &str) -> Result<[u8; 16], AuthError> {
+    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(AuthError::Malformed);
+    }
+    let mut nonce = [0u8; 16];
+    hex::decode_to_slice(text, &mut nonce).map_err(|_| AuthError::Malformed)?;
+    Ok(nonce)
+}
+
 impl AuthHeaders {
     /// Signs a request as the office.
     pub fn sign_office(
@@ -101,10 +139,7 @@ impl AuthHeaders {
         body: &[u8],
         now: i64,
     ) -> Result<Self, KeyError> {
-        let signer = Signer::Office(key.public());
-        let nonce = fresh_nonce()?;
-        let signature = key.sign(&canonical(method, path_and_query, &signer, now, &nonce, body));
-        Ok(Self { signer, time: now, nonce, signature })
+        Ok(Self::sign_office_with_nonce(key, method, path_and_query, body, now, fresh_nonce()?))
     }
 
     /// Signs a request as a device.
@@ -116,10 +151,39 @@ impl AuthHeaders {
         body: &[u8],
         now: i64,
     ) -> Result<Self, KeyError> {
+        Ok(Self::sign_device_with_nonce(key, device, method, path_and_query, body, now, fresh_nonce()?))
+    }
+
+    /// Like [`AuthHeaders::sign_office`] with the nonce given. Only for published test vectors:
+    /// a real request needs a fresh nonce.
+    #[doc(hidden)]
+    pub fn sign_office_with_nonce(
+        key: &OfficeSigningKey,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+        nonce: [u8; 16],
+    ) -> Self {
+        let signer = Signer::Office(key.public());
+        let signature = key.sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
+        Self { signer, time: now, nonce, signature }
+    }
+
+    /// Like [`AuthHeaders::sign_device`] with the nonce given. Only for published test vectors.
+    #[doc(hidden)]
+    pub fn sign_device_with_nonce(
+        key: &DeviceSigningKey,
+        device: DeviceId,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+        nonce: [u8; 16],
+    ) -> Self {
         let signer = Signer::Device(device);
-        let nonce = fresh_nonce()?;
-        let signature = key.sign(&canonical(method, path_and_query, &signer, now, &nonce, body));
-        Ok(Self { signer, time: now, nonce, signature })
+        let signature = key.sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
+        Self { signer, time: now, nonce, signature }
     }
 
     /// The headers as name/value pairs, to put on a request.
@@ -140,12 +204,10 @@ impl AuthHeaders {
                 (None, None, None, None) => return Err(AuthError::Missing),
                 _ => return Err(AuthError::Malformed),
             };
-        let mut nonce_bytes = [0u8; 16];
-        hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| AuthError::Malformed)?;
         Ok(Self {
             signer: signer.parse()?,
-            time: time.parse().map_err(|_| AuthError::Malformed)?,
-            nonce: nonce_bytes,
+            time: parse_time(time)?,
+            nonce: parse_nonce(nonce)?,
             signature: unb64_array(signature).ok_or(AuthError::Malformed)?,
         })
     }
@@ -163,7 +225,7 @@ impl AuthHeaders {
         if self.time.abs_diff(now) > MAX_SKEW_SECS.unsigned_abs() {
             return Err(AuthError::Stale);
         }
-        let message = canonical(method, path_and_query, &self.signer, self.time, &self.nonce, body);
+        let message = canonical_string(method, path_and_query, &self.signer, self.time, &self.nonce, body);
         if verify_ed25519(public_key, &message, &self.signature) {
             Ok(())
         } else {
@@ -222,5 +284,33 @@ mod tests {
         assert_eq!(AuthHeaders::from_headers(|_| None), Err(AuthError::Missing));
         assert_eq!(AuthHeaders::from_headers(|n| (n == HEADER_TIME).then_some("1")), Err(AuthError::Malformed));
         assert_eq!(AuthHeaders::from_headers(|_| Some("x")), Err(AuthError::Malformed));
+    }
+
+    #[test]
+    fn header_values_have_one_written_form() {
+        let key = OfficeSigningKey::generate().unwrap();
+        let headers = AuthHeaders::sign_office_with_nonce(&key, "GET", "/v1/stats", b"", 1000, [0xab; 16]);
+        let good: HashMap<&str, String> = headers.to_pairs().into_iter().collect();
+        assert!(AuthHeaders::from_headers(|n| good.get(n).map(String::as_str)).is_ok());
+        let signer = good[HEADER_SIGNER].clone();
+        let nonce = good[HEADER_NONCE].clone();
+        let changes = [
+            (HEADER_SIGNER, signer.replacen(' ', "  ", 1)),
+            (HEADER_SIGNER, signer.replacen("office", "Office", 1)),
+            (HEADER_SIGNER, format!("{signer} ")),
+            (HEADER_TIME, "+1000".to_string()),
+            (HEADER_TIME, "01000".to_string()),
+            (HEADER_TIME, " 1000".to_string()),
+            (HEADER_NONCE, nonce.to_ascii_uppercase()),
+        ];
+        for (name, value) in changes {
+            let mut map = good.clone();
+            map.insert(name, value.clone());
+            assert_eq!(
+                AuthHeaders::from_headers(|n| map.get(n).map(String::as_str)),
+                Err(AuthError::Malformed),
+                "{name}: {value:?}"
+            );
+        }
     }
 }

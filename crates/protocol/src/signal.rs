@@ -79,11 +79,14 @@ impl Signal {
     }
 
     /// Reads and re-validates a decrypted plaintext; `sent_on` is the envelope's creation day.
+    /// The plaintext must be exactly what [`Signal::to_plaintext`] writes: the JSON object in its
+    /// one written form, then spaces (0x20) up to [`PLAINTEXT_BYTES`], nothing else.
     pub fn from_plaintext(bytes: &[u8], sent_on: NaiveDate) -> Result<Self, SignalError> {
         if bytes.len() != PLAINTEXT_BYTES {
             return Err(SignalError::Malformed);
         }
-        let wire: Wire<'_> = serde_json::from_slice(bytes).map_err(|_| SignalError::Malformed)?;
+        let json_len = bytes.iter().rposition(|&b| b != b' ').map_or(0, |last| last + 1);
+        let wire: Wire<'_> = crate::exact_json::parse(&bytes[..json_len]).ok_or(SignalError::Malformed)?;
         if wire.codeword != CODEWORD {
             return Err(SignalError::WrongCodeword);
         }
@@ -92,12 +95,21 @@ impl Signal {
             // The sender must send the normalised form; anything else was not made by us.
             return Err(SignalError::Malformed);
         }
+        if !is_wire_date(wire.birthdate) {
+            return Err(SignalError::Malformed);
+        }
         let birthdate = Birthdate::parse(wire.birthdate, sent_on)?;
         if birthdate.to_iso() != wire.birthdate {
             return Err(SignalError::Malformed);
         }
         Ok(Self { name, birthdate })
     }
+}
+
+/// The wire form of a birthdate: `YYYY-MM-DD`, ten ASCII characters, digits and two hyphens.
+fn is_wire_date(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
 }
 
 impl fmt::Debug for Signal {
@@ -155,6 +167,43 @@ mod tests {
         let escaped = padded(r#"{"name":"S\u0065m","birthdate":"2016-03-07","codeword":"Handle with Care"}"#);
         assert_eq!(Signal::from_plaintext(&escaped, today()).err(), Some(SignalError::Malformed));
         assert_eq!(Signal::from_plaintext(b"{}", today()).err(), Some(SignalError::Malformed));
+    }
+
+    #[test]
+    fn padding_is_spaces_after_the_exact_json_only() {
+        let json = r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#;
+        assert!(Signal::from_plaintext(&padded(json), today()).is_ok());
+        let mut refused = Vec::new();
+        for filler in [b'\t', b'\n', b'\r', 0] {
+            let mut bytes = json.as_bytes().to_vec();
+            bytes.resize(PLAINTEXT_BYTES, filler);
+            refused.push(bytes);
+        }
+        let mut one_tab = padded(json);
+        one_tab[PLAINTEXT_BYTES - 1] = b'\t';
+        refused.push(one_tab);
+        refused.push(padded(&format!(" {json}")));
+        refused.push(padded(&format!("\n{json}")));
+        refused.push(padded(r#"{"name": "Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
+        refused.push(padded(r#"{"birthdate":"2016-03-07","name":"Sem","codeword":"Handle with Care"}"#));
+        refused.push(padded(r#"{"n\u0061me":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
+        refused.push(padded(r#"{"name":"Sem","name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
+        for (i, bytes) in refused.iter().enumerate() {
+            assert_eq!(Signal::from_plaintext(bytes, today()).err(), Some(SignalError::Malformed), "case {i}");
+        }
+    }
+
+    #[test]
+    fn birthdate_form_is_checked_before_the_calendar() {
+        let with =
+            |date: &str| padded(&format!(r#"{{"name":"Sem","birthdate":"{date}","codeword":"Handle with Care"}}"#));
+        for form in ["07-03-2030", "2030-3-07", "07-03-2016", "2016-3-7", " 2016-03-07"] {
+            assert_eq!(Signal::from_plaintext(&with(form), today()).err(), Some(SignalError::Malformed), "{form}");
+        }
+        assert_eq!(
+            Signal::from_plaintext(&with("2016-02-30"), today()).err(),
+            Some(SignalError::Birthdate(BirthdateError::NotADate))
+        );
     }
 
     #[test]
