@@ -165,9 +165,7 @@ impl AuthHeaders {
         now: i64,
         nonce: [u8; 16],
     ) -> Self {
-        let signer = Signer::Office(key.public());
-        let signature = key.sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
-        Self { signer, time: now, nonce, signature }
+        Self::signed(Signer::Office(key.public()), |m| key.sign(m), method, path_and_query, body, now, nonce)
     }
 
     /// Like [`AuthHeaders::sign_device`] with the nonce given. Only for published test vectors.
@@ -181,8 +179,20 @@ impl AuthHeaders {
         now: i64,
         nonce: [u8; 16],
     ) -> Self {
-        let signer = Signer::Device(device);
-        let signature = key.sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
+        Self::signed(Signer::Device(device), |m| key.sign(m), method, path_and_query, body, now, nonce)
+    }
+
+    /// The headers of `signer`, with `sign` making the signature over the canonical string.
+    fn signed(
+        signer: Signer,
+        sign: impl Fn(&[u8]) -> [u8; 64],
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now: i64,
+        nonce: [u8; 16],
+    ) -> Self {
+        let signature = sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
         Self { signer, time: now, nonce, signature }
     }
 
