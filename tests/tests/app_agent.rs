@@ -22,6 +22,14 @@ const TEXT: &str = "Nieuw Handle with Care-signaal";
 const CHILDREN: [(&str, &str); 2] = [("Noah van den Berg", "2015-11-30"), ("Aïcha El Amrani", "2018-02-14")];
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The app runs once per user session (a second start hands over to the first and ends), so
+/// the tests here start their agents one at a time.
+static ONE_AGENT_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_agent_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AGENT_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn app_binary() -> PathBuf {
     hwc_system_tests::relay_process::relay_binary().expect("binaries are built").with_file_name("hwc-school")
 }
@@ -49,6 +57,7 @@ fn tray_marked(dir: &Path) -> Option<bool> {
 
 #[test]
 fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its_window() {
+    let _alone = one_agent_at_a_time();
     assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
     let root = tempfile::tempdir().unwrap();
     let school = world::World::school();
@@ -163,6 +172,7 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
 /// that trusts another office key than the pinned one is wiped, not used.
 #[test]
 fn a_key_pinned_after_enrollment_wipes_a_device_that_trusts_another() {
+    let _alone = one_agent_at_a_time();
     assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
     let root = tempfile::tempdir().unwrap();
     let school = world::World::school();

@@ -23,7 +23,7 @@ const SENTENCES: [(&str, &str); 18] = [
     ("wrong_school", "dit hoort bij een andere school; neem contact op met leerplicht"),
     (
         "device_not_verified",
-        "leerplicht heeft dit apparaat nog niet bevestigd; bel leerplicht om de veiligheidscode te vergelijken",
+        "dit apparaat is nog niet bevestigd of door leerplicht uit gebruik genomen; bel leerplicht",
     ),
     (
         "not_found",
