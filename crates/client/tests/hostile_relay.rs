@@ -9,12 +9,31 @@ use hwc_client::{ClientError, SchoolClient};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
 use hwc_protocol::{DevicePublicKeys, EnrollmentCode, OfficeSigningKey, Role};
 
-/// Every run of letters, digits, spaces and dashes in `bytes` that reads as an enrollment code.
-fn codes_in(bytes: &[u8]) -> Vec<EnrollmentCode> {
-    String::from_utf8_lossy(bytes)
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ' '))
-        .filter_map(|run| EnrollmentCode::parse(run.trim()).ok())
-        .collect()
+/// Whether `bytes` carry `code` in any form a client could send it: as typed or shown, in any
+/// case, with or without dashes or spaces, or its characters in hex. A relay that finds it can
+/// tag a key of its own with it. (The test names the code it looks for, so a random key or
+/// signature in the request can never be mistaken for one.)
+fn carries(bytes: &[u8], code: &EnrollmentCode) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_ascii_uppercase();
+    let squeezed: String = text.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let raw = code.display().replace('-', "");
+    squeezed.contains(&raw) || text.contains(&hex::encode_upper(raw.as_bytes()))
+}
+
+#[test]
+fn the_scan_finds_the_code_in_every_form_a_client_could_send() {
+    let code = EnrollmentCode::generate().unwrap();
+    let raw = code.display().replace('-', "");
+    for sent in [
+        format!(r#"{{"code":"{}"}}"#, code.display()),
+        format!(r#"{{"code":"{}"}}"#, raw.to_lowercase()),
+        format!(r#"{{"code":"{}"}}"#, code.display().replace('-', " ")),
+        format!(r#"{{"code":"{}"}}"#, hex::encode(raw.as_bytes())),
+    ] {
+        assert!(carries(sent.as_bytes(), &code), "{sent}");
+    }
+    let other = EnrollmentCode::generate().unwrap();
+    assert!(!carries(format!(r#"{{"code":"{}"}}"#, other.display()).as_bytes(), &code));
 }
 
 #[test]
@@ -23,10 +42,11 @@ fn a_relay_cannot_tag_its_own_office_key_with_what_the_device_sent() {
     let relays_own = OfficeSigningKey::generate().unwrap().public();
     // The relay answers the enrollment with its own office key, tagged with every code it can
     // read in the request (the real office's tag needs the code; so does a forged one).
+    let known = EnrollmentCode::parse(&code.display()).unwrap();
     let relay = HostileRelay::start(move |request: &Request| {
         let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
         let keys: DevicePublicKeys = serde_json::from_str(&body["keys"].to_string()).unwrap();
-        let forged = codes_in(&request.bytes()).first().map(|code| code.office_key_tag(&relays_own));
+        let forged = carries(&request.bytes(), &known).then(|| known.office_key_tag(&relays_own));
         let info = DeviceInfo {
             device_id: keys.device_id(),
             school: "12AB".parse().unwrap(),
@@ -49,7 +69,7 @@ fn a_relay_cannot_tag_its_own_office_key_with_what_the_device_sent() {
     assert_eq!((requests[0].method.as_str(), requests[0].path.as_str()), ("POST", "/v1/devices"));
     let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
     assert_eq!(body["code_hash"], serde_json::json!(code.hash_hex()), "the relay gets the code's hash");
-    assert!(codes_in(&requests[0].bytes()).is_empty(), "the relay was sent no code it can read");
+    assert!(!carries(&requests[0].bytes(), &code), "the relay was sent no code it can read");
 }
 
 #[test]
