@@ -53,7 +53,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     for name in SYSTEM_BENCHMARKS {
         let mut command = if *name == "app" {
             let mut c = Command::new("xvfb-run");
-            c.args(["-a", "-s", "-screen 0 1280x900x24", "sh"])
+            c.args(["-a", "-s", crate::XVFB_SERVER, "sh"])
                 .arg(root.join("xtask/with-test-keyring.sh"))
                 .arg(&bench);
             c
