@@ -63,8 +63,7 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
                 }
             }
             "handled" => {
-                let proof: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) =
-                    (row.get(7)?, row.get(8)?, row.get(9)?);
+                let proof: HandledProof = (row.get(7)?, row.get(8)?, row.get(9)?);
                 if let (true, (Some(receipt), Some(sign_key), Some(seal_key))) = (row.get::<_, bool>(6)?, proof) {
                     let signal_id: String = row.get(2)?;
                     let by: Option<String> = row.get(3)?;
@@ -83,6 +82,10 @@ pub fn read(conn: &Connection, school: &Brin, device: &DeviceId, after: u64, now
     }
     Ok(inbox)
 }
+
+/// The columns that prove a `handled` event: the colleague's signed receipt and the two public
+/// keys of its device (each `None` in a row from before the proof was kept).
+pub(crate) type HandledProof = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// A device's public keys from their two columns; shared with PostgreSQL.
 pub fn device_keys(sign_key: &[u8], seal_key: &[u8]) -> Result<DevicePublicKeys, StoreError> {

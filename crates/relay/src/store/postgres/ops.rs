@@ -377,7 +377,7 @@ pub async fn inbox(
                 }
             }
             "handled" => {
-                let proof: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) = (row.get(7), row.get(8), row.get(9));
+                let proof: super::super::inbox::HandledProof = (row.get(7), row.get(8), row.get(9));
                 if let (true, (Some(receipt), Some(sign_key), Some(seal_key))) = (row.get::<_, bool>(6), proof) {
                     let by: Option<&str> = row.get(3);
                     inbox.handled.push(Handled {
