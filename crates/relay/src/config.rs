@@ -1,6 +1,7 @@
 //! The relay's settings: command-line flags with environment fallbacks. Bad settings are
 //! refused with a plain sentence and exit code 2 (clap's usage-error code).
 
+use crate::school_assignments::SchoolAssignments;
 use clap::{Parser, ValueEnum};
 use hwc_protocol::OfficePublicKey;
 use std::net::SocketAddr;
@@ -38,15 +39,23 @@ pub struct Config {
     pub postgres: Option<String>,
 
     /// Public key (base64) of a leerplicht office allowed to use this relay. Repeat the flag
-    /// for more offices; in the environment, separate keys with commas.
+    /// for more keys; in the environment, separate keys with commas. For a relay that serves
+    /// one office; with several offices, use --school-assignments instead.
     #[arg(
         long = "office-key",
         env = "HWC_RELAY_OFFICE_KEYS",
         value_delimiter = ',',
-        required = true,
+        required_unless_present = "school_assignments",
+        conflicts_with = "school_assignments",
         value_parser = parse_office_key
     )]
     pub office_keys: Vec<OfficePublicKey>,
+
+    /// A TOML file naming each office that uses this relay, with its keys and the BRIN codes of
+    /// its schools; an office can then register only its own schools. Use it whenever several
+    /// offices share the relay (see docs/deploy-relay.md). Replaces --office-key.
+    #[arg(long, env = "HWC_RELAY_SCHOOL_ASSIGNMENTS", value_parser = parse_assignments_file)]
+    pub school_assignments: Option<SchoolAssignments>,
 
     /// TLS certificate chain (PEM). Give it together with --tls-key; without both the relay
     /// speaks plain HTTP, meant for loopback or behind a TLS-terminating proxy.
@@ -99,12 +108,21 @@ impl Config {
             db,
             postgres: None,
             office_keys,
+            school_assignments: None,
             tls_cert: None,
             tls_key: None,
             log_format: LogFormat::Plain,
             sweep_interval_secs: 60,
             max_connections: 16_384,
             max_connections_per_address: 512,
+        }
+    }
+
+    /// Every office key the relay accepts: from --office-key or from the assignment file.
+    pub fn all_office_keys(&self) -> Vec<OfficePublicKey> {
+        match &self.school_assignments {
+            Some(assignments) => assignments.keys().collect(),
+            None => self.office_keys.clone(),
         }
     }
 
@@ -118,6 +136,10 @@ fn parse_office_key(text: &str) -> Result<OfficePublicKey, String> {
     text.trim().parse().map_err(|_| {
         "this is not an office public key: expected the base64 text of a 32-byte Ed25519 public key, as `hwc-send` shows it".to_string()
     })
+}
+
+fn parse_assignments_file(text: &str) -> Result<SchoolAssignments, String> {
+    SchoolAssignments::read(std::path::Path::new(text))
 }
 
 #[cfg(test)]
@@ -157,5 +179,33 @@ mod tests {
         let none = Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--max-connections-per-address", "0"])
             .unwrap_err();
         assert_eq!(none.exit_code(), 2);
+    }
+
+    #[test]
+    fn the_assignment_file_replaces_the_office_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("schools.toml");
+        let (a, b) = (key(), key());
+        std::fs::write(
+            &path,
+            format!("[[office]]\nname = \"Tilburg\"\nkeys = [\"{a}\", \"{b}\"]\nschools = [\"12AB\"]\n"),
+        )
+        .unwrap();
+        let path = path.to_str().unwrap();
+        let config = Config::try_parse_from(["hwc-relay", "--school-assignments", path]).unwrap();
+        let mut keys: Vec<String> = config.all_office_keys().iter().map(ToString::to_string).collect();
+        keys.sort();
+        let mut expected = vec![a.clone(), b.clone()];
+        expected.sort();
+        assert_eq!(keys, expected);
+        let both = Config::try_parse_from(["hwc-relay", "--school-assignments", path, "--office-key", &a]).unwrap_err();
+        assert_eq!(both.exit_code(), 2, "one list of keys, not two");
+        std::fs::write(dir.path().join("bad.toml"), "[[office]]\nname = \"Tilburg\"\n").unwrap();
+        let bad = dir.path().join("bad.toml");
+        let bad = Config::try_parse_from(["hwc-relay", "--school-assignments", bad.to_str().unwrap()]).unwrap_err();
+        assert_eq!(bad.exit_code(), 2);
+        assert!(bad.to_string().contains("bad.toml"), "{bad}");
+        let missing = Config::try_parse_from(["hwc-relay", "--school-assignments", "/nonexistent/schools.toml"]);
+        assert!(missing.unwrap_err().to_string().contains("cannot read"));
     }
 }

@@ -11,6 +11,7 @@ pub mod connection_limit;
 pub mod error;
 pub mod logging;
 pub mod routes;
+pub mod school_assignments;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -51,7 +51,7 @@ fn run(config: Config) -> anyhow::Result<()> {
     writeln!(stdout, "listening on {addr}").context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     let store = if config.postgres.is_some() { "postgresql" } else { "sqlite" };
-    tracing::info!(%addr, tls = config.tls_files().is_some(), offices = config.office_keys.len(), store, "relay started");
+    tracing::info!(%addr, tls = config.tls_files().is_some(), office_keys = config.all_office_keys().len(), assigned_offices = config.school_assignments.as_ref().map_or(0, |a| a.offices()), store, "relay started");
     runtime.block_on(serve_state(state, &config, listener, shutdown_signal()))?;
     tracing::info!("relay stopped");
     Ok(())

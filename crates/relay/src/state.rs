@@ -1,9 +1,11 @@
-//! What every request handler shares: the store, the trusted office keys and the wake-ups.
+//! What every request handler shares: the store, the trusted office keys (with the schools each
+//! may register) and the wake-ups.
 
+use crate::school_assignments::SchoolAssignments;
 use crate::store::backend::RelayStore;
 use crate::store::{SqliteStore, StoreError};
 use crate::waiters::Waiters;
-use hwc_protocol::OfficePublicKey;
+use hwc_protocol::{Brin, OfficePublicKey};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -13,6 +15,8 @@ pub struct AppState {
     pub store: Arc<dyn RelayStore>,
     pub office_keys: Arc<HashSet<OfficePublicKey>>,
     pub waiters: Waiters,
+    /// Which schools each office may register; `None`: the first office to register a school owns it.
+    pub school_assignments: Option<Arc<SchoolAssignments>>,
 }
 
 impl AppState {
@@ -21,13 +25,13 @@ impl AppState {
     pub fn new(store: Arc<dyn RelayStore>, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Self {
         let waiters = Waiters::default();
         store.follow_wakeups(waiters.clone());
-        Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters }
+        Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters, school_assignments: None }
     }
 
     /// Opens the store `config` names (PostgreSQL with `--postgres`, else the SQLite file) and
     /// builds the state. Must run inside the runtime (PostgreSQL's wake-ups run as a task).
     pub async fn open_configured(config: &crate::Config) -> Result<Self, StoreError> {
-        let keys = config.office_keys.clone();
+        let keys = config.all_office_keys();
         let store: Arc<dyn RelayStore> = match &config.postgres {
             Some(url) => Arc::new(crate::store::postgres::PgStore::connect(url).await?),
             None => {
@@ -39,12 +43,25 @@ impl AppState {
                 )
             }
         };
-        Ok(Self::new(store, keys))
+        let mut state = Self::new(store, keys);
+        state.school_assignments = config.school_assignments.clone().map(Arc::new);
+        Ok(state)
     }
 
     /// Whether `key` is one of the configured offices.
     pub fn is_office(&self, key: &OfficePublicKey) -> bool {
         self.office_keys.contains(key)
+    }
+
+    /// Whether the office holding `key` may register `school` (always, without an assignment file).
+    pub fn may_register(&self, key: &OfficePublicKey, school: Brin) -> bool {
+        self.school_assignments.as_ref().is_none_or(|assignments| assignments.may_register(key, school))
+    }
+
+    /// Whether a key rotation from `old` to `new` stays within one office (always, without an
+    /// assignment file).
+    pub fn same_office(&self, old: &OfficePublicKey, new: &OfficePublicKey) -> bool {
+        self.school_assignments.as_ref().is_none_or(|assignments| assignments.same_office(old, new))
     }
 }
 

@@ -40,6 +40,12 @@ pub async fn create_enrollment(
             "De sleutelkoppeling van de aanmeldcode moet 64 kleine hexadecimale tekens zijn.".into(),
         ));
     }
+    // Checked before anything is stored: on a relay shared by several offices, none can claim
+    // a school the operator assigned to another (the answer is the same as for any school the
+    // office does not own).
+    if !state.may_register(&office, request.school) {
+        return Err(not_this_offices_school());
+    }
     let now = now_secs();
     if request.expires_at <= now {
         return Err(ApiFailure::BadRequest(

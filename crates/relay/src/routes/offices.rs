@@ -34,6 +34,11 @@ pub async fn post_successor(
             "De relay kent de nieuwe sleutel nog niet. Vraag de beheerder van de relay om {new} toe te voegen aan de sleutels van leerplicht en probeer het daarna opnieuw."
         )));
     }
+    if !state.same_office(&old, &new) {
+        return Err(ApiFailure::Forbidden(
+            "De nieuwe sleutel hoort volgens de instellingen van de relay bij een ander leerplichtkantoor. Vraag de beheerder van de relay om beide sleutels bij hetzelfde kantoor te zetten.".into(),
+        ));
+    }
     let now = now_secs();
     match state.store.hand_over(old, new, now).await? {
         HandOver::Done { schools } => {

@@ -11,6 +11,7 @@
 //! a fresh database of its own on that server ([`fresh_postgres_database`]).
 
 use crate::config::Config;
+use crate::school_assignments::SchoolAssignments;
 use crate::server::{serve_state, ServeError};
 use crate::state::AppState;
 use hwc_protocol::OfficePublicKey;
@@ -112,6 +113,16 @@ impl TestRelay {
         Self::try_start_with_sweep_interval(office_keys, 1)
     }
 
+    /// Starts a relay whose offices and their schools come from `assignments` (as with
+    /// `--school-assignments`). Always in this process, also when tests run under wine.
+    pub fn start_with_assignments(assignments: SchoolAssignments) -> TestRelay {
+        let keys = assignments.keys().collect();
+        match Self::start_here(keys, 1, Some(assignments)) {
+            Ok(relay) => relay,
+            Err(error) => panic!("test relay did not start: {error}"),
+        }
+    }
+
     /// Starts a relay trusting `office_keys` that sweeps every `sweep_interval_secs`.
     pub fn try_start_with_sweep_interval(
         office_keys: Vec<OfficePublicKey>,
@@ -130,12 +141,22 @@ impl TestRelay {
                 _remote: Some(relay.line),
             });
         }
+        Self::start_here(office_keys, sweep_interval_secs, None)
+    }
+
+    /// Starts a relay in this process, on a fresh database.
+    fn start_here(
+        office_keys: Vec<OfficePublicKey>,
+        sweep_interval_secs: u64,
+        school_assignments: Option<SchoolAssignments>,
+    ) -> Result<TestRelay, ServeError> {
         let dir = tempfile::tempdir()?;
         let db_path = dir.path().join("relay.db");
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let mut config = Config::new(addr, db_path.clone(), office_keys);
         config.sweep_interval_secs = sweep_interval_secs.max(1);
+        config.school_assignments = school_assignments;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         if let Some(admin) = postgres_admin_url() {
             config.postgres = Some(runtime.block_on(fresh_postgres_database(&admin))?);

@@ -6,6 +6,7 @@ use hwc_protocol::{
     AuthHeaders, Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode, Envelope,
     OfficeSigningKey, Receipt, ReceiptKind, Role, Signal, SignalId, VerifiedEnvelope,
 };
+use hwc_relay::school_assignments::SchoolAssignments;
 use hwc_relay::testing::TestRelay;
 use reqwest::blocking::{Client, Response};
 use reqwest::StatusCode;
@@ -63,6 +64,27 @@ impl Env {
     /// so expired envelopes stay in the database until the test asks for a sweep.
     pub fn without_background_sweeps() -> Self {
         Self::build(1, 86_400)
+    }
+
+    /// A relay whose assignment file names `offices`: for each, how many keys it has and its
+    /// schools. `office` is the first office's first key; `others` every other key, in order.
+    pub fn with_assignments(offices: &[(usize, &[&str])]) -> Self {
+        let mut keys: Vec<OfficeSigningKey> = Vec::new();
+        let mut file = String::new();
+        for (index, (key_count, schools)) in offices.iter().enumerate() {
+            let own: Vec<OfficeSigningKey> = (0..*key_count).map(|_| OfficeSigningKey::generate().unwrap()).collect();
+            let quoted = |items: Vec<String>| items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+            file += &format!(
+                "[[office]]\nname = \"Kantoor {index}\"\nkeys = [{}]\nschools = [{}]\n",
+                quoted(own.iter().map(|k| k.public().to_string()).collect()),
+                quoted(schools.iter().map(ToString::to_string).collect())
+            );
+            keys.extend(own);
+        }
+        let relay = TestRelay::start_with_assignments(SchoolAssignments::parse(&file).unwrap());
+        let office = keys.remove(0);
+        let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { relay, http, office, others: keys }
     }
 
     fn build(n: usize, sweep_interval_secs: u64) -> Self {

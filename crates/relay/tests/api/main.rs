@@ -1,6 +1,7 @@
 //! End-to-end tests of the relay API: a real server ([`hwc_relay::testing::TestRelay`]) driven
 //! over real HTTP with signed requests, as the sender and the school client will.
 
+mod assignments;
 mod auth;
 mod common;
 mod enrollment;
