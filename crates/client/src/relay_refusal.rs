@@ -4,7 +4,7 @@
 
 /// The protocol's error codes (docs/protocol.md, "Errors"), each with what it means for the
 /// person at the school's computer and what to do.
-const SENTENCES: [(&str, &str); 18] = [
+const SENTENCES: [(&str, &str); 19] = [
     (
         "bad_request",
         "het verzoek had niet de vorm die de relay verwacht; werk de app bij of neem contact op met leerplicht",
@@ -33,6 +33,10 @@ const SENTENCES: [(&str, &str); 18] = [
     ("code_used", "deze aanmeldcode is al gebruikt; vraag leerplicht om een nieuwe code"),
     ("expired", "deze aanmeldcode of dit signaal is verlopen; vraag leerplicht om een nieuwe code"),
     ("too_large", "het verzoek was te groot voor de relay; neem contact op met leerplicht"),
+    (
+        "too_many_attempts",
+        "vanaf dit netwerk zijn te vaak verkeerde aanmeldcodes geprobeerd; wacht tien minuten en probeer het opnieuw",
+    ),
     ("internal", "er ging iets mis bij de relay; probeer het over een paar minuten opnieuw"),
     ("unavailable", "de relay is even niet beschikbaar; probeer het over een paar minuten opnieuw"),
 ];

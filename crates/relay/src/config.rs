@@ -98,6 +98,23 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=1_000_000)
     )]
     pub max_connections_per_address: u64,
+
+    /// Most enrollments with a wrong, used or expired code from one client network (an IPv4
+    /// address or an IPv6 /64) in ten minutes; more are refused until the oldest is ten minutes
+    /// old. 0 turns the limit off.
+    #[arg(
+        long,
+        env = "HWC_RELAY_MAX_FAILED_ENROLLMENTS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(0..=100_000)
+    )]
+    pub max_failed_enrollments: u64,
+
+    /// Address of a reverse proxy in front of the relay whose `X-Forwarded-For` names the
+    /// client (the last address in it); repeat for more. From any other address the header is
+    /// ignored. In the environment, separate addresses with commas.
+    #[arg(long = "trusted-proxy", env = "HWC_RELAY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -115,6 +132,8 @@ impl Config {
             sweep_interval_secs: 60,
             max_connections: 16_384,
             max_connections_per_address: 512,
+            max_failed_enrollments: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -160,6 +179,20 @@ mod tests {
         assert_eq!(config.log_format, LogFormat::Plain);
         assert_eq!(config.sweep_interval_secs, 60);
         assert_eq!((config.max_connections, config.max_connections_per_address), (16_384, 512));
+        assert_eq!(config.max_failed_enrollments, 20);
+        assert!(config.trusted_proxies.is_empty());
+        let behind_proxy = Config::try_parse_from([
+            "hwc-relay",
+            "--office-key",
+            &a,
+            "--trusted-proxy",
+            "10.0.0.5",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        assert_eq!(behind_proxy.trusted_proxies.len(), 2);
+        assert!(Config::try_parse_from(["hwc-relay", "--office-key", &a, "--trusted-proxy", "proxy.local"]).is_err());
         assert!(config.tls_files().is_none());
     }
 

@@ -45,6 +45,10 @@ pub enum ApiFailure {
     Expired(String),
     #[error("Het verzoek is groter dan 64 KiB en is geweigerd.")]
     TooLarge,
+    #[error(
+        "Vanaf dit netwerk zijn te vaak verkeerde aanmeldcodes geprobeerd. Probeer het over tien minuten opnieuw."
+    )]
+    TooManyAttempts,
     #[error("Er ging iets mis in de relay. Probeer het over een paar minuten opnieuw; blijft het misgaan, neem dan contact op met de beheerder.")]
     Internal,
     #[error("De relay kan haar database nu niet bereiken. Probeer het over een paar minuten opnieuw.")]
@@ -71,6 +75,7 @@ impl ApiFailure {
             ApiFailure::CodeUsed => "code_used",
             ApiFailure::Expired(_) => "expired",
             ApiFailure::TooLarge => "too_large",
+            ApiFailure::TooManyAttempts => "too_many_attempts",
             ApiFailure::Internal => "internal",
             ApiFailure::Unavailable => "unavailable",
         }
@@ -94,6 +99,7 @@ impl ApiFailure {
             ApiFailure::Conflict(_) | ApiFailure::CodeUsed => StatusCode::CONFLICT,
             ApiFailure::Expired(_) => StatusCode::GONE,
             ApiFailure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiFailure::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiFailure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }

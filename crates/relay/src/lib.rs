@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod config;
 pub mod connection_limit;
+pub mod enrollment_guard;
 pub mod error;
 pub mod logging;
 pub mod routes;

@@ -86,7 +86,8 @@ pub async fn serve_state(
             handle.graceful_shutdown(Some(GRACE));
         })
     };
-    let app = router(state).into_make_service();
+    // The peer's address reaches the handlers that limit per client network (enrollment).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let limits = Limits {
         total: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
         per_address: usize::try_from(config.max_connections_per_address).unwrap_or(usize::MAX),

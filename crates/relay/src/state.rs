@@ -1,12 +1,14 @@
 //! What every request handler shares: the store, the trusted office keys (with the schools each
 //! may register) and the wake-ups.
 
+use crate::enrollment_guard::{self, EnrollmentGuard};
 use crate::school_assignments::SchoolAssignments;
 use crate::store::backend::RelayStore;
 use crate::store::{SqliteStore, StoreError};
 use crate::waiters::Waiters;
 use hwc_protocol::{Brin, OfficePublicKey};
 use std::collections::HashSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The relay's shared state; cheap to clone.
@@ -17,6 +19,10 @@ pub struct AppState {
     pub waiters: Waiters,
     /// Which schools each office may register; `None`: the first office to register a school owns it.
     pub school_assignments: Option<Arc<SchoolAssignments>>,
+    /// Failed enrollments per client network.
+    pub enrollment_guard: Arc<EnrollmentGuard>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<Vec<IpAddr>>,
 }
 
 impl AppState {
@@ -25,7 +31,14 @@ impl AppState {
     pub fn new(store: Arc<dyn RelayStore>, office_keys: impl IntoIterator<Item = OfficePublicKey>) -> Self {
         let waiters = Waiters::default();
         store.follow_wakeups(waiters.clone());
-        Self { store, office_keys: Arc::new(office_keys.into_iter().collect()), waiters, school_assignments: None }
+        Self {
+            store,
+            office_keys: Arc::new(office_keys.into_iter().collect()),
+            waiters,
+            school_assignments: None,
+            enrollment_guard: Arc::new(EnrollmentGuard::new(20, enrollment_guard::WINDOW)),
+            trusted_proxies: Arc::new(Vec::new()),
+        }
     }
 
     /// Opens the store `config` names (PostgreSQL with `--postgres`, else the SQLite file) and
@@ -45,6 +58,9 @@ impl AppState {
         };
         let mut state = Self::new(store, keys);
         state.school_assignments = config.school_assignments.clone().map(Arc::new);
+        let max_failures = usize::try_from(config.max_failed_enrollments).unwrap_or(usize::MAX);
+        state.enrollment_guard = Arc::new(EnrollmentGuard::new(max_failures, enrollment_guard::WINDOW));
+        state.trusted_proxies = Arc::new(config.trusted_proxies.clone());
         Ok(state)
     }
 

@@ -3,14 +3,17 @@
 
 use super::json_body;
 use crate::auth::{self, RawSigned, Signed};
+use crate::enrollment_guard::{client_address, Network};
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
 use crate::store::enrollments::{CreateOutcome, EnrollOutcome};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
 use hwc_protocol::{Brin, DeviceId, OfficePublicKey, Signer};
+use std::net::SocketAddr;
+use std::time::Instant;
 
 /// The one answer for a school the asking office does not own, whether another office owns
 /// it or nobody does: two answers would tell any office which schools use the system.
@@ -61,11 +64,28 @@ pub async fn create_enrollment(
     }
 }
 
-/// `POST /v1/devices` (signed by the new device with the key in its body).
+/// `POST /v1/devices` (signed by the new device with the key in its body). A client network
+/// that tried too many wrong codes is refused before anything else
+/// ([`crate::enrollment_guard::EnrollmentGuard`]).
 pub async fn enroll(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     raw: RawSigned,
 ) -> Result<(StatusCode, Json<DeviceInfo>), ApiFailure> {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let network = Network::of(client_address(peer.ip(), forwarded, &state.trusted_proxies));
+    if state.enrollment_guard.is_blocked(network, Instant::now()) {
+        return Err(ApiFailure::TooManyAttempts);
+    }
+    let outcome = enroll_checked(&state, raw).await;
+    if matches!(outcome, Err(ApiFailure::NotFound(_) | ApiFailure::CodeUsed | ApiFailure::Expired(_))) {
+        state.enrollment_guard.record_failure(network, Instant::now());
+    }
+    outcome
+}
+
+async fn enroll_checked(state: &AppState, raw: RawSigned) -> Result<(StatusCode, Json<DeviceInfo>), ApiFailure> {
     let request: EnrollDevice = json_body(&raw.body)?;
     request.keys.validate().map_err(|_| {
         ApiFailure::BadRequest("De sleutels van het apparaat zijn ongeldig. Maak nieuwe sleutels aan.".into())
@@ -86,7 +106,7 @@ pub async fn enroll(
     let outcome = match state.store.enrollment_refusal(hash.clone(), device_id, now).await? {
         Some(refused) => refused,
         None => {
-            auth::remember_nonce(&state, &raw).await?;
+            auth::remember_nonce(state, &raw).await?;
             state.store.enroll(hash, keys, now).await?
         }
     };

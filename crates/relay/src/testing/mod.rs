@@ -117,7 +117,13 @@ impl TestRelay {
     /// `--school-assignments`). Always in this process, also when tests run under wine.
     pub fn start_with_assignments(assignments: SchoolAssignments) -> TestRelay {
         let keys = assignments.keys().collect();
-        match Self::start_here(keys, 1, Some(assignments)) {
+        Self::start_with(keys, |config| config.school_assignments = Some(assignments))
+    }
+
+    /// Starts a relay trusting `office_keys` with settings changed by `adjust` (in this process,
+    /// also when tests run under wine). Panics when it cannot start (tests only).
+    pub fn start_with(office_keys: Vec<OfficePublicKey>, adjust: impl FnOnce(&mut Config)) -> TestRelay {
+        match Self::start_here(office_keys, 1, adjust) {
             Ok(relay) => relay,
             Err(error) => panic!("test relay did not start: {error}"),
         }
@@ -141,14 +147,14 @@ impl TestRelay {
                 _remote: Some(relay.line),
             });
         }
-        Self::start_here(office_keys, sweep_interval_secs, None)
+        Self::start_here(office_keys, sweep_interval_secs, |_| {})
     }
 
     /// Starts a relay in this process, on a fresh database.
     fn start_here(
         office_keys: Vec<OfficePublicKey>,
         sweep_interval_secs: u64,
-        school_assignments: Option<SchoolAssignments>,
+        adjust: impl FnOnce(&mut Config),
     ) -> Result<TestRelay, ServeError> {
         let dir = tempfile::tempdir()?;
         let db_path = dir.path().join("relay.db");
@@ -156,7 +162,7 @@ impl TestRelay {
         let addr = listener.local_addr()?;
         let mut config = Config::new(addr, db_path.clone(), office_keys);
         config.sweep_interval_secs = sweep_interval_secs.max(1);
-        config.school_assignments = school_assignments;
+        adjust(&mut config);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         if let Some(admin) = postgres_admin_url() {
             config.postgres = Some(runtime.block_on(fresh_postgres_database(&admin))?);

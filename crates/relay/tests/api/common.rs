@@ -6,6 +6,7 @@ use hwc_protocol::{
     AuthHeaders, Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode, Envelope,
     OfficeSigningKey, Receipt, ReceiptKind, Role, Signal, SignalId, VerifiedEnvelope,
 };
+use hwc_relay::config::Config;
 use hwc_relay::school_assignments::SchoolAssignments;
 use hwc_relay::testing::TestRelay;
 use reqwest::blocking::{Client, Response};
@@ -85,6 +86,14 @@ impl Env {
         let office = keys.remove(0);
         let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
         Self { relay, http, office, others: keys }
+    }
+
+    /// One office and a relay whose settings `adjust` changes.
+    pub fn with_settings(adjust: impl FnOnce(&mut Config)) -> Self {
+        let office = OfficeSigningKey::generate().unwrap();
+        let relay = TestRelay::start_with(vec![office.public()], adjust);
+        let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { relay, http, office, others: Vec::new() }
     }
 
     fn build(n: usize, sweep_interval_secs: u64) -> Self {

@@ -1,8 +1,8 @@
 //! Enrollment codes, device enrollment, verification and removal.
 
 use crate::common::{brin, expect_error, now, Device, Env};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus};
-use hwc_protocol::{EnrollmentCode, OfficeSigningKey, Role};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
+use hwc_protocol::{AuthHeaders, EnrollmentCode, OfficeSigningKey, Role};
 use reqwest::StatusCode;
 
 #[test]
@@ -176,8 +176,9 @@ fn office_key_tag_must_be_sha256_hex_and_belongs_to_the_idempotent_repeat() {
 }
 
 /// A flood of enrollments with made-up codes (each correctly signed by a fresh key, so only
-/// the code is wrong) writes nothing, not even a nonce, while a verified device keeps polling
-/// and gets the signal sent in the middle of it.
+/// the code is wrong) writes nothing, not even a nonce, and is cut off after the network's
+/// allowance of wrong codes, while a verified device keeps polling and gets the signal sent in
+/// the middle of it.
 #[test]
 fn a_flood_of_made_up_codes_writes_nothing_and_devices_keep_their_signals() {
     let env = std::sync::Arc::new(Env::new());
@@ -188,10 +189,18 @@ fn a_flood_of_made_up_codes_writes_nothing_and_devices_keep_their_signals() {
         .map(|_| {
             let env = env.clone();
             std::thread::spawn(move || {
+                let mut looked_up = 0;
                 for _ in 0..150 {
                     let made_up = EnrollmentCode::generate().unwrap();
-                    expect_error(env.enroll(&Device::new(), &made_up.display()), StatusCode::NOT_FOUND, "not_found");
+                    let answer = env.enroll(&Device::new(), &made_up.display());
+                    match answer.status() {
+                        StatusCode::NOT_FOUND => looked_up += 1,
+                        _ => {
+                            expect_error(answer, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+                        }
+                    }
                 }
+                looked_up
             })
         })
         .collect();
@@ -204,13 +213,74 @@ fn a_flood_of_made_up_codes_writes_nothing_and_devices_keep_their_signals() {
             break;
         }
     }
-    for flooder in flooders {
-        flooder.join().unwrap();
-    }
+    let looked_up: usize = flooders.into_iter().map(|flooder| flooder.join().unwrap()).sum();
     assert!(arrived, "the device's signal arrived during the flood");
+    // 20 wrong codes per network in ten minutes (a few more may slip in while the threads race).
+    assert!((20..=24).contains(&looked_up), "{looked_up} of 600 made-up codes were looked up");
     assert_eq!(env.relay.count_rows("devices").unwrap(), devices_before);
     // The device's own polls and the office's send each wrote their nonce; the 600 refused
     // enrollments wrote none.
     let written = env.relay.count_rows("seen_nonces").unwrap() - nonces_before;
     assert!(written <= 51, "{written} nonces written: refused enrollments wrote");
+}
+
+/// A client that connects from `local` (any 127.x address reaches the relay on 127.0.0.1).
+fn client_from(local: &str) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().local_address(local.parse::<std::net::IpAddr>().unwrap()).build().unwrap()
+}
+
+/// Sends `device`'s enrollment with `code` through `http`, with `forwarded_for` when given.
+fn enroll_via(
+    env: &Env,
+    http: &reqwest::blocking::Client,
+    device: &Device,
+    code: &EnrollmentCode,
+    forwarded_for: Option<&str>,
+) -> reqwest::blocking::Response {
+    let body = serde_json::to_vec(&EnrollDevice::new(code, device.keys)).unwrap();
+    let auth = AuthHeaders::sign_device(&device.sign, device.id(), "POST", "/v1/devices", &body, now()).unwrap();
+    let mut request = http.post(format!("{}/v1/devices", env.relay.url())).body(body);
+    for (name, value) in auth.to_pairs() {
+        request = request.header(name, value);
+    }
+    if let Some(forwarded) = forwarded_for {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    request.send().unwrap()
+}
+
+/// Twenty wrong codes from one network in ten minutes, and that network's next enrollment is
+/// refused, even with a good code and whatever it writes in `X-Forwarded-For`; a school on
+/// another network enrolls as usual.
+#[test]
+fn wrong_codes_are_limited_per_network_and_other_schools_enroll_as_usual() {
+    let env = Env::new();
+    let (guesser, school) = (client_from("127.0.0.3"), client_from("127.0.0.4"));
+    for _ in 0..20 {
+        let made_up = EnrollmentCode::generate().unwrap();
+        expect_error(enroll_via(&env, &guesser, &Device::new(), &made_up, None), StatusCode::NOT_FOUND, "not_found");
+    }
+    let good = env.code("12AB", Role::Director);
+    let refused = enroll_via(&env, &guesser, &Device::new(), &good, Some("192.0.2.7"));
+    let message = expect_error(refused, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(message.contains("tien minuten"), "{message}");
+    assert_eq!(enroll_via(&env, &school, &Device::new(), &good, None).status(), StatusCode::CREATED);
+}
+
+/// Behind a reverse proxy every connection comes from the proxy; with `--trusted-proxy` the
+/// relay counts per client address the proxy names, so one guesser does not block every school.
+#[test]
+fn behind_a_trusted_proxy_the_forwarded_address_is_counted() {
+    let env = Env::with_settings(|config| config.trusted_proxies = vec!["127.0.0.5".parse().unwrap()]);
+    let proxy = client_from("127.0.0.5");
+    for _ in 0..20 {
+        let made_up = EnrollmentCode::generate().unwrap();
+        let answer = enroll_via(&env, &proxy, &Device::new(), &made_up, Some("10.1.1.1, 198.51.100.9"));
+        expect_error(answer, StatusCode::NOT_FOUND, "not_found");
+    }
+    let good = env.code("12AB", Role::Director);
+    let blocked = enroll_via(&env, &proxy, &Device::new(), &good, Some("198.51.100.9"));
+    expect_error(blocked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    let other_school = enroll_via(&env, &proxy, &Device::new(), &good, Some("203.0.113.20"));
+    assert_eq!(other_school.status(), StatusCode::CREATED);
 }
