@@ -15,11 +15,33 @@ pub struct Balancer {
     stopped: Arc<AtomicBool>,
 }
 
-impl Balancer {
-    /// Listens on a free 127.0.0.1 port and spreads connections over `backends`.
-    pub fn start(backends: Vec<SocketAddr>) -> std::io::Result<Self> {
+/// A balancer's port, taken before its backends start: requests are signed for the address the
+/// client uses, so the relay instances must be told it (`--public-url`).
+pub struct BalancerPort {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl BalancerPort {
+    /// Takes a free 127.0.0.1 port.
+    pub fn take() -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
+        Ok(Self { addr: listener.local_addr()?, listener })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Spreads the connections to this port over `backends`.
+    pub fn start(self, backends: Vec<SocketAddr>) -> Balancer {
+        Balancer::serve(self.listener, self.addr, backends)
+    }
+}
+
+impl Balancer {
+    fn serve(listener: TcpListener, addr: SocketAddr, backends: Vec<SocketAddr>) -> Self {
         let stopped = Arc::new(AtomicBool::new(false));
         let backends = Arc::new(Mutex::new(backends));
         let next = Arc::new(AtomicUsize::new(0));
@@ -35,7 +57,7 @@ impl Balancer {
                 std::thread::spawn(move || forward(client, &backends, first));
             }
         });
-        Ok(Self { addr, stopped })
+        Self { addr, stopped }
     }
 
     /// `http://127.0.0.1:PORT`

@@ -5,7 +5,8 @@
 use anyhow::{Context, Result};
 use chrono::Utc;
 use hwc_protocol::api::{ApiError, CreateEnrollment, EnrollDevice};
-use hwc_protocol::request_auth::AuthHeaders;
+use hwc_protocol::request_auth::{AuthHeaders, RequestParts};
+use hwc_protocol::RelayAddress;
 use hwc_protocol::{
     Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode, OfficeSigningKey, Role,
 };
@@ -70,7 +71,9 @@ impl RawOffice {
     }
 
     pub fn sign(&self, method: &str, path: &str, body: &[u8]) -> Result<AuthHeaders> {
-        Ok(AuthHeaders::sign_office(&self.key, method, path, body, Utc::now().timestamp())?)
+        let relay = RelayAddress::parse(&self.relay)?.origin();
+        let request = RequestParts { relay: &relay, method, path_and_query: path, body };
+        Ok(AuthHeaders::sign_office(&self.key, &request, Utc::now().timestamp())?)
     }
 
     /// A signed request as the office.
@@ -124,7 +127,9 @@ impl RawDevice {
     }
 
     pub fn sign(&self, method: &str, path: &str, body: &[u8]) -> Result<AuthHeaders> {
-        Ok(AuthHeaders::sign_device(&self.sign, self.id(), method, path, body, Utc::now().timestamp())?)
+        let relay = RelayAddress::parse(&self.relay)?.origin();
+        let request = RequestParts { relay: &relay, method, path_and_query: path, body };
+        Ok(AuthHeaders::sign_device(&self.sign, self.id(), &request, Utc::now().timestamp())?)
     }
 
     pub fn request(&self, method: &str, path: &str, body: &[u8]) -> Result<Answer> {

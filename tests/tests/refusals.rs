@@ -5,7 +5,7 @@
 
 use chrono::{Duration, Utc};
 use hwc_client::SchoolClient;
-use hwc_protocol::{Brin, Envelope, Receipt, ReceiptKind, Role, Signal, SignalId, VerifiedEnvelope};
+use hwc_protocol::{Brin, Envelope, Receipt, ReceiptKind, RequestParts, Role, Signal, SignalId, VerifiedEnvelope};
 use hwc_system_tests::raw::{send, RawDevice, RawOffice};
 use hwc_system_tests::RelayProcess;
 use tempfile::TempDir;
@@ -156,19 +156,20 @@ fn the_same_envelope_twice_is_stored_once() {
 }
 
 #[test]
-fn stale_and_replayed_request_signatures_are_refused() {
+fn stale_replayed_and_misaddressed_request_signatures_are_refused() {
     let s = setup();
     let env = s.envelope(Duration::hours(30));
-    let stale = hwc_protocol::AuthHeaders::sign_office(
-        &s.office.key,
-        "POST",
-        "/v1/signals",
-        &env.bytes,
-        Utc::now().timestamp() - 600,
-    )
-    .unwrap();
+    let signed_for = |relay: &str, at: i64| {
+        let request = RequestParts { relay, method: "POST", path_and_query: "/v1/signals", body: &env.bytes };
+        hwc_protocol::AuthHeaders::sign_office(&s.office.key, &request, at).unwrap()
+    };
+    let stale = signed_for(&s.relay.url(), Utc::now().timestamp() - 600);
     let answer = send(&s.relay.url(), "POST", "/v1/signals", &env.bytes, Some(&stale)).unwrap();
     assert_eq!((answer.status, answer.error_code().as_deref()), (401, Some("stale_request")));
+    // Signed for another relay (a test relay, another region's): this one refuses it.
+    let elsewhere = signed_for("https://relay-test.example.nl", Utc::now().timestamp());
+    let answer = send(&s.relay.url(), "POST", "/v1/signals", &env.bytes, Some(&elsewhere)).unwrap();
+    assert_eq!((answer.status, answer.error_code().as_deref()), (401, Some("bad_signature")));
 
     let auth = s.office.sign("POST", "/v1/signals", &env.bytes).unwrap();
     assert_eq!(send(&s.relay.url(), "POST", "/v1/signals", &env.bytes, Some(&auth)).unwrap().status, 201);

@@ -12,7 +12,7 @@
 use hwc_client::{Delivery, SchoolClient};
 use hwc_protocol::{ReceiptKind, Role, Signal, SignalId};
 use hwc_send::{ReceiptReport, SendError};
-use hwc_system_tests::balancer::Balancer;
+use hwc_system_tests::balancer::BalancerPort;
 use hwc_system_tests::world::{self, World, PIN};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Barrier};
@@ -90,10 +90,12 @@ const KILL_AFTER: usize = 8;
 fn two_instances_one_is_killed_mid_flow_and_the_office_and_devices_carry_on_through_the_other() {
     require_postgres();
     let root = tempfile::tempdir().unwrap();
-    let (mut office, mut relay_a) = world::office_and_relay(root.path(), &[]).unwrap();
+    let port = BalancerPort::take().unwrap();
+    let front = port.url();
+    let (mut office, mut relay_a) = world::office_and_relay(root.path(), &["--public-url", &front]).unwrap();
     let relay_b = relay_a.another_instance().unwrap();
     let db = relay_a.postgres_url().unwrap().to_string();
-    let balancer = Balancer::start(vec![relay_a.addr(), relay_b.addr()]).unwrap();
+    let balancer = port.start(vec![relay_a.addr(), relay_b.addr()]);
     office.use_relay(&balancer.url()).unwrap();
     let school = World::school();
     let director =

@@ -102,6 +102,7 @@ fn the_relay_run_as_the_unit_runs_it_answers_a_waiting_device_on_sigterm_and_exi
     for (key, value) in &mut env {
         match key.as_str() {
             "HWC_RELAY_OFFICE_KEYS" => *value = office.public_key().to_string(),
+            "HWC_RELAY_PUBLIC_URLS" => *value = "https://relay.example.nl".into(),
             "HWC_RELAY_DB" => *value = value.replace("/var/lib/hwc-relay", &state.to_string_lossy()),
             "HWC_RELAY_LISTEN" => {
                 listen_seen = true;

@@ -8,7 +8,7 @@
 use crate::relay_refusal;
 use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
 use hwc_protocol::RelayAddress;
-use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError};
+use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError, RequestParts};
 use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -116,7 +116,9 @@ impl RelayClient {
             None => url.path().to_string(),
         };
         let bytes = body.map(|(b, _)| b).unwrap_or_default();
-        let headers = AuthHeaders::sign_device(auth.key, auth.device_id, method.as_str(), &sent, bytes, now)?;
+        let origin = url.origin().ascii_serialization();
+        let request = RequestParts { relay: &origin, method: method.as_str(), path_and_query: &sent, body: bytes };
+        let headers = AuthHeaders::sign_device(auth.key, auth.device_id, &request, now)?;
         let mut request = self.http.request(method, url).timeout(timeout);
         for (name, value) in headers.to_pairs() {
             request = request.header(name, value);

@@ -30,7 +30,7 @@ pub use keys::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, KeyError, Offi
 pub use name::{ChildName, NameError};
 pub use receipt::{Receipt, ReceiptError, ReceiptKind, VerifiedReceipt};
 pub use relay_address::{RelayAddress, RelayAddressError};
-pub use request_auth::{AuthError, AuthHeaders, Signer};
+pub use request_auth::{AuthError, AuthHeaders, RequestParts, Signer};
 pub use safety_code::SafetyCode;
 pub use signal::{Signal, SignalError, CODEWORD};
 pub use succession::OfficeSuccession;

@@ -68,6 +68,13 @@ impl RelayAddress {
     pub fn into_url(self) -> Url {
         self.0
     }
+
+    /// The origin every signed request names ([`crate::request_auth::canonical_string`]):
+    /// scheme, `://`, the host in lower case (IPv6 in brackets) and `:port` unless it is the
+    /// scheme's default, no slash at the end, as the URL standard writes an origin.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
 }
 
 impl fmt::Display for RelayAddress {
@@ -110,6 +117,15 @@ mod tests {
             assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::NotPlain), "{bad}");
         }
         assert!(RelayAddress::parse(" https://relay.example.nl\n").is_ok(), "spaces and a line end around it");
+        for (typed, origin) in [
+            ("https://Relay.Example.NL/", "https://relay.example.nl"),
+            ("https://relay.example.nl:443", "https://relay.example.nl"),
+            ("https://relay.example.nl:8443", "https://relay.example.nl:8443"),
+            ("HTTP://127.0.0.1:80", "http://127.0.0.1"),
+            ("http://[0:0:0:0:0:0:0:1]:9", "http://[::1]:9"),
+        ] {
+            assert_eq!(RelayAddress::parse(typed).unwrap().origin(), origin, "{typed}");
+        }
         for bad in ["https://relay.exa\tmple.nl", "https://relay.example.nl/\u{19}", "https://relay.example.nl\u{7f}"] {
             assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::Invisible), "{bad:?}");
         }

@@ -7,10 +7,12 @@
 //! | `x-hwc-nonce` | 32 hex characters, random per request |
 //! | `x-hwc-signature` | base64 Ed25519 signature over the canonical string below |
 //!
-//! Canonical string: `hwc-request-v1`, method, path with query, signer, time, nonce and the
-//! hex SHA-256 of the body, joined by `\n` (see [`canonical_string`]). Each header value has
-//! one written form; any other is refused as malformed. The relay refuses times more than 5
-//! minutes away from its clock and nonces it has seen before (that part is the relay's state).
+//! Canonical string: `hwc-request-v2`, the relay's origin, method, path with query, signer,
+//! time, nonce and the hex SHA-256 of the body, joined by `\n` (see [`canonical_string`]). The
+//! origin binds the request to one relay: a request signed for a test relay, or for another
+//! region's, is refused by every other. Each header value has one written form; any other is
+//! refused as malformed. The relay refuses times more than 5 minutes away from its clock and
+//! nonces it has seen before (that part is the relay's state).
 
 use crate::encoding::{b64, unb64_array};
 use crate::ids::DeviceId;
@@ -81,26 +83,32 @@ pub struct AuthHeaders {
     pub signature: [u8; 64],
 }
 
-/// The exact bytes a request signature covers: seven lines joined by `\n` (no final newline):
-/// `hwc-request-v1`, the method in ASCII upper case, the path with query as sent, the signer
-/// header value, the time in decimal, the nonce in lowercase hex and the lowercase hex SHA-256
-/// of the body.
-pub fn canonical_string(
-    method: &str,
-    path_and_query: &str,
-    signer: &Signer,
-    time: i64,
-    nonce: &[u8; 16],
-    body: &[u8],
-) -> Vec<u8> {
+/// What a request signature covers besides its signer, time and nonce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestParts<'a> {
+    /// The relay's origin as [`crate::RelayAddress::origin`] writes it (`https://relay.example.nl`):
+    /// for the client the relay it means to reach, for the relay its own public address.
+    pub relay: &'a str,
+    pub method: &'a str,
+    /// The path with its query, as sent.
+    pub path_and_query: &'a str,
+    pub body: &'a [u8],
+}
+
+/// The exact bytes a request signature covers: eight lines joined by `\n` (no final newline):
+/// `hwc-request-v2`, the relay's origin, the method in ASCII upper case, the path with query
+/// as sent, the signer header value, the time in decimal, the nonce in lowercase hex and the
+/// lowercase hex SHA-256 of the body.
+pub fn canonical_string(request: &RequestParts<'_>, signer: &Signer, time: i64, nonce: &[u8; 16]) -> Vec<u8> {
     format!(
-        "hwc-request-v1\n{}\n{}\n{}\n{}\n{}\n{}",
-        method.to_ascii_uppercase(),
-        path_and_query,
+        "hwc-request-v2\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        request.relay,
+        request.method.to_ascii_uppercase(),
+        request.path_and_query,
         signer,
         time,
         hex::encode(nonce),
-        hex::encode(Sha256::digest(body))
+        hex::encode(Sha256::digest(request.body))
     )
     .into_bytes()
 }
@@ -132,26 +140,18 @@ fn parse_nonce(text: &str) -> Result<[u8; 16], AuthError> {
 
 impl AuthHeaders {
     /// Signs a request as the office.
-    pub fn sign_office(
-        key: &OfficeSigningKey,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<Self, KeyError> {
-        Ok(Self::sign_office_with_nonce(key, method, path_and_query, body, now, fresh_nonce()?))
+    pub fn sign_office(key: &OfficeSigningKey, request: &RequestParts<'_>, now: i64) -> Result<Self, KeyError> {
+        Ok(Self::sign_office_with_nonce(key, request, now, fresh_nonce()?))
     }
 
     /// Signs a request as a device.
     pub fn sign_device(
         key: &DeviceSigningKey,
         device: DeviceId,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
+        request: &RequestParts<'_>,
         now: i64,
     ) -> Result<Self, KeyError> {
-        Ok(Self::sign_device_with_nonce(key, device, method, path_and_query, body, now, fresh_nonce()?))
+        Ok(Self::sign_device_with_nonce(key, device, request, now, fresh_nonce()?))
     }
 
     /// Like [`AuthHeaders::sign_office`] with the nonce given. Only for published test vectors:
@@ -159,13 +159,11 @@ impl AuthHeaders {
     #[doc(hidden)]
     pub fn sign_office_with_nonce(
         key: &OfficeSigningKey,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
+        request: &RequestParts<'_>,
         now: i64,
         nonce: [u8; 16],
     ) -> Self {
-        Self::signed(Signer::Office(key.public()), |m| key.sign(m), method, path_and_query, body, now, nonce)
+        Self::signed(Signer::Office(key.public()), |m| key.sign(m), request, now, nonce)
     }
 
     /// Like [`AuthHeaders::sign_device`] with the nonce given. Only for published test vectors.
@@ -173,26 +171,22 @@ impl AuthHeaders {
     pub fn sign_device_with_nonce(
         key: &DeviceSigningKey,
         device: DeviceId,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
+        request: &RequestParts<'_>,
         now: i64,
         nonce: [u8; 16],
     ) -> Self {
-        Self::signed(Signer::Device(device), |m| key.sign(m), method, path_and_query, body, now, nonce)
+        Self::signed(Signer::Device(device), |m| key.sign(m), request, now, nonce)
     }
 
     /// The headers of `signer`, with `sign` making the signature over the canonical string.
     fn signed(
         signer: Signer,
         sign: impl Fn(&[u8]) -> [u8; 64],
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
+        request: &RequestParts<'_>,
         now: i64,
         nonce: [u8; 16],
     ) -> Self {
-        let signature = sign(&canonical_string(method, path_and_query, &signer, now, &nonce, body));
+        let signature = sign(&canonical_string(request, &signer, now, &nonce));
         Self { signer, time: now, nonce, signature }
     }
 
@@ -224,37 +218,16 @@ impl AuthHeaders {
 
     /// Checks time and signature against the signer's public key (an office key, or the
     /// device's signing key looked up by the caller).
-    pub fn verify(
-        &self,
-        public_key: &[u8; 32],
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(), AuthError> {
+    pub fn verify(&self, public_key: &[u8; 32], request: &RequestParts<'_>, now: i64) -> Result<(), AuthError> {
         if self.time.abs_diff(now) > MAX_SKEW_SECS.unsigned_abs() {
             return Err(AuthError::Stale);
         }
-        let message = canonical_string(method, path_and_query, &self.signer, self.time, &self.nonce, body);
+        let message = canonical_string(request, &self.signer, self.time, &self.nonce);
         if verify_ed25519(public_key, &message, &self.signature) {
             Ok(())
         } else {
             Err(AuthError::BadSignature)
         }
-    }
-}
-
-impl OfficePublicKey {
-    /// Convenience for request verification.
-    pub fn verify_request(
-        &self,
-        headers: &AuthHeaders,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(), AuthError> {
-        headers.verify(self.as_bytes(), method, path_and_query, body, now)
     }
 }
 
@@ -264,27 +237,38 @@ mod tests {
     use crate::keys::{DeviceOpenKey, DevicePublicKeys};
     use std::collections::HashMap;
 
+    const RELAY: &str = "https://relay.example.nl";
+
+    fn parts<'a>(method: &'a str, path_and_query: &'a str, body: &'a [u8]) -> RequestParts<'a> {
+        RequestParts { relay: RELAY, method, path_and_query, body }
+    }
+
     #[test]
     fn signed_request_verifies_and_any_change_is_refused() {
         let key = DeviceSigningKey::generate().unwrap();
         let public = DevicePublicKeys::of(&key, &DeviceOpenKey::generate().unwrap());
         let id = public.device_id();
-        let headers = AuthHeaders::sign_device(&key, id, "POST", "/v1/receipts", b"body", 1000).unwrap();
+        let headers = AuthHeaders::sign_device(&key, id, &parts("POST", "/v1/receipts", b"body"), 1000).unwrap();
         let map: HashMap<&str, String> = headers.to_pairs().into_iter().collect();
         let back = AuthHeaders::from_headers(|n| map.get(n).map(String::as_str)).unwrap();
         assert_eq!(back, headers);
-        back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1100).unwrap();
-        assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body!", 1100), Err(AuthError::BadSignature));
-        assert_eq!(back.verify(&public.sign_key, "GET", "/v1/receipts", b"body", 1100), Err(AuthError::BadSignature));
-        assert_eq!(back.verify(&public.sign_key, "POST", "/v1/inbox", b"body", 1100), Err(AuthError::BadSignature));
-        assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1301), Err(AuthError::Stale));
-        assert_eq!(back.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 699), Err(AuthError::Stale));
+        let sign_key = &public.sign_key;
+        back.verify(sign_key, &parts("POST", "/v1/receipts", b"body"), 1100).unwrap();
+        let bad = |request: RequestParts<'_>, now: i64| back.verify(sign_key, &request, now);
+        assert_eq!(bad(parts("POST", "/v1/receipts", b"body!"), 1100), Err(AuthError::BadSignature));
+        assert_eq!(bad(parts("GET", "/v1/receipts", b"body"), 1100), Err(AuthError::BadSignature));
+        assert_eq!(bad(parts("POST", "/v1/inbox", b"body"), 1100), Err(AuthError::BadSignature));
+        let elsewhere =
+            RequestParts { relay: "https://relay-test.example.nl", ..parts("POST", "/v1/receipts", b"body") };
+        assert_eq!(bad(elsewhere, 1100), Err(AuthError::BadSignature), "signed for another relay");
+        assert_eq!(bad(parts("POST", "/v1/receipts", b"body"), 1301), Err(AuthError::Stale));
+        assert_eq!(bad(parts("POST", "/v1/receipts", b"body"), 699), Err(AuthError::Stale));
         let mut extreme = back.clone();
         extreme.time = i64::MIN;
-        assert_eq!(extreme.verify(&public.sign_key, "POST", "/v1/receipts", b"body", 1000), Err(AuthError::Stale));
+        assert_eq!(extreme.verify(sign_key, &parts("POST", "/v1/receipts", b"body"), 1000), Err(AuthError::Stale));
         let office = OfficeSigningKey::generate().unwrap();
         assert_eq!(
-            back.verify(office.public().as_bytes(), "POST", "/v1/receipts", b"body", 1000),
+            back.verify(office.public().as_bytes(), &parts("POST", "/v1/receipts", b"body"), 1000),
             Err(AuthError::BadSignature)
         );
     }
@@ -299,7 +283,7 @@ mod tests {
     #[test]
     fn header_values_have_one_written_form() {
         let key = OfficeSigningKey::generate().unwrap();
-        let headers = AuthHeaders::sign_office_with_nonce(&key, "GET", "/v1/stats", b"", 1000, [0xab; 16]);
+        let headers = AuthHeaders::sign_office_with_nonce(&key, &parts("GET", "/v1/stats", b""), 1000, [0xab; 16]);
         let good: HashMap<&str, String> = headers.to_pairs().into_iter().collect();
         assert!(AuthHeaders::from_headers(|n| good.get(n).map(String::as_str)).is_ok());
         let signer = good[HEADER_SIGNER].clone();

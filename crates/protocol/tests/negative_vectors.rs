@@ -11,7 +11,12 @@ use ed25519_dalek::Signer as _;
 use hpke::{Deserializable, OpModeS, Serializable};
 use hwc_protocol::encoding::{b64, unb64, unb64_array};
 use hwc_protocol::envelope::HPKE_INFO;
-use hwc_protocol::request_auth::{canonical_string, HEADER_NONCE, HEADER_SIGNATURE, HEADER_SIGNER, HEADER_TIME};
+use hwc_protocol::request_auth::{
+    canonical_string, RequestParts, HEADER_NONCE, HEADER_SIGNATURE, HEADER_SIGNER, HEADER_TIME,
+};
+
+/// The relay the request vectors are signed for.
+const RELAY: &str = "https://relay.example.nl";
 use hwc_protocol::signed_frame::FrameError;
 use hwc_protocol::{
     AuthError, AuthHeaders, BirthdateError, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, EnvelopeError,
@@ -63,6 +68,8 @@ struct RequestCase {
     rule: String,
     now: i64,
     public_key: String,
+    /// The receiving relay's own origin (a request signed for another relay is refused).
+    relay: String,
     method: String,
     path_and_query: String,
     body: String,
@@ -120,7 +127,10 @@ const RULES: &[(&str, &str)] = &[
     ("A4", "`x-hwc-nonce` is exactly 32 lowercase hex characters."),
     ("A5", "`x-hwc-signature` is C1 base64 of 64 bytes."),
     ("A6", "`|time - now| <= 300`: 300 s either way is accepted, 301 s is refused."),
-    ("A7", "The signature verifies under the signer's key over the canonical string of the request as received."),
+    (
+        "A7",
+        "The signature verifies under the signer's key over the canonical string of the request as received, with the receiving relay's own origin.",
+    ),
 ];
 
 fn rule(id: &str) -> String {
@@ -826,50 +836,37 @@ fn build_requests(b: &mut Builder) {
         signed: String,
     }
     let office_get = {
-        let h = AuthHeaders::sign_office_with_nonce(
-            &office,
-            "GET",
-            "/v1/receipts?after=3",
-            b"",
-            time,
-            nonce("request nonce 0"),
-        );
+        let request = RequestParts { relay: RELAY, method: "GET", path_and_query: "/v1/receipts?after=3", body: b"" };
+        let h = AuthHeaders::sign_office_with_nonce(&office, &request, time, nonce("request nonce 0"));
         Signed {
             public_key: b64(office.public().as_bytes()),
             method: "GET",
             path: "/v1/receipts?after=3",
             body: Vec::new(),
-            signed: String::from_utf8(canonical_string("GET", "/v1/receipts?after=3", &h.signer, time, &h.nonce, b""))
-                .unwrap(),
+            signed: String::from_utf8(canonical_string(&request, &h.signer, time, &h.nonce)).unwrap(),
             headers: h.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     };
     let device_post = {
-        let h = AuthHeaders::sign_device_with_nonce(
-            &device_key,
-            device_id,
-            "POST",
-            "/v1/receipts",
-            &receipt,
-            time,
-            nonce("request nonce 1"),
-        );
+        let request = RequestParts { relay: RELAY, method: "POST", path_and_query: "/v1/receipts", body: &receipt };
+        let h = AuthHeaders::sign_device_with_nonce(&device_key, device_id, &request, time, nonce("request nonce 1"));
         Signed {
             public_key: b64(&director.public.sign_key),
             method: "POST",
             path: "/v1/receipts",
             body: receipt.clone(),
-            signed: String::from_utf8(canonical_string("POST", "/v1/receipts", &h.signer, time, &h.nonce, &receipt))
-                .unwrap(),
+            signed: String::from_utf8(canonical_string(&request, &h.signer, time, &h.nonce)).unwrap(),
             headers: h.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     };
     let mut push = |id: &str, rule_id: &str, s: &Signed, change: &dyn Fn(&mut RequestCase), error: Option<&str>| {
+        let relay = RELAY.to_string();
         let mut case = RequestCase {
             id: id.into(),
             rule: rule(rule_id),
             now: time,
             public_key: s.public_key.clone(),
+            relay,
             method: s.method.into(),
             path_and_query: s.path.into(),
             body: b64(&s.body),
@@ -889,6 +886,20 @@ fn build_requests(b: &mut Builder) {
     push("request-301-s-after-signing", "A6", &device_post, &|c| c.now += 301, Some("auth.stale"));
     push("request-301-s-before-signing", "A6", &device_post, &|c| c.now -= 301, Some("auth.stale"));
     push("request-changed-method", "A7", &device_post, &|c| c.method = "PUT".into(), Some("auth.bad_signature"));
+    push(
+        "request-received-by-another-relay",
+        "A7",
+        &device_post,
+        &|c| c.relay = "https://relay-test.example.nl".into(),
+        Some("auth.bad_signature"),
+    );
+    push(
+        "request-received-by-the-same-host-on-another-port",
+        "A7",
+        &office_get,
+        &|c| c.relay = "https://relay.example.nl:8443".into(),
+        Some("auth.bad_signature"),
+    );
     push(
         "request-changed-path",
         "A7",
@@ -1223,7 +1234,9 @@ fn judge_request(case: &RequestCase) -> Option<String> {
     };
     let key: [u8; 32] = unb64_array(&case.public_key).unwrap();
     let body = unb64(&case.body).unwrap();
-    headers.verify(&key, &case.method, &case.path_and_query, &body, case.now).err().map(|e| auth_code(&e))
+    let request =
+        RequestParts { relay: &case.relay, method: &case.method, path_and_query: &case.path_and_query, body: &body };
+    headers.verify(&key, &request, case.now).err().map(|e| auth_code(&e))
 }
 
 fn path() -> std::path::PathBuf {

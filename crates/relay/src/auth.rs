@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
-use hwc_protocol::{AuthError, AuthHeaders, OfficePublicKey, Signer, MAX_REQUEST_BYTES};
+use hwc_protocol::{AuthError, AuthHeaders, OfficePublicKey, RequestParts, Signer, MAX_REQUEST_BYTES};
 use std::pin::Pin;
 
 /// A request's body and authentication headers, not yet checked.
@@ -144,15 +144,24 @@ impl FromRequest<AppState> for RawSigned {
 
 /// Checks `raw`'s time and signature against `public_key`, then that its nonce is new.
 pub async fn check(state: &AppState, raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
-    verify(raw, public_key)?;
+    verify(state, raw, public_key)?;
     remember_nonce(state, raw).await
 }
 
-/// Checks `raw`'s time and signature against `public_key`; writes nothing.
-pub fn verify(raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
-    raw.headers
-        .verify(public_key, raw.method.as_str(), &raw.path_and_query, &raw.body, now_secs())
-        .map_err(auth_failure)
+/// Checks `raw`'s time and signature against `public_key`, signed for one of this relay's own
+/// addresses (a request meant for another relay is refused); writes nothing.
+pub fn verify(state: &AppState, raw: &RawSigned, public_key: &[u8; 32]) -> Result<(), ApiFailure> {
+    let now = now_secs();
+    let mut outcome = Err(AuthError::BadSignature);
+    for relay in state.relay_origins.iter() {
+        let request =
+            RequestParts { relay, method: raw.method.as_str(), path_and_query: &raw.path_and_query, body: &raw.body };
+        outcome = raw.headers.verify(public_key, &request, now);
+        if !matches!(outcome, Err(AuthError::BadSignature)) {
+            break;
+        }
+    }
+    outcome.map_err(auth_failure)
 }
 
 /// Records `raw`'s nonce; refuses a request whose nonce was seen before (a replay).

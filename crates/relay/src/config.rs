@@ -3,7 +3,7 @@
 
 use crate::school_assignments::SchoolAssignments;
 use clap::{Parser, ValueEnum};
-use hwc_protocol::OfficePublicKey;
+use hwc_protocol::{OfficePublicKey, RelayAddress};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -66,6 +66,13 @@ pub struct Config {
     #[arg(long, env = "HWC_RELAY_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// The address schools and offices reach this relay at, as they configure it (for example
+    /// https://relay.example.nl). Every signed request names the relay it is for, so a request
+    /// meant for another relay is refused. Repeat for more names; in the environment, separate
+    /// them with commas. Needed unless the relay listens on a loopback address, which counts too.
+    #[arg(long = "public-url", env = "HWC_RELAY_PUBLIC_URLS", value_delimiter = ',', value_parser = parse_public_url)]
+    pub public_urls: Vec<RelayAddress>,
+
     /// Log line format.
     #[arg(long, env = "HWC_RELAY_LOG_FORMAT", value_enum, default_value = "plain")]
     pub log_format: LogFormat,
@@ -126,6 +133,7 @@ impl Config {
             postgres: None,
             office_keys,
             school_assignments: None,
+            public_urls: Vec::new(),
             tls_cert: None,
             tls_key: None,
             log_format: LogFormat::Plain,
@@ -145,6 +153,27 @@ impl Config {
         }
     }
 
+    /// The origins signed requests may name (see `docs/protocol.md`, request authentication):
+    /// every --public-url, and the address the relay is bound to when that is a loopback
+    /// address, also written as `localhost` (local tools, tests, a reverse proxy on the same
+    /// machine).
+    pub fn origins(&self, bound: SocketAddr) -> Result<Vec<String>, String> {
+        let mut origins: Vec<String> = self.public_urls.iter().map(RelayAddress::origin).collect();
+        if bound.ip().is_loopback() {
+            let scheme = if self.tls_files().is_some() { "https" } else { "http" };
+            for local in [format!("{scheme}://{bound}"), format!("{scheme}://localhost:{}", bound.port())] {
+                origins.push(RelayAddress::parse(&local).map_err(|e| e.to_string())?.origin());
+            }
+        }
+        if origins.is_empty() {
+            return Err(format!(
+                "set --public-url (HWC_RELAY_PUBLIC_URLS) to the address schools and offices use for this relay, for example https://relay.example.nl: every signed request names it, and the relay listens on {bound}, which is not the address they use"
+            ));
+        }
+        origins.dedup();
+        Ok(origins)
+    }
+
     /// The certificate and key files, when TLS is configured.
     pub fn tls_files(&self) -> Option<(&PathBuf, &PathBuf)> {
         self.tls_cert.as_ref().zip(self.tls_key.as_ref())
@@ -154,6 +183,12 @@ impl Config {
 fn parse_office_key(text: &str) -> Result<OfficePublicKey, String> {
     text.trim().parse().map_err(|_| {
         "this is not an office public key: expected the base64 text of a 32-byte Ed25519 public key, as `hwc-send` shows it".to_string()
+    })
+}
+
+fn parse_public_url(text: &str) -> Result<RelayAddress, String> {
+    RelayAddress::parse(text).map_err(|_| {
+        "this is not a relay address: write it as https://relay.example.nl or https://relay.example.nl:8443, as the schools and the office configure it (no path)".to_string()
     })
 }
 
@@ -212,6 +247,40 @@ mod tests {
         let none = Config::try_parse_from(["hwc-relay", "--office-key", &key(), "--max-connections-per-address", "0"])
             .unwrap_err();
         assert_eq!(none.exit_code(), 2);
+    }
+
+    #[test]
+    fn the_relay_knows_the_addresses_requests_are_signed_for() {
+        let k = key();
+        let public = Config::try_parse_from([
+            "hwc-relay",
+            "--office-key",
+            &k,
+            "--public-url",
+            "https://Relay.Example.nl/",
+            "--public-url",
+            "https://relay.example.nl:8443",
+        ])
+        .unwrap();
+        let on_loopback: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let everywhere: SocketAddr = "0.0.0.0:443".parse().unwrap();
+        assert_eq!(
+            public.origins(on_loopback).unwrap(),
+            [
+                "https://relay.example.nl",
+                "https://relay.example.nl:8443",
+                "http://127.0.0.1:8080",
+                "http://localhost:8080"
+            ]
+        );
+        assert_eq!(public.origins(everywhere).unwrap(), ["https://relay.example.nl", "https://relay.example.nl:8443"]);
+        let bare = Config::try_parse_from(["hwc-relay", "--office-key", &k]).unwrap();
+        assert_eq!(bare.origins(on_loopback).unwrap(), ["http://127.0.0.1:8080", "http://localhost:8080"]);
+        assert!(bare.origins(everywhere).unwrap_err().contains("--public-url"));
+        for bad in ["relay.example.nl", "https://relay.example.nl/hwc", "http://relay.example.nl", ""] {
+            let refused = Config::try_parse_from(["hwc-relay", "--office-key", &k, "--public-url", bad]).unwrap_err();
+            assert_eq!(refused.exit_code(), 2, "{bad}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use hwc_relay::{logging, serve_state, AppState, Config, ServeError};
 use std::io::Write;
 
 fn main() -> std::process::ExitCode {
-    // Usage errors print clap's message and exit with code 2.
+    // Usage errors print clap's message and exit with code 2; so do settings found wrong later.
     let config = Config::parse();
     logging::init(config.log_format);
     match run(config) {
@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
         Err(error) => {
             eprintln!("hwc-relay: {error:#}");
             // Unreadable TLS files are a settings problem, like a bad flag: usage-error code 2.
-            if matches!(error.downcast_ref::<ServeError>(), Some(ServeError::Tls(_))) {
+            if matches!(error.downcast_ref::<ServeError>(), Some(ServeError::Tls(_) | ServeError::Settings(_))) {
                 std::process::ExitCode::from(2)
             } else {
                 std::process::ExitCode::FAILURE
@@ -45,13 +45,15 @@ fn run(config: Config) -> anyhow::Result<()> {
     let listener =
         std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr().context("cannot read the bound address")?;
-    // Checked before announcing the address, so a bad certificate never looks like a start.
+    // Checked before announcing the address, so a bad certificate or a missing public address
+    // never looks like a start.
     runtime.block_on(tls_config(&config))?;
+    let origins = config.origins(addr).map_err(ServeError::Settings)?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {addr}").context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;
     let store = if config.postgres.is_some() { "postgresql" } else { "sqlite" };
-    tracing::info!(%addr, tls = config.tls_files().is_some(), office_keys = config.all_office_keys().len(), assigned_offices = config.school_assignments.as_ref().map_or(0, |a| a.offices()), store, "relay started");
+    tracing::info!(%addr, origins = origins.join(" "), tls = config.tls_files().is_some(), office_keys = config.all_office_keys().len(), assigned_offices = config.school_assignments.as_ref().map_or(0, |a| a.offices()), store, "relay started");
     runtime.block_on(serve_state(state, &config, listener, shutdown_signal()))?;
     tracing::info!("relay stopped");
     Ok(())

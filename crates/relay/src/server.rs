@@ -12,6 +12,7 @@ use crate::{routes, sweeper};
 use axum_server::accept::DefaultAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long running requests get to finish after shutdown was asked for.
@@ -29,6 +30,8 @@ pub enum ServeError {
     Tls(std::io::Error),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Settings(String),
 }
 
 /// The relay's HTTP router.
@@ -75,6 +78,8 @@ pub async fn serve_state(
 ) -> Result<(), ServeError> {
     listener.set_nonblocking(true)?;
     let tls = tls_config(config).await?;
+    let mut state = state;
+    state.relay_origins = Arc::new(config.origins(listener.local_addr()?).map_err(ServeError::Settings)?);
     let sweep = tokio::spawn(sweeper::run(state.clone(), Duration::from_secs(config.sweep_interval_secs.max(1))));
     let handle = axum_server::Handle::new();
     let stopper = {

@@ -23,6 +23,9 @@ pub struct AppState {
     pub enrollment_guard: Arc<EnrollmentGuard>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<Vec<IpAddr>>,
+    /// The origins a signed request may name: this relay's public addresses
+    /// ([`crate::Config::origins`]; set when serving starts).
+    pub relay_origins: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             school_assignments: None,
             enrollment_guard: Arc::new(EnrollmentGuard::new(20, enrollment_guard::WINDOW)),
             trusted_proxies: Arc::new(Vec::new()),
+            relay_origins: Arc::new(Vec::new()),
         }
     }
 

@@ -12,7 +12,7 @@ use hwc_protocol::api::{
     ApiError, CreateEnrollment, DeviceInfo, DeviceList, OfficeItems, SignalAccepted, Stats, SuccessorAccepted,
 };
 use hwc_protocol::RelayAddress;
-use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey, OfficeSuccession};
+use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey, OfficeSuccession, RequestParts};
 use reqwest::blocking::{Client, Response};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -184,7 +184,14 @@ impl RelayClient {
         loop {
             attempt += 1;
             let now = chrono::Utc::now().timestamp();
-            let auth = AuthHeaders::sign_office(key, method.as_str(), &signed_path, body.bytes(), now)?;
+            let origin = url.origin().ascii_serialization();
+            let request = RequestParts {
+                relay: &origin,
+                method: method.as_str(),
+                path_and_query: &signed_path,
+                body: body.bytes(),
+            };
+            let auth = AuthHeaders::sign_office(key, &request, now)?;
             let mut request = self.http.request(method.clone(), url.clone()).header("accept", "application/json");
             for (name, value) in auth.to_pairs() {
                 request = request.header(name, value);

@@ -50,9 +50,21 @@ impl Drop for ForgetKey {
 }
 
 fn new_office(dir: &Path) -> (Office, TestRelay, ForgetKey) {
+    new_office_at(dir, None)
+}
+
+/// An office and its relay, which also answers requests signed for `front` (a proxy).
+fn new_office_behind(dir: &Path, front: &str) -> (Office, TestRelay, ForgetKey) {
+    new_office_at(dir, Some(front))
+}
+
+fn new_office_at(dir: &Path, front: Option<&str>) -> (Office, TestRelay, ForgetKey) {
     let mut office = Office::init(dir, KeySource::Keyring, "http://127.0.0.1:9").unwrap();
     let guard = ForgetKey(office.state_dir().to_path_buf());
-    let relay = TestRelay::start(vec![office.public_key()]);
+    let relay = match front {
+        Some(front) => TestRelay::start_behind(vec![office.public_key()], front),
+        None => TestRelay::start(vec![office.public_key()]),
+    };
     office.use_relay(&relay.url()).unwrap();
     (office, relay, guard)
 }
@@ -312,7 +324,8 @@ fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
     require_test_keyring();
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
-    let (mut office, relay, _guard) = new_office(&state);
+    let proxy = CuttingProxy::listen();
+    let (mut office, relay, _guard) = new_office_behind(&state, &proxy.url());
     let brin: Brin = "90KL".parse().unwrap();
     let device = verified_device(&mut office, &relay, brin, Role::Director);
     let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
@@ -324,7 +337,7 @@ fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
 
     // The first page of receipts arrives; the relay is gone before the next read. What the
     // first page settled must reach the officer now: it is never reported again.
-    let proxy = CuttingProxy::start(relay.addr(), b"GET /v1/receipts", 1);
+    let proxy = proxy.start(relay.addr(), b"GET /v1/receipts", 1);
     office.use_relay(&proxy.url()).unwrap();
     let reports = office.fetch_receipts().expect("the receipts read before the cut");
     let mut reported: Vec<_> = reports

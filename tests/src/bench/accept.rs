@@ -10,7 +10,7 @@ use super::{Figure, Percentiles, Report};
 use crate::RelayProcess;
 use anyhow::{Context, Result};
 use chrono::{Duration as Days, Utc};
-use hwc_protocol::request_auth::AuthHeaders;
+use hwc_protocol::request_auth::{AuthHeaders, RequestParts};
 use hwc_protocol::{Envelope, OfficeSigningKey, SignalId};
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -71,8 +71,10 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
                     let Some((id, bytes)) = queue.lock().unwrap_or_else(|p| p.into_inner()).pop() else {
                         return anyhow::Ok(());
                     };
-                    let auth =
-                        AuthHeaders::sign_office(&office, "POST", "/v1/signals", &bytes, Utc::now().timestamp())?;
+                    let origin = format!("http://{addr}");
+                    let request =
+                        RequestParts { relay: &origin, method: "POST", path_and_query: "/v1/signals", body: &bytes };
+                    let auth = AuthHeaders::sign_office(&office, &request, Utc::now().timestamp())?;
                     let headers: Vec<_> = auth.to_pairs().into_iter().collect();
                     let t0 = Instant::now();
                     let answer = connection.request("POST", "/v1/signals", &headers, &bytes).await?;

@@ -259,7 +259,7 @@ fn relay(size: Size) -> Result<Measured> {
         &runtime,
         idle_devices.len(),
         pid,
-        |i| inbox_poller(Arc::clone(&idle_devices[i]), |_, _| {}),
+        |i| inbox_poller(Arc::clone(&idle_devices[i]), format!("http://{relay_addr}"), |_, _| {}),
         relay_addr,
     );
     let clock: SharedClock = Arc::default();
@@ -317,11 +317,12 @@ fn enroll(office: &mut Office, relay: &str, school: Brin, role: Role) -> Result<
 /// A long-polling inbox reader for a seeded device; `seen` gets each non-empty inbox.
 pub fn inbox_poller(
     device: Arc<SeededDevice>,
+    relay: String,
     seen: impl Fn(&Inbox, Instant) + Send + 'static,
 ) -> (longpoll::NextRequest, longpoll::OnAnswer) {
     let next = Box::new(move |cursor: u64| {
         let path = format!("/v1/inbox?after={cursor}&wait=60");
-        let headers = device.sign("GET", &path, b"")?;
+        let headers = device.sign(&relay, "GET", &path, b"")?;
         Ok((path, headers))
     });
     (next, on_inbox(seen))

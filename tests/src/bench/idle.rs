@@ -14,7 +14,7 @@ use super::{Figure, Percentiles, Report};
 use crate::RelayProcess;
 use anyhow::{Context, Result};
 use chrono::{Duration as Days, Utc};
-use hwc_protocol::request_auth::AuthHeaders;
+use hwc_protocol::request_auth::{AuthHeaders, RequestParts};
 use hwc_protocol::{DeviceId, Envelope, OfficeSigningKey, SignalId};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -92,7 +92,7 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
             let arrivals = Arc::clone(&arrivals);
             let device = Arc::clone(&devices[connected]);
             let id = device.id;
-            let (next, on_answer) = inbox_poller(device, move |_, at| {
+            let (next, on_answer) = inbox_poller(device, format!("http://{addr}"), move |_, at| {
                 arrivals.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert(at);
             });
             runtime.spawn(longpoll::run(
@@ -206,7 +206,10 @@ async fn deliver(
         let now = Utc::now();
         let sealed =
             Envelope::seal(office, SignalId::random()?, devices[i].school, now, now + Days::hours(20), &pair, &signal)?;
-        let auth = AuthHeaders::sign_office(office, "POST", "/v1/signals", &sealed.bytes, now.timestamp())?;
+        let origin = format!("http://{addr}");
+        let request =
+            RequestParts { relay: &origin, method: "POST", path_and_query: "/v1/signals", body: &sealed.bytes };
+        let auth = AuthHeaders::sign_office(office, &request, now.timestamp())?;
         let headers: Vec<_> = auth.to_pairs().into_iter().collect();
         let t0 = Instant::now();
         let answer = connection.request("POST", "/v1/signals", &headers, &sealed.bytes).await?;

@@ -5,7 +5,7 @@
 
 use anyhow::{anyhow, Context, Result};
 use hwc_protocol::api::{DeviceInfo, DeviceStatus};
-use hwc_protocol::request_auth::AuthHeaders;
+use hwc_protocol::request_auth::{AuthHeaders, RequestParts};
 use hwc_protocol::{Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, OfficePublicKey, Role};
 use hwc_relay::store::{devices, schools, SqliteStore};
 use std::path::Path;
@@ -20,10 +20,11 @@ pub struct SeededDevice {
 }
 
 impl SeededDevice {
-    /// Signed headers for one request as this device.
-    pub fn sign(&self, method: &str, path: &str, body: &[u8]) -> Result<Vec<(&'static str, String)>> {
+    /// Signed headers for one request as this device to the relay at origin `relay`.
+    pub fn sign(&self, relay: &str, method: &str, path: &str, body: &[u8]) -> Result<Vec<(&'static str, String)>> {
         let now = chrono::Utc::now().timestamp();
-        let auth = AuthHeaders::sign_device(&self.sign, self.id, method, path, body, now)?;
+        let request = RequestParts { relay, method, path_and_query: path, body };
+        let auth = AuthHeaders::sign_device(&self.sign, self.id, &request, now)?;
         Ok(auth.to_pairs().into_iter().collect())
     }
 }

@@ -31,10 +31,15 @@ fn main() -> Result<()> {
 fn serve(mut connection: TcpStream) -> Result<()> {
     let mut line = String::new();
     BufReader::new(connection.try_clone()?).read_line(&mut line)?;
-    let started = remote::parse_request(&line).map_err(anyhow::Error::msg).and_then(|(sweep, keys)| {
+    let started = remote::parse_request(&line).map_err(anyhow::Error::msg).and_then(|asked| {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("relay.db");
-        let relay = RelayProcess::start_with_args(&db, &keys, &["--sweep-interval-secs", &sweep.to_string()])?;
+        let sweep = asked.sweep_interval_secs.to_string();
+        let mut args = vec!["--sweep-interval-secs", sweep.as_str()];
+        for url in &asked.public_urls {
+            args.extend(["--public-url", url.as_str()]);
+        }
+        let relay = RelayProcess::start_with_args(&db, &asked.office_keys, &args)?;
         Ok((dir, relay))
     });
     let (_dir, relay) = match started {

@@ -10,8 +10,8 @@ use hwc_client::vault::key::{keyring_user, pepper_keyring_user, KEYRING_SERVICE}
 use hwc_client::SchoolClient;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, OfficeItem, OfficeItems, SignalAccepted};
 use hwc_protocol::{
-    AuthHeaders, Brin, DevicePublicKeys, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, Receipt, Role,
-    SafetyCode, Signal, SignalId, VerifiedEnvelope, VerifiedReceipt,
+    AuthHeaders, Brin, DevicePublicKeys, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, Receipt,
+    RequestParts, Role, SafetyCode, Signal, SignalId, VerifiedEnvelope, VerifiedReceipt,
 };
 use hwc_relay::testing::TestRelay;
 use std::path::Path;
@@ -51,7 +51,8 @@ impl Office {
     }
 
     pub fn request(&self, method: &str, path: &str, body: &[u8], content_type: &str) -> Answer {
-        let headers = AuthHeaders::sign_office(&self.key, method, path, body, Utc::now().timestamp()).unwrap();
+        let parts = RequestParts { relay: &self.url, method, path_and_query: path, body };
+        let headers = AuthHeaders::sign_office(&self.key, &parts, Utc::now().timestamp()).unwrap();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, format!("{}{}", self.url, path));
         for (name, value) in headers.to_pairs() {

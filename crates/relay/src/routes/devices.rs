@@ -99,7 +99,7 @@ async fn enroll_checked(state: &AppState, raw: RawSigned) -> Result<(StatusCode,
     }
     // Signature and code first, both without a write: a flood of requests with made-up codes
     // costs reads only, and never queues behind (or ahead of) the devices' writes.
-    auth::verify(&raw, &request.keys.sign_key)?;
+    auth::verify(state, &raw, &request.keys.sign_key)?;
     let hash = request.code_hash;
     let keys = request.keys;
     let now = now_secs();

@@ -129,13 +129,33 @@ impl TestRelay {
         }
     }
 
+    /// Starts a relay trusting `office_keys` that also answers requests signed for `front`: the
+    /// address of a proxy or balancer the test puts in front of it (its `--public-url`).
+    pub fn start_behind(office_keys: Vec<OfficePublicKey>, front: &str) -> TestRelay {
+        match Self::try_start_full(office_keys, 1, vec![front.to_string()]) {
+            Ok(relay) => relay,
+            Err(error) => panic!("test relay did not start: {error}"),
+        }
+    }
+
     /// Starts a relay trusting `office_keys` that sweeps every `sweep_interval_secs`.
     pub fn try_start_with_sweep_interval(
         office_keys: Vec<OfficePublicKey>,
         sweep_interval_secs: u64,
     ) -> Result<TestRelay, ServeError> {
+        Self::try_start_full(office_keys, sweep_interval_secs, Vec::new())
+    }
+
+    /// Starts a relay, at the relay host when tests run under wine, else in this process.
+    fn try_start_full(
+        office_keys: Vec<OfficePublicKey>,
+        sweep_interval_secs: u64,
+        public_urls: Vec<String>,
+    ) -> Result<TestRelay, ServeError> {
         if let Some(host) = remote::host() {
-            let relay = remote::start(&host, &office_keys, sweep_interval_secs.max(1))?;
+            let asked =
+                remote::RemoteRequest { sweep_interval_secs: sweep_interval_secs.max(1), office_keys, public_urls };
+            let relay = remote::start(&host, &asked)?;
             return Ok(TestRelay {
                 addr: relay.addr,
                 db_path: relay.db_path,
@@ -147,7 +167,12 @@ impl TestRelay {
                 _remote: Some(relay.line),
             });
         }
-        Self::start_here(office_keys, sweep_interval_secs, |_| {})
+        let public_urls = public_urls
+            .iter()
+            .map(|url| hwc_protocol::RelayAddress::parse(url))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServeError::Settings(e.to_string()))?;
+        Self::start_here(office_keys, sweep_interval_secs, |config| config.public_urls = public_urls)
     }
 
     /// Starts a relay in this process, on a fresh database.

@@ -5,7 +5,7 @@
 //!
 //! One TCP connection per relay, one line each way:
 //!
-//! - test → host: `relay <sweep seconds> <office key>...`
+//! - test → host: `relay <sweep seconds> <office key>... [url=<public url>]...`
 //! - host → test: `ok <address> <database path>`, or `fout <reason>`
 //!
 //! The relay lives while the connection is open; when the test drops its [`super::TestRelay`]
@@ -35,21 +35,33 @@ pub struct RemoteRelay {
     pub line: TcpStream,
 }
 
-/// The request line for a relay with these settings.
-pub fn request(office_keys: &[OfficePublicKey], sweep_interval_secs: u64) -> String {
-    let keys: Vec<String> = office_keys.iter().map(ToString::to_string).collect();
-    format!("relay {sweep_interval_secs} {}\n", keys.join(" "))
+/// What a test asks of the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRequest {
+    pub sweep_interval_secs: u64,
+    pub office_keys: Vec<OfficePublicKey>,
+    /// Addresses of proxies in front of the relay (its `--public-url`s).
+    pub public_urls: Vec<String>,
 }
 
-/// Parses a request line: the sweep interval and the office keys.
-pub fn parse_request(line: &str) -> Result<(u64, Vec<OfficePublicKey>), String> {
+/// The request line for a relay with these settings.
+pub fn request(asked: &RemoteRequest) -> String {
+    let keys: Vec<String> = asked.office_keys.iter().map(ToString::to_string).collect();
+    let urls: Vec<String> = asked.public_urls.iter().map(|url| format!(" url={url}")).collect();
+    format!("relay {} {}{}\n", asked.sweep_interval_secs, keys.join(" "), urls.concat())
+}
+
+/// Parses a request line (a key's base64 never starts with `url=`).
+pub fn parse_request(line: &str) -> Result<RemoteRequest, String> {
     let mut words = line.split_whitespace();
     if words.next() != Some("relay") {
         return Err("de regel begint niet met 'relay'".into());
     }
-    let sweep = words.next().and_then(|w| w.parse().ok()).ok_or("geen geldige veeginterval")?;
-    let keys = words.map(str::parse).collect::<Result<Vec<OfficePublicKey>, _>>().map_err(|e| e.to_string())?;
-    Ok((sweep, keys))
+    let sweep_interval_secs = words.next().and_then(|w| w.parse().ok()).ok_or("geen geldige veeginterval")?;
+    let (urls, keys): (Vec<&str>, Vec<&str>) = words.partition(|w| w.starts_with("url="));
+    let office_keys = keys.into_iter().map(str::parse).collect::<Result<_, _>>().map_err(|e| format!("{e}"))?;
+    let public_urls = urls.into_iter().map(|u| u.trim_start_matches("url=").to_string()).collect();
+    Ok(RemoteRequest { sweep_interval_secs, office_keys, public_urls })
 }
 
 /// The answer line for a started relay.
@@ -62,9 +74,9 @@ fn failed(what: &str) -> std::io::Error {
 }
 
 /// Asks the host at `host` for a relay.
-pub fn start(host: &str, office_keys: &[OfficePublicKey], sweep_interval_secs: u64) -> std::io::Result<RemoteRelay> {
+pub fn start(host: &str, asked: &RemoteRequest) -> std::io::Result<RemoteRelay> {
     let mut line = TcpStream::connect(host)?;
-    line.write_all(request(office_keys, sweep_interval_secs).as_bytes())?;
+    line.write_all(request(asked).as_bytes())?;
     let mut reply = String::new();
     BufReader::new(line.try_clone()?).read_line(&mut reply)?;
     let reply = reply.trim_end();
@@ -84,8 +96,12 @@ mod tests {
 
     #[test]
     fn a_request_reads_back_as_sent() {
-        let keys = vec![OfficeSigningKey::generate().unwrap().public(), OfficeSigningKey::generate().unwrap().public()];
-        assert_eq!(parse_request(&request(&keys, 7)).unwrap(), (7, keys));
+        let office_keys =
+            vec![OfficeSigningKey::generate().unwrap().public(), OfficeSigningKey::generate().unwrap().public()];
+        let asked = RemoteRequest { sweep_interval_secs: 7, office_keys, public_urls: vec![] };
+        assert_eq!(parse_request(&request(&asked)).unwrap(), asked);
+        let behind = RemoteRequest { public_urls: vec!["http://127.0.0.1:4000".into()], ..asked };
+        assert_eq!(parse_request(&request(&behind)).unwrap(), behind);
         assert!(parse_request("relay x").is_err());
         assert!(parse_request("relais 1").is_err());
         assert!(parse_request("relay 1 geen-sleutel").is_err());

@@ -29,14 +29,14 @@ fn health_says_unavailable_while_the_database_cannot_be_written_and_ok_again_aft
 #[test]
 fn stale_replayed_and_tampered_requests_are_refused() {
     let env = Env::new();
-    let old = AuthHeaders::sign_office(&env.office, "GET", "/v1/stats", b"", now() - 400).unwrap();
+    let old = AuthHeaders::sign_office(&env.office, &env.parts("GET", "/v1/stats", b""), now() - 400).unwrap();
     expect_error(env.send("GET", "/v1/stats", b"", Some(&old)), StatusCode::UNAUTHORIZED, "stale_request");
 
-    let fresh = AuthHeaders::sign_office(&env.office, "GET", "/v1/stats", b"", now()).unwrap();
+    let fresh = AuthHeaders::sign_office(&env.office, &env.parts("GET", "/v1/stats", b""), now()).unwrap();
     assert_eq!(env.send("GET", "/v1/stats", b"", Some(&fresh)).status(), StatusCode::OK);
     expect_error(env.send("GET", "/v1/stats", b"", Some(&fresh)), StatusCode::UNAUTHORIZED, "replayed_request");
 
-    let signed = AuthHeaders::sign_office(&env.office, "GET", "/v1/receipts?after=0", b"", now()).unwrap();
+    let signed = AuthHeaders::sign_office(&env.office, &env.parts("GET", "/v1/receipts?after=0", b""), now()).unwrap();
     expect_error(
         env.send("GET", "/v1/receipts?after=5", b"", Some(&signed)),
         StatusCode::UNAUTHORIZED,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use hwc_protocol::api::{ApiError, CreateEnrollment, DeviceInfo, EnrollDevice, Inbox};
 use hwc_protocol::{
     AuthHeaders, Brin, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, EnrollmentCode, Envelope,
-    OfficeSigningKey, Receipt, ReceiptKind, Role, Signal, SignalId, VerifiedEnvelope,
+    OfficeSigningKey, Receipt, ReceiptKind, RequestParts, Role, Signal, SignalId, VerifiedEnvelope,
 };
 use hwc_relay::config::Config;
 use hwc_relay::school_assignments::SchoolAssignments;
@@ -47,6 +47,8 @@ impl Device {
 /// A relay, an HTTP client and one trusted office (plus `others` more).
 pub struct Env {
     pub relay: TestRelay,
+    /// The relay's origin, as clients sign it.
+    pub origin: String,
     pub http: Client,
     pub office: OfficeSigningKey,
     pub others: Vec<OfficeSigningKey>,
@@ -84,16 +86,14 @@ impl Env {
         }
         let relay = TestRelay::start_with_assignments(SchoolAssignments::parse(&file).unwrap());
         let office = keys.remove(0);
-        let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { relay, http, office, others: keys }
+        Self::assemble(relay, office, keys)
     }
 
     /// One office and a relay whose settings `adjust` changes.
     pub fn with_settings(adjust: impl FnOnce(&mut Config)) -> Self {
         let office = OfficeSigningKey::generate().unwrap();
         let relay = TestRelay::start_with(vec![office.public()], adjust);
-        let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { relay, http, office, others: Vec::new() }
+        Self::assemble(relay, office, Vec::new())
     }
 
     fn build(n: usize, sweep_interval_secs: u64) -> Self {
@@ -101,8 +101,13 @@ impl Env {
         let relay =
             TestRelay::start_with_sweep_interval(keys.iter().map(|k| k.public()).collect(), sweep_interval_secs);
         let office = keys.remove(0);
+        Self::assemble(relay, office, keys)
+    }
+
+    fn assemble(relay: TestRelay, office: OfficeSigningKey, others: Vec<OfficeSigningKey>) -> Self {
         let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { relay, http, office, others: keys }
+        let origin = relay.url();
+        Self { relay, origin, http, office, others }
     }
 
     pub fn send(&self, method: &str, path: &str, body: &[u8], headers: Option<&AuthHeaders>) -> Response {
@@ -116,13 +121,19 @@ impl Env {
         request.send().unwrap()
     }
 
+    /// What a request to this relay signs (the test relay's origin is its URL).
+    pub fn parts<'a>(&'a self, method: &'a str, path: &'a str, body: &'a [u8]) -> RequestParts<'a> {
+        RequestParts { relay: &self.origin, method, path_and_query: path, body }
+    }
+
     pub fn as_office(&self, office: &OfficeSigningKey, method: &str, path: &str, body: &[u8]) -> Response {
-        let headers = AuthHeaders::sign_office(office, method, path, body, now()).unwrap();
+        let headers = AuthHeaders::sign_office(office, &self.parts(method, path, body), now()).unwrap();
         self.send(method, path, body, Some(&headers))
     }
 
     pub fn as_device(&self, device: &Device, method: &str, path: &str, body: &[u8]) -> Response {
-        let headers = AuthHeaders::sign_device(&device.sign, device.id(), method, path, body, now()).unwrap();
+        let headers =
+            AuthHeaders::sign_device(&device.sign, device.id(), &self.parts(method, path, body), now()).unwrap();
         self.send(method, path, body, Some(&headers))
     }
 

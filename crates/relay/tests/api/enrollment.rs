@@ -238,7 +238,8 @@ fn enroll_via(
     forwarded_for: Option<&str>,
 ) -> reqwest::blocking::Response {
     let body = serde_json::to_vec(&EnrollDevice::new(code, device.keys)).unwrap();
-    let auth = AuthHeaders::sign_device(&device.sign, device.id(), "POST", "/v1/devices", &body, now()).unwrap();
+    let auth =
+        AuthHeaders::sign_device(&device.sign, device.id(), &env.parts("POST", "/v1/devices", &body), now()).unwrap();
     let mut request = http.post(format!("{}/v1/devices", env.relay.url())).body(body);
     for (name, value) in auth.to_pairs() {
         request = request.header(name, value);

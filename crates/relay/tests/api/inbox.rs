@@ -108,12 +108,16 @@ fn wait_over_a_minute_and_bad_parameters_are_refused() {
 fn shutdown_answers_waiting_requests_at_once() {
     let env = Env::new();
     let device = env.verified_device("12AB", Role::Director);
+    let path = "/v1/inbox?after=0&wait=30";
+    let headers = hwc_protocol::AuthHeaders::sign_device(
+        &device.sign,
+        device.id(),
+        &env.parts("GET", path, b""),
+        crate::common::now(),
+    )
+    .unwrap();
     let Env { relay, http, .. } = env;
     let url = relay.url();
-    let path = "/v1/inbox?after=0&wait=30";
-    let headers =
-        hwc_protocol::AuthHeaders::sign_device(&device.sign, device.id(), "GET", path, b"", crate::common::now())
-            .unwrap();
     let waiter = std::thread::spawn(move || {
         let started = Instant::now();
         let mut request = http.get(format!("{url}{path}"));

@@ -6,7 +6,8 @@
 use chrono::Utc;
 use hwc_protocol::api::{DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
 use hwc_protocol::{
-    AuthHeaders, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Receipt, ReceiptKind, SignalId,
+    AuthHeaders, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Receipt, ReceiptKind, RequestParts,
+    SignalId,
 };
 use std::path::Path;
 
@@ -35,8 +36,9 @@ impl TestDevice {
         body: Vec<u8>,
         content_type: &str,
     ) -> (u16, Vec<u8>) {
-        let auth = AuthHeaders::sign_device(&self.sign, self.id, method.as_str(), path, &body, Utc::now().timestamp())
-            .unwrap();
+        let origin = hwc_protocol::RelayAddress::parse(relay).unwrap().origin();
+        let parts = RequestParts { relay: &origin, method: method.as_str(), path_and_query: path, body: &body };
+        let auth = AuthHeaders::sign_device(&self.sign, self.id, &parts, Utc::now().timestamp()).unwrap();
         let mut request = reqwest::blocking::Client::new().request(method, format!("{relay}{path}"));
         for (name, value) in auth.to_pairs() {
             request = request.header(name, value);
@@ -129,21 +131,30 @@ pub fn assert_absent_in_text(text: &str, secrets: &[&str]) {
 /// A loopback proxy in front of a real relay that forwards everything until the client starts
 /// its `allowed + 1`-th request whose bytes contain `marker`; from then on it cuts every
 /// connection, as a relay that dies mid-conversation would.
+/// It listens before the relay starts, so the relay can be told its address (requests are
+/// signed for the address the client uses).
 pub struct CuttingProxy {
     pub addr: std::net::SocketAddr,
+    listener: std::net::TcpListener,
 }
 
 impl CuttingProxy {
-    pub fn start(target: std::net::SocketAddr, marker: &'static [u8], allowed: usize) -> Self {
+    /// Takes a free port; nothing is forwarded before [`CuttingProxy::start`].
+    pub fn listen() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        Self { addr: listener.local_addr().unwrap(), listener }
+    }
+
+    pub fn start(self, target: std::net::SocketAddr, marker: &'static [u8], allowed: usize) -> Self {
         use std::io::{Read, Write};
-        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::net::{Shutdown, TcpStream};
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Arc;
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
+        let Self { addr, listener } = self;
+        let accepting = listener.try_clone().unwrap();
         let seen = Arc::new(AtomicUsize::new(0));
         std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
+            for client in accepting.incoming().flatten() {
                 if seen.load(Ordering::SeqCst) > allowed {
                     continue; // dropped: the connection is cut at once
                 }
@@ -170,7 +181,7 @@ impl CuttingProxy {
                 });
             }
         });
-        Self { addr }
+        Self { addr, listener }
     }
 
     pub fn url(&self) -> String {
