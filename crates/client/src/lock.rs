@@ -5,8 +5,9 @@
 //! Wrong PINs are counted in the vault, with the time of the last one, so a restart does not
 //! reset them. The first [`FREE_WRONG_PINS`] cost nothing; after that no PIN is even checked
 //! until 2, 4, 8, … seconds have passed ([`ClientError::PinDelay`]). The try is counted before the
-//! PIN is checked (so cutting the power mid-check does not save a try) and the count is cleared
-//! by a correct PIN. The [`MAX_WRONG_PINS`]th wrong PIN in a row wipes the vault and both keyring
+//! PIN is checked, in one transaction with the check that a try is allowed (so cutting the power
+//! mid-check does not save a try, and a second process on the vault cannot check a PIN on the same
+//! count), and the count is cleared by a correct PIN. The [`MAX_WRONG_PINS`]th wrong PIN in a row wipes the vault and both keyring
 //! entries: the device must be enrolled again. Time comes from the client's [`crate::Clock`]; if
 //! it runs backwards, the wait starts again from the new "now" instead of growing.
 
@@ -14,7 +15,7 @@ use crate::client::SchoolClient;
 use crate::error::{ClientError, Result};
 use crate::pin::{self, check_pin_format, delay_after, tries_left, WrapError, MAX_WRONG_PINS};
 use crate::reports::PinStatus;
-use crate::vault::{PinFailures, VaultError};
+use crate::vault::{PinClaim, PinFailures, VaultError};
 use hwc_protocol::DeviceOpenKey;
 use zeroize::Zeroizing;
 
@@ -78,27 +79,29 @@ impl SchoolClient {
     pub(crate) fn check_pin(&mut self, pin: &str) -> Result<Zeroizing<[u8; 32]>> {
         self.alive()?;
         let now = self.now();
-        let mut failures = self.vault.pin_failures()?;
+        let failures = self.vault.pin_failures()?;
         if failures.count >= MAX_WRONG_PINS {
             // Only reachable if a wipe was interrupted: finish it.
             return Err(self.wipe_after_wrong_pins());
         }
-        if now < failures.last_at {
-            // The clock went back: wait the full delay from now rather than until the old time.
-            failures.last_at = now;
-            self.vault.set_pin_failures(failures)?;
-        }
-        let wait = wait_at(failures, now);
-        if wait > 0 {
-            return Err(ClientError::PinDelay { seconds: wait });
+        if now >= failures.last_at && wait_at(failures, now) > 0 {
+            return Err(ClientError::PinDelay { seconds: wait_at(failures, now) });
         }
         check_pin_format(pin).map_err(ClientError::PinFormat)?;
         let wrapped = self.vault.wrapped_open_key()?.ok_or(VaultError::NoPinProtection)?;
         let pepper = self.vault.pin_pepper()?;
 
-        // Count the try first; a correct PIN clears the count again.
-        let counted = PinFailures { count: failures.count + 1, last_at: now };
-        self.vault.set_pin_failures(counted)?;
+        // Count the try first, in one transaction with the check that a try is allowed now (a
+        // clock gone back restarts the wait from now), so another process on this vault cannot
+        // check a PIN on the same count; a correct PIN clears the count again.
+        let allowed = |failures: PinFailures| failures.count < MAX_WRONG_PINS && wait_at(failures, now) == 0;
+        let counted = match self.vault.claim_pin_try(now, allowed)? {
+            PinClaim::Granted { counted } => counted,
+            PinClaim::Refused { failures } if failures.count >= MAX_WRONG_PINS => {
+                return Err(self.wipe_after_wrong_pins())
+            }
+            PinClaim::Refused { failures } => return Err(ClientError::PinDelay { seconds: wait_at(failures, now) }),
+        };
         match pin::unwrap(&wrapped, pin, pepper.bytes(), &self.device_id) {
             Ok(secret) => {
                 let open =
@@ -116,7 +119,7 @@ impl SchoolClient {
             }),
             Err(WrapError::Unavailable) => {
                 // Not the user's fault: the try does not count.
-                self.vault.set_pin_failures(failures)?;
+                self.vault.return_pin_try()?;
                 Err(ClientError::PinCheckUnavailable)
             }
         }

@@ -304,3 +304,35 @@ fn change_pin_needs_the_old_pin_and_replaces_it() {
     client.unlock(new_pin).unwrap();
     assert!(client.is_unlocked());
 }
+
+/// Two windows (or two processes) on one vault cannot guess in parallel on one count: a try is
+/// counted in the same transaction that checks it is allowed, so once the free tries are used,
+/// of two tries started at the same moment one is checked and the other waits.
+#[test]
+fn two_processes_on_one_vault_cannot_guess_on_the_same_count() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, clock) = device_on_manual_clock(&office, dir.path());
+    for _ in 0..3 {
+        wrong_try(&mut first);
+    }
+    let second = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    let start = Arc::new(std::sync::Barrier::new(2));
+    let tries: Vec<_> = [first, second]
+        .into_iter()
+        .map(|mut client| {
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                client.unlock(WRONG).unwrap_err()
+            })
+        })
+        .collect();
+    let outcomes: Vec<ClientError> = tries.into_iter().map(|t| t.join().unwrap()).collect();
+    let checked = outcomes.iter().filter(|e| matches!(e, ClientError::WrongPin { .. })).count();
+    let waited = outcomes.iter().filter(|e| matches!(e, ClientError::PinDelay { .. })).count();
+    assert_eq!((checked, waited), (1, 1), "{outcomes:?}");
+    let client = SchoolClient::open_with_clock(dir.path(), clock).unwrap();
+    assert_eq!(client.status().unwrap().wrong_pin_attempts, 4);
+}

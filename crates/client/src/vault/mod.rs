@@ -18,7 +18,7 @@ mod settings;
 
 pub use envelopes::StoredEnvelope;
 pub use outbox::QueuedReceipt;
-pub use pin_guard::PinFailures;
+pub use pin_guard::{PinClaim, PinFailures};
 pub use settings::Setting;
 
 use key::{PinPepper, VaultKey};
