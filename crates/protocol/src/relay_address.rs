@@ -23,6 +23,8 @@ pub enum RelayAddressError {
         "het adres van de relay bevat een onzichtbaar teken (een tab, regeleinde of ander stuurteken); typ het opnieuw"
     )]
     Invisible,
+    #[error("het adres van de relay eindigt op een punt; laat die punt weg")]
+    TrailingDot,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -45,6 +47,11 @@ impl RelayAddress {
         }
         let url = Url::parse(text).map_err(|_| RelayAddressError::Unreadable)?;
         let host = url.host_str().ok_or(RelayAddressError::Unreadable)?;
+        // `relay.example.nl.` names the same host but another origin: every signed request
+        // would then name a relay the relay does not call itself.
+        if host.ends_with('.') {
+            return Err(RelayAddressError::TrailingDot);
+        }
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(host) => {}
@@ -117,6 +124,7 @@ mod tests {
             assert_eq!(RelayAddress::parse(bad).err(), Some(RelayAddressError::NotPlain), "{bad}");
         }
         assert!(RelayAddress::parse(" https://relay.example.nl\n").is_ok(), "spaces and a line end around it");
+        assert_eq!(RelayAddress::parse("https://relay.example.nl./").err(), Some(RelayAddressError::TrailingDot));
         for (typed, origin) in [
             ("https://Relay.Example.NL/", "https://relay.example.nl"),
             ("https://relay.example.nl:443", "https://relay.example.nl"),

@@ -103,12 +103,18 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiFail
     })?
 }
 
+/// How much of a too-large body is read and thrown away before the refusal is sent. Closing a
+/// connection with unread bytes makes the kernel reset it, and the client then loses the answer
+/// (`413 too_large`) it was about to read; a body beyond this is cut off all the same.
+const DRAIN_LIMIT: usize = 4 * MAX_REQUEST_BYTES;
+
 async fn read_body_untimed(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiFailure> {
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        drain(&mut body, 0).await;
         return Err(ApiFailure::TooLarge);
     }
     let mut buf = Vec::new();
@@ -117,12 +123,23 @@ async fn read_body_untimed(headers: &HeaderMap, mut body: Body) -> Result<Bytes,
             .map_err(|_| ApiFailure::BadRequest("Het verzoek kwam niet volledig aan. Probeer het opnieuw.".into()))?;
         if let Ok(data) = frame.into_data() {
             if buf.len().saturating_add(data.len()) > MAX_REQUEST_BYTES {
+                drain(&mut body, buf.len().saturating_add(data.len())).await;
                 return Err(ApiFailure::TooLarge);
             }
             buf.extend_from_slice(&data);
         }
     }
     Ok(Bytes::from(buf))
+}
+
+/// Reads and drops the rest of `body`, up to [`DRAIN_LIMIT`] bytes in all (`read` so far).
+async fn drain(body: &mut Body, mut read: usize) {
+    while read <= DRAIN_LIMIT {
+        match std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
+            Some(Ok(frame)) => read = read.saturating_add(frame.data_ref().map_or(0, Bytes::len)),
+            _ => return,
+        }
+    }
 }
 
 impl FromRequest<AppState> for RawSigned {

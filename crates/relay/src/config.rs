@@ -154,12 +154,16 @@ impl Config {
     }
 
     /// The origins signed requests may name (see `docs/protocol.md`, request authentication):
-    /// every --public-url, and the address the relay is bound to when that is a loopback
-    /// address, also written as `localhost` (local tools, tests, a reverse proxy on the same
-    /// machine).
+    /// every --public-url; without one, a relay on a loopback address (local tools, tests, the
+    /// demo) takes the address it is bound to, also written as `localhost`.
     pub fn origins(&self, bound: SocketAddr) -> Result<Vec<String>, String> {
-        let mut origins: Vec<String> = self.public_urls.iter().map(RelayAddress::origin).collect();
-        if bound.ip().is_loopback() {
+        let mut origins: Vec<String> = Vec::new();
+        for origin in self.public_urls.iter().map(RelayAddress::origin) {
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        if origins.is_empty() && bound.ip().is_loopback() {
             let scheme = if self.tls_files().is_some() { "https" } else { "http" };
             for local in [format!("{scheme}://{bound}"), format!("{scheme}://localhost:{}", bound.port())] {
                 origins.push(RelayAddress::parse(&local).map_err(|e| e.to_string())?.origin());
@@ -170,7 +174,6 @@ impl Config {
                 "set --public-url (HWC_RELAY_PUBLIC_URLS) to the address schools and offices use for this relay, for example https://relay.example.nl: every signed request names it, and the relay listens on {bound}, which is not the address they use"
             ));
         }
-        origins.dedup();
         Ok(origins)
     }
 
@@ -264,16 +267,18 @@ mod tests {
         .unwrap();
         let on_loopback: SocketAddr = "127.0.0.1:8080".parse().unwrap();
         let everywhere: SocketAddr = "0.0.0.0:443".parse().unwrap();
-        assert_eq!(
-            public.origins(on_loopback).unwrap(),
-            [
-                "https://relay.example.nl",
-                "https://relay.example.nl:8443",
-                "http://127.0.0.1:8080",
-                "http://localhost:8080"
-            ]
-        );
-        assert_eq!(public.origins(everywhere).unwrap(), ["https://relay.example.nl", "https://relay.example.nl:8443"]);
+        let named = ["https://relay.example.nl", "https://relay.example.nl:8443"];
+        assert_eq!(public.origins(on_loopback).unwrap(), named, "behind a proxy: only the public names");
+        assert_eq!(public.origins(everywhere).unwrap(), named);
+        let twice = Config::try_parse_from([
+            "hwc-relay",
+            "--office-key",
+            &k,
+            "--public-url",
+            "https://relay.example.nl:443,https://relay.example.nl",
+        ])
+        .unwrap();
+        assert_eq!(twice.origins(everywhere).unwrap(), ["https://relay.example.nl"]);
         let bare = Config::try_parse_from(["hwc-relay", "--office-key", &k]).unwrap();
         assert_eq!(bare.origins(on_loopback).unwrap(), ["http://127.0.0.1:8080", "http://localhost:8080"]);
         assert!(bare.origins(everywhere).unwrap_err().contains("--public-url"));

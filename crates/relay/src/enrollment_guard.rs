@@ -4,6 +4,10 @@
 //! within `window`, that network's enrollments are refused until the oldest failure is out of
 //! the window. A school that types its code wrong a few times is never affected.
 //!
+//! Every enrollment takes a place first ([`EnrollmentGuard::admit`], one locked step) and gives
+//! it back when it did not fail on its code ([`EnrollmentGuard::forgive`]), so requests sent in
+//! parallel cannot all slip past the count before the first failure is recorded.
+//!
 //! The network is the IPv4 address, or the /64 an IPv6 address is in (one connection gets a
 //! whole /64, so counting single IPv6 addresses would limit nothing). Behind a reverse proxy the
 //! relay takes the address the proxy names in `X-Forwarded-For`, but only from a proxy the
@@ -52,27 +56,20 @@ impl EnrollmentGuard {
         Self { max_failures, window, failures: Mutex::new(HashMap::new()) }
     }
 
-    /// Whether `network` has used up its failures at `now`.
-    pub fn is_blocked(&self, network: Network, now: Instant) -> bool {
+    /// Takes a place for an enrollment of `network` at `now`, counted as a failure until
+    /// [`EnrollmentGuard::forgive`] gives it back; `false` when the network has used up its
+    /// failures (nothing is counted then).
+    pub fn admit(&self, network: Network, now: Instant) -> bool {
         if self.max_failures == 0 {
-            return false;
+            return true;
         }
         let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match failures.get_mut(&network) {
-            Some(times) => {
-                forget_before(times, now, self.window);
-                times.len() >= self.max_failures
+        if let Some(times) = failures.get_mut(&network) {
+            forget_before(times, now, self.window);
+            if times.len() >= self.max_failures {
+                return false;
             }
-            None => false,
         }
-    }
-
-    /// Counts a failed enrollment of `network` at `now`.
-    pub fn record_failure(&self, network: Network, now: Instant) {
-        if self.max_failures == 0 {
-            return;
-        }
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() >= MAX_NETWORKS && !failures.contains_key(&network) {
             failures.retain(|_, times| {
                 forget_before(times, now, self.window);
@@ -85,11 +82,21 @@ impl EnrollmentGuard {
                 }
             }
         }
-        let times = failures.entry(network).or_default();
-        forget_before(times, now, self.window);
-        times.push_back(now);
-        while times.len() > self.max_failures {
-            times.pop_front();
+        failures.entry(network).or_default().push_back(now);
+        true
+    }
+
+    /// Gives back the place [`EnrollmentGuard::admit`] took at `taken`: the enrollment did not
+    /// fail on its code.
+    pub fn forgive(&self, network: Network, taken: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(times) = failures.get_mut(&network) {
+            if let Some(place) = times.iter().rposition(|&t| t == taken) {
+                times.remove(place);
+            }
+            if times.is_empty() {
+                failures.remove(&network);
+            }
         }
     }
 }
@@ -101,17 +108,19 @@ fn forget_before(times: &mut VecDeque<Instant>, now: Instant, window: Duration) 
 }
 
 /// The client's address: the connection's, or, when the connection comes from a trusted proxy,
-/// the last address in `forwarded_for` (the one that proxy added). Anything unreadable there
-/// counts as the proxy itself, so a broken header cannot lift the limit.
-pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted_proxies: &[IpAddr]) -> IpAddr {
+/// the last address of the last `X-Forwarded-For` line (`forwarded_for`; the one that proxy
+/// added, whatever the client wrote before it). `None` when that address is unreadable: such a
+/// request is refused rather than counted against the proxy, whose address every school behind
+/// it shares. Without the header a trusted proxy's request counts as the proxy's own.
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&[u8]>, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
     let peer = canonical(peer);
     if !trusted_proxies.iter().any(|proxy| canonical(*proxy) == peer) {
-        return peer;
+        return Some(peer);
     }
-    forwarded_for
-        .and_then(|header| header.rsplit(',').next())
-        .and_then(|last| last.trim().parse::<IpAddr>().ok())
-        .map_or(peer, canonical)
+    let Some(header) = forwarded_for else { return Some(peer) };
+    let last = header.rsplit(|&b| b == b',').next()?;
+    let text = std::str::from_utf8(last).ok()?;
+    text.trim_matches(|c| c == ' ' || c == '\t').parse::<IpAddr>().ok().map(canonical)
 }
 
 fn canonical(address: IpAddr) -> IpAddr {
@@ -134,26 +143,39 @@ mod tests {
         let guard = EnrollmentGuard::new(3, Duration::from_secs(600));
         let (school, other) = (Network::of(ip("192.0.2.7")), Network::of(ip("198.51.100.1")));
         let start = Instant::now();
+        let at = |secs: u64| start + Duration::from_secs(secs);
         for i in 0..3 {
-            assert!(!guard.is_blocked(school, start + Duration::from_secs(i)));
-            guard.record_failure(school, start + Duration::from_secs(i));
+            assert!(guard.admit(school, at(i)));
         }
-        assert!(guard.is_blocked(school, start + Duration::from_secs(3)));
-        assert!(!guard.is_blocked(other, start + Duration::from_secs(3)), "another network is not affected");
-        assert!(guard.is_blocked(school, start + Duration::from_secs(599)));
-        assert!(!guard.is_blocked(school, start + Duration::from_secs(600)), "the first failure left the window");
-        guard.record_failure(school, start + Duration::from_secs(600));
-        assert!(guard.is_blocked(school, start + Duration::from_secs(600)));
+        assert!(!guard.admit(school, at(3)), "three places taken, none given back");
+        assert!(guard.admit(other, at(3)), "another network is not affected");
+        assert!(!guard.admit(school, at(599)));
+        assert!(guard.admit(school, at(600)), "the first failure left the window");
+        assert!(!guard.admit(school, at(600)));
+    }
+
+    #[test]
+    fn a_good_enrollment_gives_its_place_back() {
+        let guard = EnrollmentGuard::new(2, Duration::from_secs(600));
+        let school = Network::of(ip("192.0.2.7"));
+        let start = Instant::now();
+        for i in 0..10 {
+            let at = start + Duration::from_secs(i);
+            assert!(guard.admit(school, at));
+            guard.forgive(school, at);
+        }
+        assert!(guard.failures.lock().unwrap().is_empty(), "nothing kept for a network that never failed");
+        assert!(guard.admit(school, start) && guard.admit(school, start));
+        guard.forgive(school, start);
+        assert!(guard.admit(school, start), "one of two equal places given back");
+        assert!(!guard.admit(school, start));
     }
 
     #[test]
     fn zero_turns_the_limit_off() {
         let guard = EnrollmentGuard::new(0, Duration::from_secs(600));
         let network = Network::of(ip("192.0.2.7"));
-        for _ in 0..100 {
-            guard.record_failure(network, Instant::now());
-        }
-        assert!(!guard.is_blocked(network, Instant::now()));
+        assert!((0..100).all(|_| guard.admit(network, Instant::now())));
     }
 
     #[test]
@@ -167,13 +189,18 @@ mod tests {
     #[test]
     fn the_forwarded_address_counts_only_from_a_trusted_proxy() {
         let proxy = ip("10.0.0.5");
-        let header = Some("203.0.113.9, 192.0.2.7");
-        assert_eq!(client_address(proxy, header, &[proxy]), ip("192.0.2.7"), "the address the proxy added");
-        assert_eq!(client_address(ip("::ffff:10.0.0.5"), header, &[proxy]), ip("192.0.2.7"));
-        assert_eq!(client_address(ip("198.51.100.1"), header, &[proxy]), ip("198.51.100.1"), "not a proxy");
-        assert_eq!(client_address(proxy, None, &[proxy]), proxy);
-        assert_eq!(client_address(proxy, Some("192.0.2.7, garbage"), &[proxy]), proxy);
-        assert_eq!(client_address(proxy, header, &[]), proxy);
+        let header: Option<&[u8]> = Some(b"203.0.113.9, 192.0.2.7");
+        assert_eq!(client_address(proxy, header, &[proxy]), Some(ip("192.0.2.7")), "the address the proxy added");
+        assert_eq!(client_address(ip("::ffff:10.0.0.5"), header, &[proxy]), Some(ip("192.0.2.7")));
+        assert_eq!(client_address(proxy, Some(b"2001:db8::1"), &[proxy]), Some(ip("2001:db8::1")));
+        let stranger = ip("198.51.100.1");
+        assert_eq!(client_address(stranger, header, &[proxy]), Some(stranger), "not a proxy: header ignored");
+        assert_eq!(client_address(stranger, Some(b"\xff"), &[proxy]), Some(stranger));
+        assert_eq!(client_address(proxy, None, &[proxy]), Some(proxy));
+        assert_eq!(client_address(proxy, header, &[]), Some(proxy));
+        for unreadable in [&b"192.0.2.7, garbage"[..], b"\xff", b"", b"192.0.2.7,"] {
+            assert_eq!(client_address(proxy, Some(unreadable), &[proxy]), None, "{unreadable:?}");
+        }
     }
 
     #[test]
@@ -181,7 +208,7 @@ mod tests {
         let guard = EnrollmentGuard::new(2, Duration::from_secs(600));
         let now = Instant::now();
         for n in 0..(MAX_NETWORKS as u32 + 10) {
-            guard.record_failure(Network::of(IpAddr::V4(n.into())), now);
+            assert!(guard.admit(Network::of(IpAddr::V4(n.into())), now));
         }
         assert_eq!(guard.failures.lock().unwrap().len(), MAX_NETWORKS);
         assert!(guard

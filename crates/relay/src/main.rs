@@ -49,6 +49,12 @@ fn run(config: Config) -> anyhow::Result<()> {
     // never looks like a start.
     runtime.block_on(tls_config(&config))?;
     let origins = config.origins(addr).map_err(ServeError::Settings)?;
+    if config.public_urls.is_empty() {
+        tracing::warn!(
+            %addr,
+            "no --public-url: only requests signed for this loopback address are accepted; behind a reverse proxy, set --public-url to the address schools and offices use"
+        );
+    }
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {addr}").context("cannot write to stdout")?;
     stdout.flush().context("cannot write to stdout")?;

@@ -50,29 +50,30 @@ impl Drop for ForgetKey {
 }
 
 fn new_office(dir: &Path) -> (Office, TestRelay, ForgetKey) {
-    new_office_at(dir, None)
+    new_office_at(dir, &[])
 }
 
-/// An office and its relay, which also answers requests signed for `front` (a proxy).
-fn new_office_behind(dir: &Path, front: &str) -> (Office, TestRelay, ForgetKey) {
-    new_office_at(dir, Some(front))
+/// An office and its relay behind the proxies at `fronts`: it answers only requests signed for
+/// them (the office still points at the relay itself; switch it to a proxy).
+fn new_office_behind(dir: &Path, fronts: &[&str]) -> (Office, TestRelay, ForgetKey) {
+    new_office_at(dir, fronts)
 }
 
-fn new_office_at(dir: &Path, front: Option<&str>) -> (Office, TestRelay, ForgetKey) {
+fn new_office_at(dir: &Path, fronts: &[&str]) -> (Office, TestRelay, ForgetKey) {
     let mut office = Office::init(dir, KeySource::Keyring, "http://127.0.0.1:9").unwrap();
     let guard = ForgetKey(office.state_dir().to_path_buf());
-    let relay = match front {
-        Some(front) => TestRelay::start_behind(vec![office.public_key()], front),
-        None => TestRelay::start(vec![office.public_key()]),
+    let relay = match fronts {
+        [] => TestRelay::start(vec![office.public_key()]),
+        fronts => TestRelay::start_behind(vec![office.public_key()], fronts),
     };
     office.use_relay(&relay.url()).unwrap();
     (office, relay, guard)
 }
 
-fn verified_device(office: &mut Office, relay: &TestRelay, brin: Brin, role: Role) -> TestDevice {
+fn verified_device(office: &mut Office, relay_url: &str, brin: Brin, role: Role) -> TestDevice {
     let code = office.add_school_slot(brin, role).unwrap();
     let device = TestDevice::new();
-    device.enroll(&relay.url(), &code.display());
+    device.enroll(relay_url, &code.display());
     let pending = office.pending_devices(brin).unwrap();
     let info = pending.iter().find(|d| d.device_id == device.id).unwrap();
     let code = office.safety_code_for(info);
@@ -179,7 +180,7 @@ fn expired_signal_is_reported_once() {
     let state = tmp.path().join("state");
     let (mut office, relay, _guard) = new_office(&state);
     let brin: Brin = "34CD".parse().unwrap();
-    verified_device(&mut office, &relay, brin, Role::Backup);
+    verified_device(&mut office, &relay.url(), brin, Role::Backup);
     let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
     let signal_id = office.send_signal_expiring(brin, &signal, Utc::now() + Duration::seconds(2)).unwrap();
     drop(signal);
@@ -245,8 +246,8 @@ fn a_removed_device_gets_no_further_signal() {
     let (mut office, relay, _guard) = new_office(&state);
     let url = relay.url();
     let brin: Brin = "56EF".parse().unwrap();
-    let director = verified_device(&mut office, &relay, brin, Role::Director);
-    let backup = verified_device(&mut office, &relay, brin, Role::Backup);
+    let director = verified_device(&mut office, &relay.url(), brin, Role::Director);
+    let backup = verified_device(&mut office, &relay.url(), brin, Role::Backup);
     assert_eq!(office.schools().unwrap()[0].devices.len(), 2);
 
     office.remove_device(brin, backup.id).unwrap();
@@ -285,7 +286,7 @@ fn a_refused_signal_is_forgotten_and_an_uncertain_one_kept() {
     let state = tmp.path().join("state");
     let (mut office, relay, _guard) = new_office(&state);
     let brin: Brin = "78GH".parse().unwrap();
-    verified_device(&mut office, &relay, brin, Role::Director);
+    verified_device(&mut office, &relay.url(), brin, Role::Director);
     let signal = Signal::from_input(NAME, BIRTH_NL, amsterdam_date(Utc::now())).unwrap();
 
     // A relay that does not know this office refuses (4xx): nothing stays outstanding or counted.
@@ -324,20 +325,24 @@ fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
     require_test_keyring();
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
-    let proxy = CuttingProxy::listen();
-    let (mut office, relay, _guard) = new_office_behind(&state, &proxy.url());
+    // Everything goes through a proxy (a relay behind one accepts only requests signed for the
+    // proxy's address): one that forwards all, and one that cuts the connection later on.
+    let (through, cutting) = (CuttingProxy::listen(), CuttingProxy::listen());
+    let (mut office, relay, _guard) = new_office_behind(&state, &[&through.url(), &cutting.url()]);
+    let through = through.start(relay.addr(), b"GET /v1/receipts", usize::MAX);
+    office.use_relay(&through.url()).unwrap();
     let brin: Brin = "90KL".parse().unwrap();
-    let device = verified_device(&mut office, &relay, brin, Role::Director);
+    let device = verified_device(&mut office, &through.url(), brin, Role::Director);
     let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
     let ids = [office.send_signal(brin, &signal).unwrap(), office.send_signal(brin, &signal).unwrap()];
     drop(signal);
     for id in ids {
-        device.acknowledge(&relay.url(), id, ReceiptKind::HandedOver);
+        device.acknowledge(&through.url(), id, ReceiptKind::HandedOver);
     }
 
     // The first page of receipts arrives; the relay is gone before the next read. What the
     // first page settled must reach the officer now: it is never reported again.
-    let proxy = proxy.start(relay.addr(), b"GET /v1/receipts", 1);
+    let proxy = cutting.start(relay.addr(), b"GET /v1/receipts", 1);
     office.use_relay(&proxy.url()).unwrap();
     let reports = office.fetch_receipts().expect("the receipts read before the cut");
     let mut reported: Vec<_> = reports
@@ -353,7 +358,7 @@ fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
     assert_eq!(reported, sent, "{reports:?}");
     assert!(office.fetch_receipts().is_err(), "the proxy cuts every later read");
 
-    office.use_relay(&relay.url()).unwrap();
+    office.use_relay(&through.url()).unwrap();
     assert!(office.fetch_receipts().unwrap().is_empty(), "nothing is reported twice");
     assert_eq!(office.stats().unwrap().local.handed_over, 2);
 }

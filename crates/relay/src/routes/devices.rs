@@ -73,14 +73,19 @@ pub async fn enroll(
     headers: HeaderMap,
     raw: RawSigned,
 ) -> Result<(StatusCode, Json<DeviceInfo>), ApiFailure> {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let network = Network::of(client_address(peer.ip(), forwarded, &state.trusted_proxies));
-    if state.enrollment_guard.is_blocked(network, Instant::now()) {
+    // The last line: a proxy that adds its own line leaves whatever the client wrote before it.
+    let forwarded = headers.get_all("x-forwarded-for").iter().next_back().map(|value| value.as_bytes());
+    let client = client_address(peer.ip(), forwarded, &state.trusted_proxies).ok_or_else(|| {
+        ApiFailure::BadRequest("De proxy voor de relay gaf een onleesbaar adres van de aanvrager door.".into())
+    })?;
+    let network = Network::of(client);
+    let taken = Instant::now();
+    if !state.enrollment_guard.admit(network, taken) {
         return Err(ApiFailure::TooManyAttempts);
     }
     let outcome = enroll_checked(&state, raw).await;
-    if matches!(outcome, Err(ApiFailure::NotFound(_) | ApiFailure::CodeUsed | ApiFailure::Expired(_))) {
-        state.enrollment_guard.record_failure(network, Instant::now());
+    if !matches!(outcome, Err(ApiFailure::NotFound(_) | ApiFailure::CodeUsed | ApiFailure::Expired(_))) {
+        state.enrollment_guard.forgive(network, taken);
     }
     outcome
 }
@@ -141,8 +146,12 @@ pub async fn remove_self(State(state): State<AppState>, signed: Signed) -> Resul
     Ok(Json(device))
 }
 
-/// Checks that `office` owns `school`.
+/// Checks that `office` owns `school` and, with an assignment file, that the file still gives
+/// the school to this office (the file decides, also for a school registered before it).
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
+    if !state.may_register(&office, school) {
+        return Err(not_this_offices_school());
+    }
     match state.store.school_owner(school).await? {
         Some(owner) if owner == office => Ok(()),
         None | Some(_) => Err(not_this_offices_school()),

@@ -24,6 +24,9 @@ pub async fn post_signal(
     })?;
     let signal_id = envelope.envelope.signal_id;
     let school = envelope.envelope.school;
+    if !state.may_register(&office, school) {
+        return Err(super::devices::not_this_offices_school());
+    }
     let outcome = state.store.insert_signal(office, envelope).await?;
     match outcome {
         InsertOutcome::Stored => {

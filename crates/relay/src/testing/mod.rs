@@ -129,10 +129,10 @@ impl TestRelay {
         }
     }
 
-    /// Starts a relay trusting `office_keys` that also answers requests signed for `front`: the
-    /// address of a proxy or balancer the test puts in front of it (its `--public-url`).
-    pub fn start_behind(office_keys: Vec<OfficePublicKey>, front: &str) -> TestRelay {
-        match Self::try_start_full(office_keys, 1, vec![front.to_string()]) {
+    /// Starts a relay trusting `office_keys` behind the proxies or balancers at `fronts` (its
+    /// `--public-url`s): it answers only requests signed for them, as in production.
+    pub fn start_behind(office_keys: Vec<OfficePublicKey>, fronts: &[&str]) -> TestRelay {
+        match Self::try_start_full(office_keys, 1, fronts.iter().map(ToString::to_string).collect()) {
             Ok(relay) => relay,
             Err(error) => panic!("test relay did not start: {error}"),
         }
