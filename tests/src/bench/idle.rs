@@ -76,7 +76,11 @@ pub fn run(size: Size, quick: bool) -> Result<Report> {
     eprintln!("idle: {most} apparaten aanmaken");
     let devices: Vec<Arc<SeededDevice>> =
         seed::schools_with_two_devices(&db, &office.public(), most.div_ceil(2))?.into_iter().map(Arc::new).collect();
-    let relay = RelayProcess::start(&db, &[office.public()])?;
+    // The benchmark puts up to PER_ADDRESS devices behind one loopback address, as a school
+    // board's network might; the relay's connection caps must leave room for all of them.
+    let (total, per_address) = ((most + 64).to_string(), PER_ADDRESS.to_string());
+    let caps = ["--max-connections", total.as_str(), "--max-connections-per-address", per_address.as_str()];
+    let relay = RelayProcess::start_with_args(&db, &[office.public()], &caps)?;
     let pid = relay.pid().context("relay draait niet")?;
     let addr: SocketAddr = relay.url().trim_start_matches("http://").parse()?;
     std::thread::sleep(Duration::from_secs(1));
