@@ -112,7 +112,7 @@ pub struct Config {
     #[arg(
         long,
         env = "HWC_RELAY_MAX_FAILED_ENROLLMENTS",
-        default_value_t = 20,
+        default_value_t = crate::enrollment_guard::DEFAULT_MAX_FAILURES,
         value_parser = clap::value_parser!(u64).range(0..=100_000)
     )]
     pub max_failed_enrollments: u64,
@@ -140,7 +140,7 @@ impl Config {
             sweep_interval_secs: 60,
             max_connections: 16_384,
             max_connections_per_address: 512,
-            max_failed_enrollments: 20,
+            max_failed_enrollments: crate::enrollment_guard::DEFAULT_MAX_FAILURES,
             trusted_proxies: Vec::new(),
         }
     }

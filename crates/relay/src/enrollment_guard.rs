@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 /// the window are forgotten first, then the one with the oldest last failure.
 const MAX_NETWORKS: usize = 20_000;
 
+/// Failed enrollments a network may have in [`WINDOW`] unless the operator says otherwise.
+pub const DEFAULT_MAX_FAILURES: u64 = 20;
+
 /// The window the failures are counted in.
 pub const WINDOW: Duration = Duration::from_secs(600);
 

@@ -39,7 +39,7 @@ impl AppState {
             office_keys: Arc::new(office_keys.into_iter().collect()),
             waiters,
             school_assignments: None,
-            enrollment_guard: Arc::new(EnrollmentGuard::new(20, enrollment_guard::WINDOW)),
+            enrollment_guard: Arc::new(guard(enrollment_guard::DEFAULT_MAX_FAILURES)),
             trusted_proxies: Arc::new(Vec::new()),
             relay_origins: Arc::new(Vec::new()),
         }
@@ -62,8 +62,7 @@ impl AppState {
         };
         let mut state = Self::new(store, keys);
         state.school_assignments = config.school_assignments.clone().map(Arc::new);
-        let max_failures = usize::try_from(config.max_failed_enrollments).unwrap_or(usize::MAX);
-        state.enrollment_guard = Arc::new(EnrollmentGuard::new(max_failures, enrollment_guard::WINDOW));
+        state.enrollment_guard = Arc::new(guard(config.max_failed_enrollments));
         state.trusted_proxies = Arc::new(config.trusted_proxies.clone());
         Ok(state)
     }
@@ -83,6 +82,11 @@ impl AppState {
     pub fn same_office(&self, old: &OfficePublicKey, new: &OfficePublicKey) -> bool {
         self.school_assignments.as_ref().is_none_or(|assignments| assignments.same_office(old, new))
     }
+}
+
+/// The guard for `max_failures` failed enrollments per network in [`enrollment_guard::WINDOW`].
+fn guard(max_failures: u64) -> EnrollmentGuard {
+    EnrollmentGuard::new(usize::try_from(max_failures).unwrap_or(usize::MAX), enrollment_guard::WINDOW)
 }
 
 /// The current time in Unix seconds.
