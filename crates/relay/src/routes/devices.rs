@@ -23,6 +23,16 @@ pub fn not_this_offices_school() -> ApiFailure {
     )
 }
 
+/// With an assignment file: refuses a school the file does not give to `office`, with the same
+/// answer as any school the office does not own.
+pub fn assigned(state: &AppState, office: &OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
+    if state.may_register(office, school) {
+        Ok(())
+    } else {
+        Err(not_this_offices_school())
+    }
+}
+
 /// Whether `text` is a SHA-256 digest as 64 lowercase hex characters.
 fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -46,9 +56,7 @@ pub async fn create_enrollment(
     // Checked before anything is stored: on a relay shared by several offices, none can claim
     // a school the operator assigned to another (the answer is the same as for any school the
     // office does not own).
-    if !state.may_register(&office, request.school) {
-        return Err(not_this_offices_school());
-    }
+    assigned(&state, &office, request.school)?;
     let now = now_secs();
     if request.expires_at <= now {
         return Err(ApiFailure::BadRequest(
@@ -149,9 +157,7 @@ pub async fn remove_self(State(state): State<AppState>, signed: Signed) -> Resul
 /// Checks that `office` owns `school` and, with an assignment file, that the file still gives
 /// the school to this office (the file decides, also for a school registered before it).
 async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
-    if !state.may_register(&office, school) {
-        return Err(not_this_offices_school());
-    }
+    assigned(state, &office, school)?;
     match state.store.school_owner(school).await? {
         Some(owner) if owner == office => Ok(()),
         None | Some(_) => Err(not_this_offices_school()),

@@ -24,9 +24,7 @@ pub async fn post_signal(
     })?;
     let signal_id = envelope.envelope.signal_id;
     let school = envelope.envelope.school;
-    if !state.may_register(&office, school) {
-        return Err(super::devices::not_this_offices_school());
-    }
+    super::devices::assigned(&state, &office, school)?;
     let outcome = state.store.insert_signal(office, envelope).await?;
     match outcome {
         InsertOutcome::Stored => {
