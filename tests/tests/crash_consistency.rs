@@ -61,6 +61,8 @@ fn the_relay_store_survives_kill_9_while_it_is_written() {
     let mut rng = Rng::new(seed());
     let signal = Signal::from_input("Sem de Vries", "2016-03-07", Utc::now().date_naive()).unwrap();
     let mut w = World::new().unwrap();
+    // The director acknowledges, and a receipt proves opening: unlocked with the PIN.
+    w.director.unlock(hwc_system_tests::world::PIN).unwrap();
     // The SQLite file's own integrity check; on PostgreSQL the server keeps its own.
     let db = w.relay.postgres_url().is_none().then(|| w.relay.db_path().to_path_buf());
 

@@ -215,8 +215,14 @@ fn other_schools_and_unverified_devices_get_nothing() {
     assert_eq!(inbox.status, 200);
     let inbox: hwc_protocol::api::Inbox = serde_json::from_slice(&inbox.body).unwrap();
     assert!(inbox.envelopes.is_empty(), "another school's device got an envelope");
-    let receipt =
-        Receipt::sign(&stranger.sign, stranger.id(), env.envelope.signal_id, ReceiptKind::HandedOver, Utc::now());
+    let receipt = Receipt::sign(
+        &stranger.sign,
+        stranger.id(),
+        env.envelope.signal_id,
+        ReceiptKind::HandedOver,
+        Utc::now(),
+        &hwc_protocol::ReceiptKey::from_bytes([0; 16]),
+    );
     let answer = stranger.request("POST", "/v1/receipts", &receipt.bytes).unwrap();
     assert!(matches!(answer.status, 403 | 404), "{} {}", answer.status, answer.error_message());
     // 12AB's own device still receives its signal, untouched by all of the above.
@@ -322,9 +328,11 @@ fn crafted_envelopes_from_the_corpus_are_refused_and_a_valid_one_still_arrives()
     eprintln!("{} crafted envelopes refused, 3 valid ones delivered around them", cases.len());
 }
 
-/// A plaintext padded like a real one (512 bytes), with whatever fields it is given.
+/// A plaintext padded like a real one (512 bytes), with whatever fields it is given and a
+/// well-formed receipt key as the last field, so each case is refused for its own fault.
 fn padded(json: &str) -> Vec<u8> {
-    let mut bytes = json.as_bytes().to_vec();
+    let json = json.strip_suffix('}').map(|open| format!(r#"{open},"receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}}"#));
+    let mut bytes = json.unwrap_or_default().into_bytes();
     bytes.resize(512.max(bytes.len()), b' ');
     bytes
 }

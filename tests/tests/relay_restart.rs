@@ -36,6 +36,8 @@ fn nothing_is_lost_when_the_relay_is_killed_and_restarted() {
 
     // The director acknowledges while the relay is down: the receipt waits in the outbox.
     w.relay.kill();
+    // Unlocked: a receipt proves the signal was opened, which needs the PIN.
+    w.director.unlock(hwc_system_tests::world::PIN).unwrap();
     let ack = w.director.acknowledge(&first, ReceiptKind::HandedOver).unwrap();
     assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{:?}", ack.delivery);
     assert!(w.director.pending().unwrap().iter().all(|p| p.signal_id != first), "envelope kept after acknowledging");

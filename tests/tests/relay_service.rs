@@ -159,6 +159,7 @@ fn a_backup_as_documented_holds_no_personal_data_and_a_restore_does_not_repeat_a
     office.use_relay(&relay.url()).unwrap();
     let mut device =
         world::enroll_and_verify(&mut office, &relay.url(), World::school(), Role::Director, root.path()).unwrap();
+    device.unlock(world::PIN).unwrap();
     let signal = hwc_protocol::Signal::from_input(NAME, BIRTHDATE, chrono::Utc::now().date_naive()).unwrap();
     let id = office.send_signal(World::school(), &signal).unwrap();
     drop(signal);

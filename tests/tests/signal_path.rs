@@ -63,6 +63,7 @@ fn backup_that_never_fetched_gets_nothing_after_the_directors_receipt() {
     let mut w = World::new().unwrap();
     let id = w.office.send_signal(World::school(), &signal()).unwrap();
     w.director.fetch(5).unwrap();
+    w.director.unlock(PIN).unwrap();
     w.director.acknowledge(&id, ReceiptKind::NotOurPupil).unwrap();
 
     let late = w.backup.fetch(0).unwrap();

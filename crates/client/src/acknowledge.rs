@@ -1,4 +1,7 @@
-//! Acknowledging and the outbox. A receipt is signed at the moment of the action; in one
+//! Acknowledging and the outbox. Acknowledging needs the device unlocked: the signal is opened
+//! again in memory, because the receipt's proof is made with the receipt key sealed inside it
+//! (so a receipt shows the signal was opened, not just that the signing key was at hand). A
+//! receipt is signed at the moment of the action; in one
 //! transaction it enters the outbox, the envelope leaves the vault and the signal's id is
 //! remembered as handled (until the envelope's expiry), so from then on the device holds
 //! nothing of the signal and refuses it if the relay brings it again. Then delivery is tried; a receipt the relay did not get
@@ -25,17 +28,24 @@ enum Attempt {
 impl SchoolClient {
     /// Acknowledges a waiting signal: `HandedOver` (told to the teacher) or `NotOurPupil`.
     /// Afterwards the envelope is gone from this device, whether or not the relay was reachable.
-    /// Signed with the signing key only, so it works while the device is locked.
+    /// Needs the device unlocked, else [`ClientError::Locked`]: the receipt proves the signal
+    /// was opened, with the receipt key from inside it.
     pub fn acknowledge(&mut self, signal_id: &SignalId, kind: ReceiptKind) -> Result<AckReport> {
         self.alive()?;
+        if !self.is_unlocked() {
+            return Err(ClientError::Locked);
+        }
         let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
         let now = self.clock.now();
         if stored.expires_at <= now.timestamp() {
             self.vault.delete_envelope(signal_id)?;
             return Err(ClientError::Expired);
         }
+        // Opened in memory only for its receipt key; the signal is wiped when it drops here.
+        let opened = self.open_signal(signal_id)?;
         let key = self.signing_key()?;
-        let receipt = Receipt::sign(&key, self.device_id, *signal_id, kind, now);
+        let receipt = Receipt::sign(&key, self.device_id, *signal_id, kind, now, opened.receipt_key());
+        drop(opened);
         self.vault.queue_receipt(signal_id, &receipt.bytes, now.timestamp(), stored.expires_at)?;
         let delivery = match self.deliver(&key, signal_id, &receipt.bytes) {
             Attempt::Delivered { first } => {

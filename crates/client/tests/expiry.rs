@@ -62,6 +62,7 @@ fn handled_ids_are_kept_until_the_signal_expires() {
     let short = office.post(&office.seal(now, now + Duration::seconds(120)));
     let long = office.send();
     assert_eq!(client.fetch(5).unwrap().new_signals.len(), 2);
+    client.unlock(PIN).unwrap();
     client.acknowledge(&short, ReceiptKind::HandedOver).unwrap();
     client.acknowledge(&long, ReceiptKind::NotOurPupil).unwrap();
     assert_eq!(client.status().unwrap().handled_signals, 2);

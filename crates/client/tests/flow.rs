@@ -69,6 +69,7 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert!(backup.pending().unwrap().is_empty());
     let status = backup.status().unwrap();
     assert_eq!((status.sealed_signals, status.handled_signals), (0, 1));
+    backup.unlock(PIN).unwrap();
     assert!(matches!(backup.acknowledge(&id, ReceiptKind::HandedOver), Err(ClientError::UnknownSignal)));
 
     let (_, receipts) = office.receipts(0);
@@ -89,6 +90,7 @@ fn receipt_waits_in_the_outbox_while_the_relay_is_unreachable_and_arrives_once()
 
     let live = client.relay_url().to_string();
     client.set_relay_url(&dead_url()).unwrap();
+    client.unlock(PIN).unwrap();
     let ack = client.acknowledge(&id, ReceiptKind::NotOurPupil).unwrap();
     assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{ack:?}");
     assert!(!ack.delivered_now());
@@ -245,7 +247,9 @@ fn a_handled_signal_never_comes_back() {
     assert_eq!(backup.fetch(5).unwrap().new_signals, vec![id]);
     let kept = Resurrect::keep(&relay, &id);
 
+    director.unlock(PIN).unwrap();
     assert!(director.acknowledge(&id, ReceiptKind::HandedOver).unwrap().delivered_now());
+    director.lock();
     assert_eq!(backup.fetch(5).unwrap().handled_by_colleague.len(), 1);
     for client in [&director, &backup] {
         let status = client.status().unwrap();
@@ -402,8 +406,14 @@ fn a_relay_cannot_fake_that_a_colleague_handled_a_signal() {
 
     // A receipt "by the backup" signed with a key that is not the backup's.
     let stranger = hwc_protocol::DeviceSigningKey::generate().unwrap();
-    let forged =
-        hwc_protocol::Receipt::sign(&stranger, backup.device_id(), first, ReceiptKind::HandedOver, chrono::Utc::now());
+    let forged = hwc_protocol::Receipt::sign(
+        &stranger,
+        backup.device_id(),
+        first,
+        ReceiptKind::HandedOver,
+        chrono::Utc::now(),
+        &hwc_protocol::ReceiptKey::from_bytes([0; 16]),
+    );
     let take_away = fake_handled(&relay, &first, backup.device_id(), &forged.bytes);
     let report = director.fetch(0).unwrap();
     assert!(report.handled_by_colleague.is_empty() && report.unproven_handled == 1, "{report:?}");
@@ -413,6 +423,7 @@ fn a_relay_cannot_fake_that_a_colleague_handled_a_signal() {
     // The backup's real receipt, but for another signal.
     let second = office.send();
     backup.fetch(5).unwrap();
+    backup.unlock(PIN).unwrap();
     backup.acknowledge(&second, ReceiptKind::HandedOver).unwrap();
     let real = office.receipts(0).1.into_iter().find(|r| r.receipt.signal_id == second).unwrap();
     let take_away = fake_handled(&relay, &first, backup.device_id(), &real.bytes);

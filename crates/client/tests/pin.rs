@@ -179,7 +179,7 @@ fn signals_open_only_while_unlocked_and_the_rest_works_while_locked() {
     let second = office.send();
     let third = office.send();
 
-    // Locked: fetch, list, the privacy view and acknowledging all work.
+    // Locked: fetch, list and the privacy view work; opening and acknowledging need the PIN.
     assert_eq!(client.fetch(5).unwrap().new_signals.len(), 3);
     assert_eq!(client.pending().unwrap().len(), 3);
     let status = client.status().unwrap();
@@ -187,14 +187,17 @@ fn signals_open_only_while_unlocked_and_the_rest_works_while_locked() {
     let err = client.open_signal(&first).unwrap_err();
     assert!(matches!(err, ClientError::Locked), "{err}");
     assert!(err.to_string().contains("pincode"), "{err}");
+    assert!(matches!(client.acknowledge(&first, ReceiptKind::HandedOver), Err(ClientError::Locked)));
+    client.unlock(PIN).unwrap();
     let ack = client.acknowledge(&first, ReceiptKind::HandedOver).unwrap();
     assert_eq!(ack.delivery, Delivery::Delivered { first: true });
 
-    // A receipt made while the relay is away is sent later, still locked.
+    // A receipt made while the relay is away is sent later, locked by then.
     let live = client.relay_url().to_string();
     client.set_relay_url(&common::dead_url()).unwrap();
     let ack = client.acknowledge(&second, ReceiptKind::NotOurPupil).unwrap();
     assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{ack:?}");
+    client.lock();
     client.set_relay_url(&live).unwrap();
     assert_eq!(client.flush_outbox().unwrap().delivered, 1);
     let (_, receipts) = office.receipts(0);
@@ -216,6 +219,43 @@ fn signals_open_only_while_unlocked_and_the_rest_works_while_locked() {
     drop(client);
     let mut client = SchoolClient::open(dir.path()).unwrap();
     assert!(matches!(client.open_signal(&third), Err(ClientError::Locked)));
+}
+
+/// Review finding 6: the signing key is at hand while locked (to fetch), but a receipt must
+/// prove the signal was opened, so acknowledging needs the PIN; the proof holds under the
+/// receipt key the office sealed into the signal.
+#[test]
+fn acknowledging_needs_the_pin_because_the_receipt_proves_opening() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let now = chrono::Utc::now();
+    let signal = hwc_protocol::Signal::from_input(common::NAME, common::BIRTHDATE, now.date_naive()).unwrap();
+    let envelope = hwc_protocol::Envelope::seal(
+        &office.key,
+        hwc_protocol::SignalId::random().unwrap(),
+        common::SCHOOL.parse().unwrap(),
+        now,
+        now + Duration::hours(30),
+        &office.recipients(),
+        &signal,
+    )
+    .unwrap();
+    let id = office.post(&envelope);
+    client.fetch(5).unwrap();
+
+    let err = client.acknowledge(&id, ReceiptKind::HandedOver).unwrap_err();
+    assert!(matches!(err, ClientError::Locked), "{err}");
+    assert_eq!(client.pending().unwrap().len(), 1, "a refused acknowledgement keeps the signal");
+    assert!(office.receipts(0).1.is_empty(), "nothing reached the office");
+
+    client.unlock(PIN).unwrap();
+    client.acknowledge(&id, ReceiptKind::HandedOver).unwrap();
+    let (_, receipts) = office.receipts(0);
+    assert_eq!(receipts.len(), 1);
+    assert!(receipts[0].receipt.proves_opening(signal.receipt_key()), "the receipt proves the signal was opened");
+    assert!(!receipts[0].receipt.proves_opening(&hwc_protocol::ReceiptKey::random().unwrap()));
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! The signal itself: the child's name, the birthdate and the codeword `Handle with Care`,
-//! and nothing else. Its plaintext form (what gets sealed) is a small JSON object padded to a
-//! fixed length, so the ciphertext does not reveal the length of the name.
+//! and nothing else about the child. Its plaintext form (what gets sealed) is a small JSON
+//! object padded to a fixed length, so the ciphertext does not reveal the length of the name.
+//! Beside the three it carries the signal's receipt key (16 random bytes, see
+//! [`crate::receipt_key`]), which lets the school prove it opened the signal.
 
 use crate::birthdate::{Birthdate, BirthdateError};
+use crate::keys::KeyError;
 use crate::name::{ChildName, NameError};
+use crate::receipt_key::ReceiptKey;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -20,6 +24,7 @@ pub const PLAINTEXT_BYTES: usize = 512;
 pub struct Signal {
     name: ChildName,
     birthdate: Birthdate,
+    receipt_key: ReceiptKey,
 }
 
 /// Why a signal could not be built or read.
@@ -33,6 +38,8 @@ pub enum SignalError {
     Malformed,
     #[error("het signaal draagt niet het codewoord Handle with Care")]
     WrongCodeword,
+    #[error(transparent)]
+    Key(#[from] KeyError),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,16 +48,25 @@ struct Wire<'a> {
     name: &'a str,
     birthdate: &'a str,
     codeword: &'a str,
+    receipt_key: &'a str,
 }
 
 impl Signal {
-    pub fn new(name: ChildName, birthdate: Birthdate) -> Self {
-        Self { name, birthdate }
+    /// A new signal with a fresh receipt key.
+    pub fn new(name: ChildName, birthdate: Birthdate) -> Result<Self, SignalError> {
+        Ok(Self::with_receipt_key(name, birthdate, ReceiptKey::random()?))
+    }
+
+    /// A signal with a given receipt key. Only for published test vectors: real signals get a
+    /// fresh key from [`Signal::new`].
+    #[doc(hidden)]
+    pub fn with_receipt_key(name: ChildName, birthdate: Birthdate, receipt_key: ReceiptKey) -> Self {
+        Self { name, birthdate, receipt_key }
     }
 
     /// Validates typed input: the name and birthdate as a person wrote them, and the sending day.
     pub fn from_input(name: &str, birthdate: &str, today: NaiveDate) -> Result<Self, SignalError> {
-        Ok(Self::new(ChildName::parse(name)?, Birthdate::parse(birthdate, today)?))
+        Self::new(ChildName::parse(name)?, Birthdate::parse(birthdate, today)?)
     }
 
     pub fn name(&self) -> &ChildName {
@@ -65,10 +81,17 @@ impl Signal {
         CODEWORD
     }
 
+    /// The key a receipt for this signal proves opening with. The office keeps it until the
+    /// receipt comes; a device uses it only to sign its receipt.
+    pub fn receipt_key(&self) -> &ReceiptKey {
+        &self.receipt_key
+    }
+
     /// The padded JSON plaintext that gets sealed.
     pub fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
         let iso = Zeroizing::new(self.birthdate.to_iso());
-        let wire = Wire { name: self.name.expose(), birthdate: &iso, codeword: CODEWORD };
+        let key = self.receipt_key.to_b64();
+        let wire = Wire { name: self.name.expose(), birthdate: &iso, codeword: CODEWORD, receipt_key: &key };
         let mut out = Zeroizing::new(Vec::with_capacity(PLAINTEXT_BYTES));
         // Serialising three borrowed strings into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, &wire);
@@ -102,7 +125,8 @@ impl Signal {
         if birthdate.to_iso() != wire.birthdate {
             return Err(SignalError::Malformed);
         }
-        Ok(Self { name, birthdate })
+        let receipt_key = ReceiptKey::from_b64(wire.receipt_key).ok_or(SignalError::Malformed)?;
+        Ok(Self { name, birthdate, receipt_key })
     }
 }
 
@@ -140,9 +164,37 @@ mod tests {
 
     #[test]
     fn longest_name_fits_the_padding() {
-        let name = "ẞ".repeat(100);
-        let signal = Signal::from_input(&name, "2016-03-07", today()).unwrap();
-        assert_eq!(signal.to_plaintext().len(), PLAINTEXT_BYTES);
+        // 100 letters of four UTF-8 bytes each (CJK extension B) is the longest name in bytes.
+        for name in ["ẞ".repeat(100), "𠀀".repeat(100)] {
+            let signal = Signal::from_input(&name, "2016-03-07", today()).unwrap();
+            let plaintext = signal.to_plaintext();
+            assert_eq!(plaintext.len(), PLAINTEXT_BYTES);
+            assert_eq!(plaintext[PLAINTEXT_BYTES - 1], b' ', "the JSON must leave room for padding");
+            let back = Signal::from_plaintext(&plaintext, today()).unwrap();
+            assert_eq!(back.name().expose(), name);
+            assert_eq!(back.receipt_key(), signal.receipt_key());
+        }
+    }
+
+    #[test]
+    fn every_signal_gets_its_own_receipt_key_and_carries_it_sealed() {
+        let a = Signal::from_input("Sem", "2016-03-07", today()).unwrap();
+        let b = Signal::from_input("Sem", "2016-03-07", today()).unwrap();
+        assert_ne!(a.receipt_key(), b.receipt_key());
+        let back = Signal::from_plaintext(&a.to_plaintext(), today()).unwrap();
+        assert_eq!(back.receipt_key(), a.receipt_key());
+        let json = r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care""#;
+        for tail in [
+            "}",
+            r#","receipt_key":""}"#,
+            r#","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA"}"#,
+            r#","receipt_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}"#,
+            r#","receipt_key":"AAAAAAAAAAAAAAAAAAAAAB=="}"#,
+            r#","receipt_key":1}"#,
+        ] {
+            let bytes = padded(&format!("{json}{tail}"));
+            assert_eq!(Signal::from_plaintext(&bytes, today()).err(), Some(SignalError::Malformed), "{tail}");
+        }
     }
 
     fn padded(json: &str) -> Vec<u8> {
@@ -155,23 +207,31 @@ mod tests {
     fn refuses_extra_fields_wrong_codeword_and_bad_content() {
         let extra = padded(r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care","note":"x"}"#);
         assert_eq!(Signal::from_plaintext(&extra, today()).err(), Some(SignalError::Malformed));
-        let code = padded(r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with care"}"#);
+        let code = padded(
+            r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#,
+        );
         assert_eq!(Signal::from_plaintext(&code, today()).err(), Some(SignalError::WrongCodeword));
-        let html = padded(r#"{"name":"<b>Sem</b>","birthdate":"2016-03-07","codeword":"Handle with Care"}"#);
+        let html = padded(
+            r#"{"name":"<b>Sem</b>","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#,
+        );
         assert_eq!(Signal::from_plaintext(&html, today()).err(), Some(SignalError::Name(NameError::Markup)));
-        let future = padded(r#"{"name":"Sem","birthdate":"2030-03-07","codeword":"Handle with Care"}"#);
+        let future = padded(
+            r#"{"name":"Sem","birthdate":"2030-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#,
+        );
         assert_eq!(
             Signal::from_plaintext(&future, today()).err(),
             Some(SignalError::Birthdate(BirthdateError::InFuture))
         );
-        let escaped = padded(r#"{"name":"S\u0065m","birthdate":"2016-03-07","codeword":"Handle with Care"}"#);
+        let escaped = padded(
+            r#"{"name":"S\u0065m","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#,
+        );
         assert_eq!(Signal::from_plaintext(&escaped, today()).err(), Some(SignalError::Malformed));
         assert_eq!(Signal::from_plaintext(b"{}", today()).err(), Some(SignalError::Malformed));
     }
 
     #[test]
     fn padding_is_spaces_after_the_exact_json_only() {
-        let json = r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#;
+        let json = r#"{"name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#;
         assert!(Signal::from_plaintext(&padded(json), today()).is_ok());
         let mut refused = Vec::new();
         for filler in [b'\t', b'\n', b'\r', 0] {
@@ -184,10 +244,10 @@ mod tests {
         refused.push(one_tab);
         refused.push(padded(&format!(" {json}")));
         refused.push(padded(&format!("\n{json}")));
-        refused.push(padded(r#"{"name": "Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
-        refused.push(padded(r#"{"birthdate":"2016-03-07","name":"Sem","codeword":"Handle with Care"}"#));
-        refused.push(padded(r#"{"n\u0061me":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
-        refused.push(padded(r#"{"name":"Sem","name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care"}"#));
+        refused.push(padded(r#"{"name": "Sem","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#));
+        refused.push(padded(r#"{"birthdate":"2016-03-07","name":"Sem","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#));
+        refused.push(padded(r#"{"n\u0061me":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#));
+        refused.push(padded(r#"{"name":"Sem","name":"Sem","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}"#));
         for (i, bytes) in refused.iter().enumerate() {
             assert_eq!(Signal::from_plaintext(bytes, today()).err(), Some(SignalError::Malformed), "case {i}");
         }
@@ -195,8 +255,11 @@ mod tests {
 
     #[test]
     fn birthdate_form_is_checked_before_the_calendar() {
-        let with =
-            |date: &str| padded(&format!(r#"{{"name":"Sem","birthdate":"{date}","codeword":"Handle with Care"}}"#));
+        let with = |date: &str| {
+            padded(&format!(
+                r#"{{"name":"Sem","birthdate":"{date}","codeword":"Handle with Care","receipt_key":"AAAAAAAAAAAAAAAAAAAAAA=="}}"#
+            ))
+        };
         for form in ["07-03-2030", "2030-3-07", "07-03-2016", "2016-3-7", " 2016-03-07"] {
             assert_eq!(Signal::from_plaintext(&with(form), today()).err(), Some(SignalError::Malformed), "{form}");
         }

@@ -20,8 +20,8 @@ const RELAY: &str = "https://relay.example.nl";
 use hwc_protocol::signed_frame::FrameError;
 use hwc_protocol::{
     AuthError, AuthHeaders, BirthdateError, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, EnvelopeError,
-    NameError, OfficePublicKey, OfficeSigningKey, OpenError, Receipt, ReceiptError, SealedCopy, Signal, SignalError,
-    SignalId,
+    NameError, OfficePublicKey, OfficeSigningKey, OpenError, Receipt, ReceiptError, ReceiptKey, ReceiptKind,
+    SealedCopy, Signal, SignalError, SignalId,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -101,7 +101,7 @@ const RULES: &[(&str, &str)] = &[
     ("E7", "`now < expires_at`: at `now == expires_at` the envelope has expired."),
     ("O1", "The envelope must have a copy whose `device_id` is the receiving device's."),
     ("O2", "The copy must open with HPKE under the device's open key, with `info` and the `aad` of this envelope and device."),
-    ("S2", "The plaintext is the signal's JSON (J1-J4, fields `name`, `birthdate`, `codeword`) followed by spaces (0x20) up to byte 512; nothing precedes the `{` and no other byte pads."),
+    ("S2", "The plaintext is the signal's JSON (J1-J4, fields `name`, `birthdate`, `codeword`, `receipt_key`) followed by spaces (0x20) up to byte 512; nothing precedes the `{` and no other byte pads."),
     ("S3", "`codeword` is exactly `Handle with Care`."),
     ("S4", "`name` passes the name rule N1-N10."),
     ("S5", "`name` is already in the form the name rule produces: NFC, no white space at either end."),
@@ -109,6 +109,7 @@ const RULES: &[(&str, &str)] = &[
     ("S7", "`birthdate` is a real date of the Gregorian calendar."),
     ("S8", "`birthdate` is not after the sending day (the date in Europe/Amsterdam at `created_at`)."),
     ("S9", "On the sending day the child is at least 2 and at most 20 whole years old."),
+    ("S10", "`receipt_key` is C1 base64 of exactly 16 bytes."),
     ("N1", "After trimming, the name is not empty."),
     ("N2", "It has at most 100 characters."),
     ("N3", "It has no control character (General Category Cc)."),
@@ -119,7 +120,7 @@ const RULES: &[(&str, &str)] = &[
     ("N8", "At least one character is a letter."),
     ("N9", "The first character is a letter."),
     ("N10", "No more than 3 marks follow each other."),
-    ("R1", "`signal_id` and `device_id` follow C2, `kind` is `handed_over` or `not_our_pupil`, `at` is an integer (J4)."),
+    ("R1", "`signal_id` and `device_id` follow C2, `kind` is `handed_over` or `not_our_pupil`, `at` is an integer (J4), `proof` is C1 base64 of exactly 32 bytes."),
     ("R2", "`device_id` is the id of the device whose key signed the frame."),
     ("A1", "All four headers present; none present is `auth.missing`, some but not all is `auth.malformed`."),
     ("A2", "`x-hwc-signer` is `office ` and C1 base64 of a valid Ed25519 public key, or `device ` and a C2 id: lower-case word, one space, nothing else."),
@@ -267,9 +268,18 @@ impl Header {
     }
 }
 
+/// The receipt key every plaintext here carries: the first 16 bytes of `fixed("receipt key")`.
+fn receipt_key() -> ReceiptKey {
+    ReceiptKey::from_bytes(fixed("receipt key")[..16].try_into().unwrap())
+}
+
 /// The plaintext of a signal, padded with `filler` to 512 bytes.
 fn plaintext(name: &str, birthdate: &str, filler: u8) -> Vec<u8> {
-    let json = format!(r#"{{"name":"{name}","birthdate":"{birthdate}","codeword":"Handle with Care"}}"#);
+    let key = receipt_key().to_b64();
+    let json = format!(
+        r#"{{"name":"{name}","birthdate":"{birthdate}","codeword":"Handle with Care","receipt_key":"{}"}}"#,
+        *key
+    );
     padded(json.as_bytes(), filler)
 }
 
@@ -596,7 +606,11 @@ fn build_envelopes(b: &mut Builder) {
 
 fn build_plaintexts(b: &mut Builder) {
     let h = Header::standard();
-    let json = r#"{"name":"Sem de Vries","birthdate":"2016-03-07","codeword":"Handle with Care"}"#;
+    let key = receipt_key().to_b64();
+    let key = key.as_str();
+    let json = &format!(
+        r#"{{"name":"Sem de Vries","birthdate":"2016-03-07","codeword":"Handle with Care","receipt_key":"{key}"}}"#
+    );
     b.sealed("plaintext-valid", "S2", &h, &padded(json.as_bytes(), b' '), None);
     b.sealed("plaintext-padded-with-tabs", "S2", &h, &padded(json.as_bytes(), b'\t'), Some("signal.malformed"));
     b.sealed("plaintext-padded-with-newlines", "S2", &h, &padded(json.as_bytes(), b'\n'), Some("signal.malformed"));
@@ -613,7 +627,9 @@ fn build_plaintexts(b: &mut Builder) {
     );
     let inner = json.replacen("\"name\":", "\"name\": ", 1);
     b.sealed("plaintext-space-inside-json", "S2", &h, &padded(inner.as_bytes(), b' '), Some("signal.malformed"));
-    let reordered = r#"{"birthdate":"2016-03-07","name":"Sem de Vries","codeword":"Handle with Care"}"#;
+    let reordered = format!(
+        r#"{{"birthdate":"2016-03-07","name":"Sem de Vries","codeword":"Handle with Care","receipt_key":"{key}"}}"#
+    );
     b.sealed("plaintext-keys-reordered", "S2", &h, &padded(reordered.as_bytes(), b' '), Some("signal.malformed"));
     let extra = json.replacen('}', r#","note":"x"}"#, 1);
     b.sealed("plaintext-unknown-field", "S2", &h, &padded(extra.as_bytes(), b' '), Some("signal.malformed"));
@@ -621,8 +637,19 @@ fn build_plaintexts(b: &mut Builder) {
     b.sealed("plaintext-name-twice", "S2", &h, &padded(twice.as_bytes(), b' '), Some("signal.malformed"));
     let escaped = json.replacen("Sem", "S\\u0065m", 1);
     b.sealed("plaintext-escape-in-name", "S2", &h, &padded(escaped.as_bytes(), b' '), Some("signal.malformed"));
-    let no_codeword = r#"{"name":"Sem de Vries","birthdate":"2016-03-07"}"#;
+    let no_codeword = format!(r#"{{"name":"Sem de Vries","birthdate":"2016-03-07","receipt_key":"{key}"}}"#);
     b.sealed("plaintext-no-codeword", "S2", &h, &padded(no_codeword.as_bytes(), b' '), Some("signal.malformed"));
+    let no_key = json.replacen(&format!(r#","receipt_key":"{key}""#), "", 1);
+    b.sealed("plaintext-no-receipt-key", "S2", &h, &padded(no_key.as_bytes(), b' '), Some("signal.malformed"));
+    let short_key = hwc_protocol::encoding::b64(&fixed("receipt key")[..15]);
+    for (id, rule_id, other) in [
+        ("plaintext-receipt-key-15-bytes", "S10", short_key.as_str()),
+        ("plaintext-receipt-key-without-padding", "C1", key.trim_end_matches('=')),
+        ("plaintext-receipt-key-empty", "S10", ""),
+    ] {
+        let text = json.replacen(key, other, 1);
+        b.sealed(id, rule_id, &h, &padded(text.as_bytes(), b' '), Some("signal.malformed"));
+    }
     for (id, codeword) in [
         ("plaintext-codeword-lowercase-c", "Handle with care"),
         ("plaintext-codeword-trailing-space", "Handle with Care "),
@@ -734,7 +761,9 @@ fn build_receipts(b: &mut Builder) {
     let did = director.public.device_id().to_string();
     let sid = signal_id.to_string();
     let at = CREATED + 3720;
-    let body = format!(r#"{{"signal_id":"{sid}","device_id":"{did}","kind":"handed_over","at":{at}}}"#);
+    let proof = b64(&receipt_key().prove(&signal_id, &director.public.device_id(), ReceiptKind::HandedOver, at));
+    let body =
+        format!(r#"{{"signal_id":"{sid}","device_id":"{did}","kind":"handed_over","at":{at},"proof":"{proof}"}}"#);
     let seed = director.sign_seed;
     let good = frame(b"HWR1", body.as_bytes(), &seed);
     b.receipt("receipt-valid", "R1", 0, &good, None);
@@ -784,18 +813,21 @@ fn build_receipts(b: &mut Builder) {
         (
             "receipt-keys-reordered",
             "J2",
-            format!(r#"{{"device_id":"{did}","signal_id":"{sid}","kind":"handed_over","at":{at}}}"#),
+            format!(r#"{{"device_id":"{did}","signal_id":"{sid}","kind":"handed_over","at":{at},"proof":"{proof}"}}"#),
         ),
         ("receipt-trailing-space", "J2", format!("{body} ")),
         ("receipt-escaped-key", "J3", body.replacen("\"kind\"", "\"k\\u0069nd\"", 1)),
         ("receipt-escaped-kind", "J3", body.replacen("handed_over", "handed\\u005fover", 1)),
-        ("receipt-at-as-float", "J4", body.replacen(&format!("{at}}}"), &format!("{at}.0}}"), 1)),
-        ("receipt-at-beyond-i64", "J4", body.replacen(&format!("{at}}}"), "9223372036854775808}", 1)),
-        ("receipt-at-negative-zero", "J4", body.replacen(&format!("{at}}}"), "-0}", 1)),
+        ("receipt-at-as-float", "J4", body.replacen(&format!("{at},"), &format!("{at}.0,"), 1)),
+        ("receipt-at-beyond-i64", "J4", body.replacen(&format!("{at},"), "9223372036854775808,", 1)),
+        ("receipt-at-negative-zero", "J4", body.replacen(&format!("{at},"), "-0,", 1)),
         ("receipt-uppercase-signal-id", "R1", body.replacen(&sid, &sid.to_uppercase(), 1)),
         ("receipt-uppercase-device-id", "R1", body.replacen(&did, &did.to_uppercase(), 1)),
         ("receipt-kind-uppercase", "R1", body.replacen("handed_over", "HANDED_OVER", 1)),
         ("receipt-kind-unknown", "R1", body.replacen("handed_over", "read", 1)),
+        ("receipt-missing-proof", "J1", body.replacen(&format!(r#","proof":"{proof}""#), "", 1)),
+        ("receipt-proof-31-bytes", "R1", body.replacen(&proof, &b64(&fixed("proof")[..31]), 1)),
+        ("receipt-proof-without-padding", "C1", body.replacen(&proof, proof.trim_end_matches('='), 1)),
     ];
     for (id, rule_id, text) in cases {
         b.receipt_body(id, rule_id, &text, "receipt.malformed");
@@ -820,10 +852,11 @@ fn build_requests(b: &mut Builder) {
     let device_id = director.public.device_id();
     let time = CREATED;
     let nonce = |label: &str| -> [u8; 16] { fixed(label)[..16].try_into().unwrap() };
+    let signal_id = Header::standard().signal_id;
+    let at = CREATED + 3720;
+    let proof = b64(&receipt_key().prove(&signal_id, &device_id, ReceiptKind::HandedOver, at));
     let receipt_body = format!(
-        r#"{{"signal_id":"{}","device_id":"{device_id}","kind":"handed_over","at":{}}}"#,
-        Header::standard().signal_id,
-        CREATED + 3720
+        r#"{{"signal_id":"{signal_id}","device_id":"{device_id}","kind":"handed_over","at":{at},"proof":"{proof}"}}"#
     );
     let receipt = frame(b"HWR1", receipt_body.as_bytes(), &director.sign_seed);
 
@@ -1178,6 +1211,8 @@ fn open_code(e: &OpenError) -> String {
             BirthdateError::InFuture => "birthdate.in_future".into(),
             BirthdateError::AgeOutOfRange => "birthdate.age_out_of_range".into(),
         },
+        // Only making a signal draws randomness; opening one never does.
+        OpenError::Invalid(SignalError::Key(_)) => "signal.no_randomness".into(),
     }
 }
 

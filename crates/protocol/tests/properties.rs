@@ -81,7 +81,7 @@ fn round_trips(raw: &str) -> Result<(), TestCaseError> {
     let Ok(name) = ChildName::parse(raw) else { return Ok(()) };
     let expected = name.expose().to_string();
     let birthdate = Birthdate::parse("2016-03-07", today()).unwrap();
-    let bytes = seal(&Signal::new(name, birthdate));
+    let bytes = seal(&Signal::new(name, birthdate).unwrap());
     for device in 0..2 {
         let opened = open(&bytes, device).map_err(TestCaseError::fail)?;
         prop_assert_eq!(opened.name().expose(), expected.as_str());
@@ -106,7 +106,7 @@ proptest! {
     #[test]
     fn any_single_changed_byte_is_refused(position in any::<proptest::sample::Index>(), flip in 1u8..=255) {
         let name = ChildName::parse("Zoë van 't Hooft-Çelik").unwrap();
-        let bytes = seal(&Signal::new(name, Birthdate::parse("2016-03-07", today()).unwrap()));
+        let bytes = seal(&Signal::new(name, Birthdate::parse("2016-03-07", today()).unwrap()).unwrap());
         prop_assert!(open(&bytes, 0).is_ok());
         let mut changed = bytes.clone();
         let at = position.index(changed.len());

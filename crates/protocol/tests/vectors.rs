@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use hwc_protocol::encoding::{b64, unb64, unb64_array};
 use hwc_protocol::{
-    Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt, ReceiptKind,
-    SafetyCode, Signal, SignalId,
+    Birthdate, Brin, ChildName, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
+    ReceiptKey, ReceiptKind, SafetyCode, Signal, SignalId,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,6 +40,7 @@ struct DeviceVector {
 struct SignalVector {
     name: String,
     birthdate: String,
+    receipt_key: String,
     plaintext: String,
 }
 
@@ -84,7 +85,12 @@ fn build() -> Vectors {
         .collect();
     let publics: Vec<DevicePublicKeys> = devices.iter().map(|(s, o)| DevicePublicKeys::of(s, o)).collect();
     let (created_at, expires_at) = (1_795_417_200, 1_795_561_199);
-    let signal = Signal::from_input("Zoë van 't Hooft-Çelik", "2016-03-07", time(created_at).date_naive()).unwrap();
+    let receipt_key = ReceiptKey::from_bytes(fixed("receipt key")[..16].try_into().unwrap());
+    let signal = Signal::with_receipt_key(
+        ChildName::parse("Zoë van 't Hooft-Çelik").unwrap(),
+        Birthdate::parse("2016-03-07", time(created_at).date_naive()).unwrap(),
+        receipt_key,
+    );
     let signal_id = SignalId::from_bytes(fixed("signal id")[..16].try_into().unwrap());
     let school: Brin = "12AB".parse().unwrap();
     let randomness = [fixed("ephemeral 0"), fixed("ephemeral 1")];
@@ -105,6 +111,7 @@ fn build() -> Vectors {
         signal_id,
         ReceiptKind::HandedOver,
         time(created_at + 3720),
+        signal.receipt_key(),
     );
 
     Vectors {
@@ -126,6 +133,7 @@ fn build() -> Vectors {
         signal: SignalVector {
             name: signal.name().expose().into(),
             birthdate: signal.birthdate().to_iso(),
+            receipt_key: signal.receipt_key().to_b64().to_string(),
             plaintext: b64(&signal.to_plaintext()),
         },
         envelope: EnvelopeVector {
@@ -168,6 +176,7 @@ fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
         assert_eq!(signal.name().expose(), v.signal.name);
         assert_eq!(signal.birthdate().to_iso(), v.signal.birthdate);
         assert_eq!(b64(&signal.to_plaintext()), v.signal.plaintext);
+        assert_eq!(*signal.receipt_key().to_b64(), v.signal.receipt_key);
     }
     let d = &v.devices[v.receipt.device_index];
     let public = DevicePublicKeys {
@@ -178,4 +187,7 @@ fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
     let receipt = Receipt::verify(&unb64(&v.receipt.frame).unwrap(), &public).unwrap();
     assert_eq!(receipt.receipt.kind.as_str(), v.receipt.kind);
     assert_eq!(receipt.receipt.at, v.receipt.at);
+    // The proof holds under the receipt key sealed in the signal, and under no other key.
+    assert!(receipt.receipt.proves_opening(&ReceiptKey::from_b64(&v.signal.receipt_key).unwrap()));
+    assert!(!receipt.receipt.proves_opening(&ReceiptKey::from_bytes([0; 16])));
 }

@@ -296,8 +296,13 @@ impl Office {
         let now = Utc::now();
         let sealed = Envelope::seal(&self.key, signal_id, brin, now, expires_at, &recipients, signal)?;
         // Recorded first: a receipt must never arrive for a signal this sender does not know.
-        let record =
-            Outstanding { signal_id, school: brin, sent_at: now.timestamp(), expires_at: expires_at.timestamp() };
+        let record = Outstanding {
+            signal_id,
+            school: brin,
+            sent_at: now.timestamp(),
+            expires_at: expires_at.timestamp(),
+            receipt_key: Some(signal.receipt_key().clone()),
+        };
         self.store.record_outstanding(&record).map_err(|e| SendError::NotRecorded { reason: e.to_string() })?;
         let uncertain = |reason: String| SendError::SentUncertain { signal: signal_id, school: brin, reason };
         match self.relay.post_signal(&self.key, &sealed.bytes) {
@@ -415,6 +420,16 @@ impl Office {
                         None,
                     )));
                 }
+                if !open.receipt_key.as_ref().is_some_and(|key| receipt.proves_opening(key)) {
+                    let report = ReceiptReport::Unproven {
+                        signal_id: receipt.signal_id,
+                        school: *school,
+                        role: device.role,
+                        kind: receipt.kind,
+                        at,
+                    };
+                    return Ok(Some((report, None)));
+                }
                 let settle = match receipt.kind {
                     ReceiptKind::HandedOver => Settle::HandedOver,
                     ReceiptKind::NotOurPupil => Settle::NotOurPupil,
@@ -460,7 +475,7 @@ impl Office {
 mod tests {
     use super::*;
     use hwc_protocol::api::Blob;
-    use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey};
+    use hwc_protocol::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, ReceiptKey};
 
     /// An office with a key file (no keyring needed) and a device stored as verified here
     /// (never enrolled at a relay: these tests judge items without one).
@@ -481,16 +496,70 @@ mod tests {
         (office, sign, device)
     }
 
-    fn outstanding(office: &mut Office, school: Brin, expires_at: i64) -> SignalId {
+    /// The receipt key every outstanding signal in these tests was sealed with.
+    fn sealed_key() -> ReceiptKey {
+        ReceiptKey::from_bytes([5; 16])
+    }
+
+    fn outstanding_with(
+        office: &mut Office,
+        school: Brin,
+        expires_at: i64,
+        receipt_key: Option<ReceiptKey>,
+    ) -> SignalId {
         let signal_id = SignalId::random().unwrap();
         let now = Utc::now().timestamp();
-        office.store.record_outstanding(&Outstanding { signal_id, school, sent_at: now - 10, expires_at }).unwrap();
+        let record = Outstanding { signal_id, school, sent_at: now - 10, expires_at, receipt_key };
+        office.store.record_outstanding(&record).unwrap();
         signal_id
     }
 
+    fn outstanding(office: &mut Office, school: Brin, expires_at: i64) -> SignalId {
+        outstanding_with(office, school, expires_at, Some(sealed_key()))
+    }
+
     fn receipt_item(sign: &DeviceSigningKey, device: &LocalDevice, signal_id: SignalId) -> OfficeItem {
-        let receipt = Receipt::sign(sign, device.device_id, signal_id, ReceiptKind::HandedOver, Utc::now());
+        receipt_item_proven_with(sign, device, signal_id, &sealed_key())
+    }
+
+    fn receipt_item_proven_with(
+        sign: &DeviceSigningKey,
+        device: &LocalDevice,
+        signal_id: SignalId,
+        opened: &ReceiptKey,
+    ) -> OfficeItem {
+        let receipt = Receipt::sign(sign, device.device_id, signal_id, ReceiptKind::HandedOver, Utc::now(), opened);
         OfficeItem::Receipt { school: device.school, receipt: Blob(receipt.bytes) }
+    }
+
+    #[test]
+    fn a_receipt_without_proof_of_opening_is_no_handover() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut office, sign, device) = office_with_device(tmp.path());
+        let future = Utc::now().timestamp() + 3600;
+        let open = outstanding(&mut office, device.school, future);
+
+        // The device's own signing key, but a key guessed instead of read from the signal.
+        let guessed = ReceiptKey::random().unwrap();
+        let (report, settle) =
+            office.judge(&receipt_item_proven_with(&sign, &device, open, &guessed), &[]).unwrap().unwrap();
+        assert!(settle.is_none(), "an unproven receipt settles nothing");
+        assert!(matches!(report, ReceiptReport::Unproven { signal_id, .. } if signal_id == open), "{report:?}");
+        assert!(report.needs_attention());
+        let text = report.to_string();
+        assert!(text.contains("zonder bewijs dat het signaal is geopend") && text.contains("bel de school"), "{text}");
+        assert_eq!(office.store.outstanding(open).unwrap().map(|o| o.signal_id), Some(open));
+
+        // The proof made with the key from the signal settles it.
+        let (report, settle) = office.judge(&receipt_item(&sign, &device, open), &[]).unwrap().unwrap();
+        assert!(matches!(report, ReceiptReport::Acknowledged { .. }), "{report:?}");
+        assert!(settle.is_some());
+
+        // A signal recorded before the store kept receipt keys cannot be proven either.
+        let legacy = outstanding_with(&mut office, device.school, future, None);
+        let (report, settle) = office.judge(&receipt_item(&sign, &device, legacy), &[]).unwrap().unwrap();
+        assert!(settle.is_none());
+        assert!(matches!(report, ReceiptReport::Unproven { .. }), "{report:?}");
     }
 
     #[test]

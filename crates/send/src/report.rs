@@ -1,6 +1,7 @@
 //! What `fetch_receipts` tells the office, one line per item, in Dutch with local Dutch time:
 //! who acknowledged which signal and how, which signals expired unhandled, which items the
-//! sender refused because they could not be verified, which items concern a signal that is not
+//! sender refused because they could not be verified, which receipts do not prove that the
+//! signal was opened, which items concern a signal that is not
 //! open here, and which signals the relay never reported on. Reports carry ids, school, role,
 //! kind and time only: the sender no longer knows any name or birthdate.
 
@@ -54,6 +55,11 @@ pub enum ReceiptReport {
     Expired { signal_id: SignalId, school: Brin, expired_at: DateTime<Utc> },
     /// An item that did not verify; the signal stays outstanding.
     Refused { school: Brin, reason: RefusedReason },
+    /// A receipt signed by a device verified here whose proof does not hold under the signal's
+    /// receipt key: whatever signed it had not opened the signal (the device's signing key used
+    /// without the PIN). Not a handover; the signal stays outstanding and the school must be
+    /// called.
+    Unproven { signal_id: SignalId, school: Brin, role: Role, kind: ReceiptKind, at: DateTime<Utc> },
     /// A receipt or expiry notice for a signal that is neither outstanding here nor settled in
     /// the last 30 days (sent by another sender, or a relay that mixes things up).
     UnknownSignal { signal_id: SignalId, school: Brin, notice: UnknownNotice },
@@ -65,7 +71,10 @@ pub enum ReceiptReport {
 impl ReceiptReport {
     /// Whether the officer must look into this item (it is not a normal outcome).
     pub fn needs_attention(&self) -> bool {
-        matches!(self, ReceiptReport::Refused { .. } | ReceiptReport::UnknownSignal { .. })
+        matches!(
+            self,
+            ReceiptReport::Refused { .. } | ReceiptReport::Unproven { .. } | ReceiptReport::UnknownSignal { .. }
+        )
     }
 }
 
@@ -89,6 +98,13 @@ impl fmt::Display for ReceiptReport {
                 f,
                 "een ontvangstbevestiging voor school {school} is geweigerd: {}; het signaal blijft openstaan. Meld dit aan de beheerder",
                 reason.dutch()
+            ),
+            ReceiptReport::Unproven { signal_id, school, role, kind, at } => write!(
+                f,
+                "signaal {signal_id}, school {school} ({}): gemeld als \"{}\" om {}, maar zonder bewijs dat het signaal is geopend. Dit geldt niet als doorgegeven: bel de school, en laat de beheerder het apparaat controleren",
+                role.dutch(),
+                kind.dutch(),
+                dutch_time(*at)
             ),
             ReceiptReport::UnknownSignal { signal_id, school, notice: UnknownNotice::Receipt { role, kind, at, .. } } => {
                 write!(

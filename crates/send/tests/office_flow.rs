@@ -139,10 +139,11 @@ fn signal_round_trip_leaves_no_personal_data_on_disk() {
     let opened = envelope.open(&device.id, &device.open).unwrap();
     assert_eq!(opened.name().expose(), NAME);
     assert_eq!(opened.birthdate().to_iso(), BIRTH_ISO);
+    let receipt_key = opened.receipt_key().clone();
     drop(opened);
 
-    assert!(device.acknowledge(&url, signal_id, ReceiptKind::HandedOver).first);
-    assert!(!device.acknowledge(&url, signal_id, ReceiptKind::HandedOver).first);
+    assert!(device.post_receipt(&url, signal_id, ReceiptKind::HandedOver, &receipt_key).first);
+    assert!(!device.post_receipt(&url, signal_id, ReceiptKind::HandedOver, &receipt_key).first);
 
     // A fresh process: the key comes from the keyring again.
     drop(office);
@@ -318,6 +319,38 @@ fn a_refused_signal_is_forgotten_and_an_uncertain_one_kept() {
     assert_eq!((stats.local.sent, stats.outstanding), (2, 2));
     drop(office);
     assert_absent_under(&state, &SECRETS);
+}
+
+/// Review finding 6: whatever holds a device's signing key (the keyring secret) but never
+/// opened the signal cannot make the office believe it was handed over.
+#[test]
+fn a_receipt_signed_without_opening_the_signal_is_no_handover() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let (mut office, relay, _guard) = new_office(&state);
+    let url = relay.url();
+    let brin: Brin = "34CD".parse().unwrap();
+    let device = verified_device(&mut office, &url, brin, Role::Director);
+    let signal = Signal::from_input(NAME, BIRTH_ISO, amsterdam_date(Utc::now())).unwrap();
+    let (blind, opened) = (office.send_signal(brin, &signal).unwrap(), office.send_signal(brin, &signal).unwrap());
+    drop(signal);
+
+    // Signed with the device's own key, so the relay takes it; the proof's key is a guess.
+    let guessed = hwc_protocol::ReceiptKey::random().unwrap();
+    assert!(device.post_receipt(&url, blind, ReceiptKind::HandedOver, &guessed).first);
+    assert!(device.acknowledge(&url, opened, ReceiptKind::HandedOver).first);
+
+    let reports = office.fetch_receipts().unwrap();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let unproven =
+        reports.iter().find(|r| matches!(r, ReceiptReport::Unproven { signal_id, .. } if *signal_id == blind));
+    let unproven = unproven.unwrap_or_else(|| panic!("no unproven report for the blind receipt: {reports:?}"));
+    assert!(unproven.needs_attention());
+    assert!(unproven.to_string().contains("bel de school"), "{unproven}");
+    assert!(reports.iter().any(|r| matches!(r, ReceiptReport::Acknowledged { signal_id, .. } if *signal_id == opened)));
+    let stats = office.stats().unwrap();
+    assert_eq!((stats.local.handed_over, stats.outstanding), (1, 1), "only the opened signal counts as handed over");
 }
 
 #[test]

@@ -256,6 +256,9 @@ impl Desk {
                     ledger.outcome(signal_id, Outcome::Expired { expired_at: expired_at.timestamp() })
                 }
                 ReceiptReport::Refused { reason, .. } => ledger.unexpected_report(format!("geweigerd ({reason:?})")),
+                ReceiptReport::Unproven { signal_id, .. } => {
+                    ledger.unexpected_report(format!("bevestiging zonder bewijs van openen, signaal {signal_id}"))
+                }
                 ReceiptReport::UnknownSignal { signal_id, .. } => {
                     ledger.unexpected_report(format!("onbekend signaal {signal_id}"))
                 }

@@ -120,6 +120,7 @@ mod tests {
             device_id: DEV.parse().unwrap(),
             kind: ReceiptKind::HandedOver,
             at,
+            proof: [0; 32],
         };
         VerifiedReceipt { receipt, bytes: b"signed elsewhere".to_vec() }
     }

@@ -88,7 +88,14 @@ fn receipts_for_other_schools_or_unknown_signals_are_refused() {
         "not_found",
     );
     // A's receipt posted by B: the signature is not B's.
-    let lying = Receipt::sign(&a.sign, a.id(), signal_id, ReceiptKind::HandedOver, chrono::Utc::now());
+    let lying = Receipt::sign(
+        &a.sign,
+        a.id(),
+        signal_id,
+        ReceiptKind::HandedOver,
+        chrono::Utc::now(),
+        &hwc_protocol::ReceiptKey::from_bytes([0; 16]),
+    );
     expect_error(env.as_device(&b, "POST", "/v1/receipts", &lying.bytes), StatusCode::BAD_REQUEST, "invalid_receipt");
     // A pending device may not acknowledge.
     let pending = Device::new();

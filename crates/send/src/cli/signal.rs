@@ -59,7 +59,8 @@ fn prompt_signal() -> Result<Signal, CliError> {
         |t| Birthdate::parse(t, today).map_err(|e| format!("geboortedatum: {e}")),
         |a, b| a == b,
     )?;
-    Ok(Signal::new(name, birthdate))
+    // Only drawing the receipt key can fail here: the system's random source.
+    Signal::new(name, birthdate).map_err(|e| CliError::Failed(format!("er is niets verstuurd: {e}")))
 }
 
 /// `hwc-send signal --school BRIN`

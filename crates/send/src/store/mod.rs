@@ -56,6 +56,13 @@ impl Store {
             tx.commit()?;
             version = 3;
         }
+        if version == 3 {
+            let tx = store.conn.transaction()?;
+            tx.execute_batch(schema::MIGRATE_3_TO_4)?;
+            tx.pragma_update(None, "user_version", 4)?;
+            tx.commit()?;
+            version = 4;
+        }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));
         }

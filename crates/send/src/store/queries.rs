@@ -4,7 +4,7 @@
 
 use super::Store;
 use crate::error::{Result, SendError};
-use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, Role, SignalId};
+use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, ReceiptKey, Role, SignalId};
 use rusqlite::{params, OptionalExtension, Row};
 use zeroize::Zeroizing;
 
@@ -32,6 +32,9 @@ pub struct Outstanding {
     pub sent_at: i64,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The key sealed in the signal, which a receipt's proof must hold under. `None` only for
+    /// signals sent before the store kept it.
+    pub receipt_key: Option<ReceiptKey>,
 }
 
 /// The office's own counts.
@@ -94,6 +97,13 @@ fn outstanding_from_row(row: &Row<'_>) -> rusqlite::Result<Outstanding> {
         school: parse(row.get(1)?, "BRIN-code")?,
         sent_at: row.get(2)?,
         expires_at: row.get(3)?,
+        receipt_key: match row.get::<_, Option<Vec<u8>>>(4)? {
+            None => None,
+            Some(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                Some(ReceiptKey::from_bytes(bytes.as_slice().try_into().map_err(|_| corrupt("ontvangstsleutel"))?))
+            }
+        },
     })
 }
 
@@ -216,8 +226,14 @@ impl Store {
     pub fn record_outstanding(&mut self, signal: &Outstanding) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![signal.signal_id.to_string(), signal.school.as_str(), signal.sent_at, signal.expires_at],
+            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at, receipt_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                signal.signal_id.to_string(),
+                signal.school.as_str(),
+                signal.sent_at,
+                signal.expires_at,
+                signal.receipt_key.as_ref().map(|key| key.as_bytes().to_vec())
+            ],
         )?;
         tx.execute("UPDATE counts SET sent = sent + 1 WHERE id = 1", [])?;
         tx.commit()?;
@@ -238,7 +254,7 @@ impl Store {
     /// Outstanding signals that expired before `before` (Unix seconds), oldest first.
     pub fn outstanding_expired_before(&self, before: i64) -> Result<Vec<Outstanding>> {
         let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
         )?;
         let rows = stmt.query_map([before], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -267,7 +283,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT signal_id, brin, sent_at, expires_at FROM outstanding WHERE signal_id = ?1",
+                "SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding WHERE signal_id = ?1",
                 [signal_id.to_string()],
                 outstanding_from_row,
             )
@@ -276,8 +292,9 @@ impl Store {
 
     /// All outstanding signals, oldest first.
     pub fn all_outstanding(&self) -> Result<Vec<Outstanding>> {
-        let mut stmt =
-            self.conn().prepare("SELECT signal_id, brin, sent_at, expires_at FROM outstanding ORDER BY sent_at")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding ORDER BY sent_at")?;
         let rows = stmt.query_map([], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

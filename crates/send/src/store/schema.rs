@@ -1,10 +1,11 @@
 //! The tables of the sender database. There is deliberately no column anywhere for a child's
 //! name or birthdate: after sending, the sender keeps only the signal id, the school and the
-//! times until the receipt arrives, then the bare signal id for 30 days (to recognise a
+//! times and the signal's receipt key (random bytes that check the receipt's proof of opening)
+//! until the receipt arrives, then the bare signal id for 30 days (to recognise a
 //! repeated receipt), and then only counts.
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1 to 2: the `settled` table.
 pub const MIGRATE_1_TO_2: &str = "
@@ -24,6 +25,12 @@ CREATE TABLE successor (
     secret_key  BLOB    NOT NULL CHECK (length(secret_key) = 32),
     created_at  INTEGER NOT NULL
 );
+";
+
+/// Version 3 to 4: each outstanding signal keeps its receipt key, to check that a receipt's
+/// proof shows the signal was opened. Rows from before have none; their receipts prove nothing.
+pub const MIGRATE_3_TO_4: &str = "
+ALTER TABLE outstanding ADD COLUMN receipt_key BLOB CHECK (receipt_key IS NULL OR length(receipt_key) = 16);
 ";
 
 /// Creates every table (run once, by `init`).
@@ -56,7 +63,8 @@ CREATE TABLE outstanding (
     signal_id   TEXT    PRIMARY KEY,
     brin        TEXT    NOT NULL REFERENCES schools(brin),
     sent_at     INTEGER NOT NULL,
-    expires_at  INTEGER NOT NULL
+    expires_at  INTEGER NOT NULL,
+    receipt_key BLOB    CHECK (receipt_key IS NULL OR length(receipt_key) = 16)
 );
 CREATE TABLE settled (
     signal_id   TEXT    PRIMARY KEY,

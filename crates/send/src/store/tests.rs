@@ -46,7 +46,8 @@ fn records_round_trip_and_settle_once() {
     store.add_device(&device).unwrap();
     store.add_device(&device).unwrap();
     let id = SignalId::random().unwrap();
-    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40 };
+    let receipt_key = Some(hwc_protocol::ReceiptKey::from_bytes([9; 16]));
+    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40, receipt_key };
     store.record_outstanding(&sent).unwrap();
     drop(store);
 
@@ -82,8 +83,14 @@ fn a_refused_signal_is_forgotten_and_not_counted() {
     let (_tmp, _path, _key, mut store) = fresh();
     let brin: Brin = "12AB".parse().unwrap();
     store.add_school(brin, 1).unwrap();
-    let kept = Outstanding { signal_id: SignalId::random().unwrap(), school: brin, sent_at: 10, expires_at: 20 };
-    let refused = Outstanding { signal_id: SignalId::random().unwrap(), school: brin, sent_at: 11, expires_at: 30 };
+    let record = |sent_at, expires_at| Outstanding {
+        signal_id: SignalId::random().unwrap(),
+        school: brin,
+        sent_at,
+        expires_at,
+        receipt_key: Some(hwc_protocol::ReceiptKey::random().unwrap()),
+    };
+    let (kept, refused) = (record(10, 20), record(11, 30));
     store.record_outstanding(&kept).unwrap();
     store.record_outstanding(&refused).unwrap();
     store.forget_refused(refused.signal_id).unwrap();
@@ -97,18 +104,27 @@ fn a_refused_signal_is_forgotten_and_not_counted() {
 #[test]
 fn a_version_1_database_is_migrated() {
     let (_tmp, path, key, store) = fresh();
-    // The tables as version 1 had them: no `settled`, no `successor`, devices without `previous_key`.
+    // The tables as version 1 had them: no `settled`, no `successor`, devices without
+    // `previous_key`, outstanding signals without `receipt_key`; one signal waiting.
+    let brin: Brin = "12AB".parse().unwrap();
+    let waiting = SignalId::random().unwrap();
+    store.add_school(brin, 1).unwrap();
     store
         .conn()
-        .execute_batch(
-            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices;
+        .execute_batch(&format!(
+            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding;
              CREATE TABLE devices (device_id TEXT PRIMARY KEY, brin TEXT NOT NULL REFERENCES schools(brin),
                  role TEXT NOT NULL, sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, verified_at INTEGER NOT NULL);
-             PRAGMA user_version = 1;",
-        )
+             CREATE TABLE outstanding (signal_id TEXT PRIMARY KEY, brin TEXT NOT NULL REFERENCES schools(brin),
+                 sent_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+             INSERT INTO outstanding VALUES ('{waiting}', '12AB', 5, 50);
+             PRAGMA user_version = 1;"
+        ))
         .unwrap();
     drop(store);
     let mut store = Store::open(&path, &key).unwrap();
+    let before = Outstanding { signal_id: waiting, school: brin, sent_at: 5, expires_at: 50, receipt_key: None };
+    assert_eq!(store.outstanding(waiting).unwrap(), Some(before));
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, schema::SCHEMA_VERSION);
     let id = SignalId::random().unwrap();

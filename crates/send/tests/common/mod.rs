@@ -6,8 +6,8 @@
 use chrono::Utc;
 use hwc_protocol::api::{DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
 use hwc_protocol::{
-    AuthHeaders, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Receipt, ReceiptKind, RequestParts,
-    SignalId,
+    AuthHeaders, DeviceId, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, Receipt, ReceiptKey,
+    ReceiptKind, RequestParts, SignalId, VerifiedEnvelope,
 };
 use std::path::Path;
 
@@ -72,9 +72,37 @@ impl TestDevice {
         self.request(relay, reqwest::Method::GET, "/v1/inbox?after=0&wait=0", Vec::new(), "").0
     }
 
-    /// `POST /v1/receipts` with a freshly signed receipt.
+    /// Opens this device's copy of `signal` from the inbox and returns the receipt key sealed in
+    /// it. The office's signature is the school client's to check (its own tests do); here the
+    /// device only needs what is inside.
+    pub fn receipt_key(&self, relay: &str, signal: SignalId) -> ReceiptKey {
+        let inbox = self.inbox(relay);
+        let frame = inbox
+            .envelopes
+            .iter()
+            .find_map(|blob| {
+                let envelope: Envelope = serde_json::from_slice(&blob.0[4..blob.0.len() - 64]).ok()?;
+                (envelope.signal_id == signal).then(|| VerifiedEnvelope { envelope, bytes: blob.0.clone() })
+            })
+            .expect("the signal waits in this device's inbox");
+        frame.open(&self.id, &self.open).expect("the copy opens").receipt_key().clone()
+    }
+
+    /// Opens the signal and `POST /v1/receipts` with a freshly signed receipt proving it.
     pub fn acknowledge(&self, relay: &str, signal: SignalId, kind: ReceiptKind) -> ReceiptAccepted {
-        let receipt = Receipt::sign(&self.sign, self.id, signal, kind, Utc::now());
+        let opened = self.receipt_key(relay, signal);
+        self.post_receipt(relay, signal, kind, &opened)
+    }
+
+    /// `POST /v1/receipts` with a receipt whose proof is made with `opened`.
+    pub fn post_receipt(
+        &self,
+        relay: &str,
+        signal: SignalId,
+        kind: ReceiptKind,
+        opened: &ReceiptKey,
+    ) -> ReceiptAccepted {
+        let receipt = Receipt::sign(&self.sign, self.id, signal, kind, Utc::now(), opened);
         let (status, bytes) =
             self.request(relay, reqwest::Method::POST, "/v1/receipts", receipt.bytes, "application/octet-stream");
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
