@@ -1,7 +1,9 @@
 //! The background long-poll: its own `SchoolClient` on the same vault (it never needs the PIN:
 //! fetching and sending queued receipts use the signing key only), so a waiting request never
 //! blocks a command of the window. It raises the desktop notification for a new signal and
-//! tells its owner whether something waits (the agent marks its tray icon with that).
+//! tells its owner whether something waits (the agent marks its tray icon with that). Each
+//! long-poll asks for a random wait ([`hwc_client::rhythm`]), so the moments the relay answers
+//! do not tell the network when a signal came.
 
 use crate::notify::{self, Availability};
 use crate::session::Session;
@@ -11,7 +13,6 @@ use hwc_client::{DeviceStatus, SchoolClient};
 use std::sync::Arc;
 use std::time::Duration;
 
-const LONG_POLL_SECS: u64 = 25;
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 
@@ -134,7 +135,7 @@ fn run(session: &Session, hooks: &Hooks) {
                 continue;
             }
         }
-        match c.fetch(LONG_POLL_SECS) {
+        match c.fetch(hwc_client::rhythm::next_wait()) {
             Ok(report) => {
                 if !report.new_signals.is_empty() {
                     note_notifications(session, notify::new_signal());

@@ -23,6 +23,7 @@ pub mod relay_client;
 mod relay_refusal;
 mod reports;
 mod retire;
+pub mod rhythm;
 mod signals;
 pub mod vault;
 

@@ -11,6 +11,7 @@ pub mod connection_limit;
 pub mod enrollment_guard;
 pub mod error;
 pub mod logging;
+pub mod padding;
 pub mod routes;
 pub mod school_assignments;
 pub mod server;

@@ -1,15 +1,16 @@
 //! `GET /v1/inbox?after=N&wait=S` (verified device): the device's new envelopes and handled
 //! signals, answering at once when there are any and otherwise waiting (woken on insert, no
 //! polling) up to `S` seconds. Expired envelopes are never served; an `after` above the highest
-//! sequence number the relay has is read as 0 (see [`inbox::read`]).
+//! sequence number the relay has is read as 0 (see [`inbox::read`]). Every answer is padded to
+//! a fixed size ([`crate::padding`]), so its length does not tell the network that a signal came.
 
 use super::query_numbers;
 use crate::auth::Signed;
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
 use axum::extract::State;
-use axum::http::Uri;
-use axum::Json;
+use axum::http::{header, Uri};
+use axum::response::{IntoResponse, Response};
 use hwc_protocol::api::Inbox;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -17,7 +18,7 @@ use tokio::time::Instant;
 /// Longest wait a device may ask for, in seconds.
 pub const MAX_WAIT_SECS: u64 = 60;
 
-pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) -> Result<Json<Inbox>, ApiFailure> {
+pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) -> Result<Response, ApiFailure> {
     let device = signed.verified_device()?;
     let params = query_numbers(&uri, &["after", "wait"])?;
     let mut after = params[0].unwrap_or(0);
@@ -36,7 +37,7 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
         let now = now_secs();
         let found = state.store.inbox(school, device_id, after, now).await?;
         if !found.envelopes.is_empty() || !found.handled.is_empty() || state.waiters.is_closed() {
-            return Ok(Json(found));
+            return padded(&found);
         }
         if found.cursor != after {
             // Only colleagues' events (or expired envelopes) were skipped, or `after` was above
@@ -46,7 +47,13 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
             continue;
         }
         if tokio::time::timeout_at(deadline, notified).await.is_err() {
-            return Ok(Json(found));
+            return padded(&found);
         }
     }
+}
+
+/// The answer as JSON, padded with spaces to its fixed size.
+fn padded(inbox: &Inbox) -> Result<Response, ApiFailure> {
+    let body = serde_json::to_vec(inbox).map_err(|_| ApiFailure::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], crate::padding::pad(body)).into_response())
 }

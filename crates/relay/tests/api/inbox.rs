@@ -163,3 +163,32 @@ fn cursor_above_the_highest_sequence_number_starts_from_the_beginning() {
     assert_eq!(env.inbox(&elsewhere, 1000, 1).cursor, 0);
     assert!(started.elapsed() >= Duration::from_millis(900), "returned early: {:?}", started.elapsed());
 }
+
+/// Review finding 13: the length of an answer does not tell the school's network that a signal
+/// came. Empty, with a signal for three devices, and with a colleague's receipt: all 4 KiB.
+#[test]
+fn an_answer_with_a_signal_is_as_long_as_an_empty_one() {
+    let env = Env::new();
+    let director = env.verified_device("12AB", Role::Director);
+    let backup = env.verified_device("12AB", Role::Backup);
+    let third = env.verified_device("12AB", Role::Backup);
+    let length = |device: &crate::common::Device, after: u64| {
+        let response = env.as_device(device, "GET", &format!("/v1/inbox?after={after}&wait=0"), b"");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.bytes().unwrap();
+        let inbox: hwc_protocol::api::Inbox = serde_json::from_slice(&body).unwrap();
+        (body.len(), inbox)
+    };
+    let (empty, inbox) = length(&director, 0);
+    assert!(inbox.envelopes.is_empty());
+    let envelope = env.seal("12AB", &[&director, &backup, &third]);
+    assert_eq!(env.post_signal(&envelope).status(), StatusCode::CREATED);
+    let (with_signal, inbox) = length(&director, 0);
+    assert_eq!(inbox.envelopes.len(), 1);
+    let cursor = inbox.cursor;
+    env.receipt(&director, envelope.envelope.signal_id, hwc_protocol::ReceiptKind::HandedOver);
+    let (with_handled, inbox) = length(&backup, 0);
+    assert_eq!(inbox.handled.len(), 1);
+    let (after_all, _) = length(&director, cursor);
+    assert_eq!([empty, with_signal, with_handled, after_all], [4096; 4]);
+}
