@@ -294,9 +294,10 @@ pub async fn acknowledge(
         session.touch();
         session.bump();
         Ok(match report.delivery {
-            Delivery::Delivered { .. } => {
+            Delivery::Delivered { first: true } => {
                 "Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.".to_string()
             }
+            Delivery::Delivered { first: false } => "Dit signaal staat nergens meer op deze computer. Leerplicht had voor dit signaal al een bevestiging (van een collega, of namens deze computer). Bel leerplicht als u niet weet van wie.".to_string(),
             Delivery::Waiting { .. } => "Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar leerplicht verstuurd zodra er weer verbinding is.".to_string(),
             Delivery::Undeliverable { .. } => "Dit signaal staat nergens meer op deze computer, maar leerplicht kon de bevestiging niet aannemen (het signaal was daar al verlopen). Bel leerplicht om het door te geven.".to_string(),
         })

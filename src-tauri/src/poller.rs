@@ -13,6 +13,8 @@ use hwc_client::{DeviceStatus, SchoolClient};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Shown when the relay reports a receipt in this computer's name that it never made.
+const NOT_MADE_HERE: &str = "Let op: namens deze computer is een bevestiging verstuurd die hier niet is gemaakt. Het signaal staat nog hier. Bel leerplicht en uw ICT-beheerder.";
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 
@@ -146,6 +148,7 @@ fn run(session: &Session, hooks: &Hooks) {
                 let visible = !report.new_signals.is_empty()
                     || !report.handled_by_colleague.is_empty()
                     || !report.expired.is_empty()
+                    || report.receipts_not_made_here > 0
                     || before.offline_since.is_some()
                     || before.clock_behind != report.clock_behind
                     || before.last_checked.map(|t| t.format("%H:%M").to_string())
@@ -157,6 +160,9 @@ fn run(session: &Session, hooks: &Hooks) {
                     for handled in &report.handled_by_colleague {
                         let at = handled.at.with_timezone(&Amsterdam).format("%H:%M");
                         poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
+                    }
+                    if report.receipts_not_made_here > 0 {
+                        poll.notices.push(NOT_MADE_HERE.to_string());
                     }
                 });
                 // Only what the page shows moves the counter, so the page does not redraw

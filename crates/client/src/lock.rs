@@ -1,6 +1,7 @@
 //! Locking: the open key (which decrypts signals) is in memory only between [`SchoolClient::unlock`]
-//! and [`SchoolClient::lock`]. Everything else (fetch, acknowledge, the outbox, the privacy view)
-//! works while locked, with the signing key that the vault key alone protects.
+//! and [`SchoolClient::lock`]. Opening a signal and acknowledging one (its receipt proves the
+//! signal was opened) need it; fetching, delivering receipts already made and the privacy view
+//! work while locked, with the signing key that the vault key alone protects.
 //!
 //! Wrong PINs are counted in the vault, with the time of the last one, so a restart does not
 //! reset them. The first [`FREE_WRONG_PINS`] cost nothing; after that no PIN is even checked

@@ -92,6 +92,10 @@ pub struct FetchReport {
     /// "Handled" notices from the relay without valid proof (the acknowledging device's signed
     /// receipt for a copy it held): ignored, the signal stays.
     pub unproven_handled: usize,
+    /// "Handled" notices naming this very device for a signal it still holds: a receipt in its
+    /// name that it never made (acknowledging here removes the envelope in the same step), so
+    /// its signing key was used elsewhere. Ignored, the signal stays; the person is warned.
+    pub receipts_not_made_here: usize,
     /// An envelope was made more than five minutes after this computer's "now": its clock runs
     /// behind leerplicht's. Such an envelope stays at the relay and is fetched again (the
     /// cursor does not move past it), so it arrives once the clock allows it; meanwhile the

@@ -438,3 +438,41 @@ fn a_relay_cannot_fake_that_a_colleague_handled_a_signal() {
     assert_eq!(report.handled_by_colleague.iter().map(|h| h.signal_id).collect::<Vec<_>>(), vec![first]);
     assert!(director.pending().unwrap().is_empty());
 }
+
+/// Review of finding 6: a process that read the device's signing key (the keyring secret and
+/// the vault) can sign a receipt in the device's own name. The relay then deletes the copies;
+/// the device itself knows it never made that receipt (acknowledging here removes the envelope
+/// in the same step), keeps the signal and says so.
+#[test]
+fn a_receipt_in_this_devices_name_that_it_never_made_keeps_the_signal_and_warns() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = enrolled(&office, dir.path(), Role::Director);
+    let id = office.send();
+    assert_eq!(director.fetch(5).unwrap().new_signals, vec![id]);
+
+    // The signing key, read the way malware running as the user could.
+    let vault_key = common::StoredSecret::vault_key(dir.path()).get().unwrap();
+    let db = rusqlite::Connection::open(dir.path().join("vault.db")).unwrap();
+    db.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&vault_key))).unwrap();
+    let secret: Vec<u8> =
+        db.query_row("SELECT secret FROM device_keys WHERE kind = 'signing'", [], |r| r.get(0)).unwrap();
+    drop(db);
+    let stolen = hwc_protocol::DeviceSigningKey::from_secret_bytes(&secret.try_into().unwrap());
+    let guessed = hwc_protocol::ReceiptKey::random().unwrap();
+    let forged = hwc_protocol::Receipt::sign(
+        &stolen,
+        director.device_id(),
+        id,
+        ReceiptKind::HandedOver,
+        chrono::Utc::now(),
+        &guessed,
+    );
+    let _take_away = fake_handled(&relay, &id, director.device_id(), &forged.bytes);
+
+    let report = director.fetch(0).unwrap();
+    assert_eq!(report.receipts_not_made_here, 1, "{report:?}");
+    assert!(report.handled_by_colleague.is_empty());
+    assert_eq!(director.pending().unwrap().iter().map(|p| p.signal_id).collect::<Vec<_>>(), vec![id]);
+}

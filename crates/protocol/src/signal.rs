@@ -87,6 +87,12 @@ impl Signal {
         &self.receipt_key
     }
 
+    /// The same child with a fresh receipt key: what the office seals on every send, so that
+    /// opening one envelope proves nothing about another sent from the same typed signal.
+    pub fn with_fresh_receipt_key(&self) -> Result<Self, KeyError> {
+        Ok(Self { name: self.name.clone(), birthdate: self.birthdate.clone(), receipt_key: ReceiptKey::random()? })
+    }
+
     /// The padded JSON plaintext that gets sealed.
     pub fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
         let iso = Zeroizing::new(self.birthdate.to_iso());

@@ -57,8 +57,8 @@ pub enum ReceiptReport {
     Refused { school: Brin, reason: RefusedReason },
     /// A receipt signed by a device verified here whose proof does not hold under the signal's
     /// receipt key: whatever signed it had not opened the signal (the device's signing key used
-    /// without the PIN). Not a handover; the signal stays outstanding and the school must be
-    /// called.
+    /// without the PIN). Not a handover: the school must be called. Settled as unproven, since
+    /// the relay passes no later receipt for the signal.
     Unproven { signal_id: SignalId, school: Brin, role: Role, kind: ReceiptKind, at: DateTime<Utc> },
     /// A receipt or expiry notice for a signal that is neither outstanding here nor settled in
     /// the last 30 days (sent by another sender, or a relay that mixes things up).
@@ -101,7 +101,7 @@ impl fmt::Display for ReceiptReport {
             ),
             ReceiptReport::Unproven { signal_id, school, role, kind, at } => write!(
                 f,
-                "signaal {signal_id}, school {school} ({}): gemeld als \"{}\" om {}, maar zonder bewijs dat het signaal is geopend. Dit geldt niet als doorgegeven: bel de school, en laat de beheerder het apparaat controleren",
+                "signaal {signal_id}, school {school} ({}): gemeld als \"{}\" om {}, maar zonder bewijs dat het signaal is geopend. Dit telt niet als afgehandeld: bel de school, en laat de beheerder het apparaat controleren",
                 role.dutch(),
                 kind.dutch(),
                 dutch_time(*at)

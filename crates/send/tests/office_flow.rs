@@ -336,10 +336,11 @@ fn a_receipt_signed_without_opening_the_signal_is_no_handover() {
     let (blind, opened) = (office.send_signal(brin, &signal).unwrap(), office.send_signal(brin, &signal).unwrap());
     drop(signal);
 
-    // Signed with the device's own key, so the relay takes it; the proof's key is a guess.
-    let guessed = hwc_protocol::ReceiptKey::random().unwrap();
-    assert!(device.post_receipt(&url, blind, ReceiptKind::HandedOver, &guessed).first);
-    assert!(device.acknowledge(&url, opened, ReceiptKind::HandedOver).first);
+    // Signed with the device's own key, so the relay takes it; but the proof is made with the
+    // key of the other envelope, sealed from the same typed signal: every send has its own.
+    let other_send = device.receipt_key(&url, opened);
+    assert!(device.post_receipt(&url, blind, ReceiptKind::HandedOver, &other_send).first);
+    assert!(device.post_receipt(&url, opened, ReceiptKind::HandedOver, &other_send).first);
 
     let reports = office.fetch_receipts().unwrap();
     assert_eq!(reports.len(), 2, "{reports:?}");
@@ -350,7 +351,12 @@ fn a_receipt_signed_without_opening_the_signal_is_no_handover() {
     assert!(unproven.to_string().contains("bel de school"), "{unproven}");
     assert!(reports.iter().any(|r| matches!(r, ReceiptReport::Acknowledged { signal_id, .. } if *signal_id == opened)));
     let stats = office.stats().unwrap();
-    assert_eq!((stats.local.handed_over, stats.outstanding), (1, 1), "only the opened signal counts as handed over");
+    assert_eq!(
+        (stats.local.handed_over, stats.local.unproven, stats.outstanding),
+        (1, 1, 0),
+        "only the opened signal counts as handed over; the other is settled as unproven"
+    );
+    assert!(office.fetch_receipts().unwrap().is_empty(), "reported once, and never again as unconfirmed");
 }
 
 #[test]

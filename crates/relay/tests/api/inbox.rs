@@ -192,3 +192,20 @@ fn an_answer_with_a_signal_is_as_long_as_an_empty_one() {
     let (after_all, _) = length(&director, cursor);
     assert_eq!([empty, with_signal, with_handled, after_all], [4096; 4]);
 }
+
+/// The same for a school with more devices than usual: the floor grows with the school's
+/// devices, so one signal for all eight (the most an envelope holds) still adds nothing.
+#[test]
+fn a_school_with_eight_devices_gets_answers_of_one_size_too() {
+    let env = Env::new();
+    let devices: Vec<_> = (0..8).map(|_| env.verified_device("34CD", Role::Backup)).collect();
+    let length = |after: u64| {
+        let response = env.as_device(&devices[0], "GET", &format!("/v1/inbox?after={after}&wait=0"), b"");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.bytes().unwrap().len()
+    };
+    let empty = length(0);
+    let everyone: Vec<_> = devices.iter().collect();
+    assert_eq!(env.post_signal(&env.seal("34CD", &everyone)).status(), StatusCode::CREATED);
+    assert_eq!([empty, length(0)], [16384; 2]);
+}

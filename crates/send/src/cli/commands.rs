@@ -169,6 +169,7 @@ pub fn stats(globals: &Globals) -> Result<ExitCode, CliError> {
     println!("  doorgegeven aan de leerkracht:  {}", local.handed_over);
     println!("  leerling niet op de school:     {}", local.not_our_pupil);
     println!("  verlopen zonder bevestiging:    {}", local.expired);
+    println!("  bevestigd zonder bewijs:        {}", local.unproven);
     println!("  nog open:                       {}", stats.outstanding);
     let relay = stats.relay;
     println!("Relay:");

@@ -44,6 +44,8 @@ pub struct Counts {
     pub handed_over: u64,
     pub not_our_pupil: u64,
     pub expired: u64,
+    /// Receipts without proof that the signal was opened: the office called the school instead.
+    pub unproven: u64,
 }
 
 /// How long the id of a settled signal is kept, so that a repeated receipt or expiry notice is
@@ -56,6 +58,9 @@ pub enum Settle {
     HandedOver,
     NotOurPupil,
     Expired,
+    /// A receipt came without proof of opening (reported as such); the relay passes no later
+    /// receipt for the signal, so the office settles it by calling the school.
+    Unproven,
 }
 
 impl Settle {
@@ -64,6 +69,7 @@ impl Settle {
             Settle::HandedOver => "handed_over",
             Settle::NotOurPupil => "not_our_pupil",
             Settle::Expired => "expired",
+            Settle::Unproven => "unproven",
         }
     }
 }
@@ -332,7 +338,7 @@ impl Store {
     /// The office's own counts.
     pub fn counts(&self) -> Result<Counts> {
         Ok(self.conn().query_row(
-            "SELECT sent, handed_over, not_our_pupil, expired FROM counts WHERE id = 1",
+            "SELECT sent, handed_over, not_our_pupil, expired, unproven FROM counts WHERE id = 1",
             [],
             |r| {
                 Ok(Counts {
@@ -340,6 +346,7 @@ impl Store {
                     handed_over: count(r.get(1)?),
                     not_our_pupil: count(r.get(2)?),
                     expired: count(r.get(3)?),
+                    unproven: count(r.get(4)?),
                 })
             },
         )?)

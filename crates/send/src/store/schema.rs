@@ -29,8 +29,10 @@ CREATE TABLE successor (
 
 /// Version 3 to 4: each outstanding signal keeps its receipt key, to check that a receipt's
 /// proof shows the signal was opened. Rows from before have none; their receipts prove nothing.
+/// Receipts without that proof are counted.
 pub const MIGRATE_3_TO_4: &str = "
 ALTER TABLE outstanding ADD COLUMN receipt_key BLOB CHECK (receipt_key IS NULL OR length(receipt_key) = 16);
+ALTER TABLE counts ADD COLUMN unproven INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// Creates every table (run once, by `init`).
@@ -79,7 +81,8 @@ CREATE TABLE counts (
     sent          INTEGER NOT NULL,
     handed_over   INTEGER NOT NULL,
     not_our_pupil INTEGER NOT NULL,
-    expired       INTEGER NOT NULL
+    expired       INTEGER NOT NULL,
+    unproven      INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO receipts_cursor (id, after) VALUES (1, 0);
 INSERT INTO counts (id, sent, handed_over, not_our_pupil, expired) VALUES (1, 0, 0, 0, 0);

@@ -65,7 +65,7 @@ fn records_round_trip_and_settle_once() {
     assert_eq!(store.outstanding(id).unwrap(), None);
     assert!(store.is_settled(id).unwrap());
     assert_eq!(store.receipts_cursor().unwrap(), 6);
-    assert_eq!(store.counts().unwrap(), Counts { sent: 1, handed_over: 1, not_our_pupil: 0, expired: 0 });
+    assert_eq!(store.counts().unwrap(), Counts { sent: 1, handed_over: 1, not_our_pupil: 0, expired: 0, unproven: 0 });
 
     // Settled ids are kept for 30 days, then forgotten.
     store.settle(&[], 7, 1000 + SETTLED_KEEP_SECS).unwrap();
@@ -112,7 +112,10 @@ fn a_version_1_database_is_migrated() {
     store
         .conn()
         .execute_batch(&format!(
-            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding;
+            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
+             CREATE TABLE counts (id INTEGER PRIMARY KEY CHECK (id = 1), sent INTEGER NOT NULL,
+                 handed_over INTEGER NOT NULL, not_our_pupil INTEGER NOT NULL, expired INTEGER NOT NULL);
+             INSERT INTO counts VALUES (1, 4, 3, 0, 0);
              CREATE TABLE devices (device_id TEXT PRIMARY KEY, brin TEXT NOT NULL REFERENCES schools(brin),
                  role TEXT NOT NULL, sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, verified_at INTEGER NOT NULL);
              CREATE TABLE outstanding (signal_id TEXT PRIMARY KEY, brin TEXT NOT NULL REFERENCES schools(brin),
@@ -125,6 +128,7 @@ fn a_version_1_database_is_migrated() {
     let mut store = Store::open(&path, &key).unwrap();
     let before = Outstanding { signal_id: waiting, school: brin, sent_at: 5, expires_at: 50, receipt_key: None };
     assert_eq!(store.outstanding(waiting).unwrap(), Some(before));
+    assert_eq!(store.counts().unwrap(), Counts { sent: 4, handed_over: 3, not_our_pupil: 0, expired: 0, unproven: 0 });
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, schema::SCHEMA_VERSION);
     let id = SignalId::random().unwrap();
