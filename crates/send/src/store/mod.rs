@@ -42,26 +42,15 @@ impl Store {
     pub fn open(path: &Path, key: &DbKey) -> Result<Self> {
         let mut store = Self::unlock(path, key)?;
         let mut version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version == 1 {
-            let tx = store.conn.transaction()?;
-            tx.execute_batch(schema::MIGRATE_1_TO_2)?;
-            tx.pragma_update(None, "user_version", 2)?;
-            tx.commit()?;
-            version = 2;
-        }
-        if version == 2 {
-            let tx = store.conn.transaction()?;
-            tx.execute_batch(schema::MIGRATE_2_TO_3)?;
-            tx.pragma_update(None, "user_version", 3)?;
-            tx.commit()?;
-            version = 3;
-        }
-        if version == 3 {
-            let tx = store.conn.transaction()?;
-            tx.execute_batch(schema::MIGRATE_3_TO_4)?;
-            tx.pragma_update(None, "user_version", 4)?;
-            tx.commit()?;
-            version = 4;
+        // Each step in its own transaction, in order, so an interrupted upgrade resumes.
+        for (from, step) in [(1, schema::MIGRATE_1_TO_2), (2, schema::MIGRATE_2_TO_3), (3, schema::MIGRATE_3_TO_4)] {
+            if version == from {
+                let tx = store.conn.transaction()?;
+                tx.execute_batch(step)?;
+                tx.pragma_update(None, "user_version", from + 1)?;
+                tx.commit()?;
+                version = from + 1;
+            }
         }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));
