@@ -31,18 +31,12 @@ impl SchoolClient {
     /// Needs the device unlocked, else [`ClientError::Locked`]: the receipt proves the signal
     /// was opened, with the receipt key from inside it.
     pub fn acknowledge(&mut self, signal_id: &SignalId, kind: ReceiptKind) -> Result<AckReport> {
-        self.alive()?;
-        if !self.is_unlocked() {
-            return Err(ClientError::Locked);
-        }
+        // Opened in memory only for its receipt key; the signal is wiped when it drops here.
+        // Opening also refuses a wiped or locked device, an unknown signal and an expired one
+        // (which it deletes).
+        let opened = self.open_signal(signal_id)?;
         let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
         let now = self.clock.now();
-        if stored.expires_at <= now.timestamp() {
-            self.vault.delete_envelope(signal_id)?;
-            return Err(ClientError::Expired);
-        }
-        // Opened in memory only for its receipt key; the signal is wiped when it drops here.
-        let opened = self.open_signal(signal_id)?;
         let key = self.signing_key()?;
         let receipt = Receipt::sign(&key, self.device_id, *signal_id, kind, now, opened.receipt_key());
         drop(opened);
