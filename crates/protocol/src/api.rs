@@ -99,6 +99,44 @@ pub struct DeviceList {
     pub devices: Vec<DeviceInfo>,
 }
 
+/// `POST /v1/pin-guard` (device): test a PIN with the relay's help (see
+/// [`crate::pin_guard`]). The relay counts the try before it answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinGuardRequest {
+    /// The blinded PIN: a ristretto255 point.
+    #[serde(with = "crate::encoding::b64_32")]
+    pub blinded: [u8; 32],
+}
+
+/// Answer to `POST /v1/pin-guard`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinGuardAnswer {
+    /// The blinded PIN evaluated under this device's key at the relay.
+    #[serde(with = "crate::encoding::b64_32")]
+    pub evaluated: [u8; 32],
+    /// To sign for `POST /v1/pin-guard/reset` when the PIN was right; valid until the next try.
+    #[serde(with = "crate::encoding::b64_32")]
+    pub nonce: [u8; 32],
+    /// Tries the relay still evaluates after this one, until a reset.
+    pub tries_left: u32,
+}
+
+/// `POST /v1/pin-guard/reset` (device): the PIN was right; clear the count and keep
+/// `reset_key` from now on. `signature` is [`crate::pin_guard::reset_text`] signed with the
+/// reset key the relay holds (with `reset_key` itself when it holds none yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinGuardReset {
+    #[serde(with = "crate::encoding::b64_32")]
+    pub nonce: [u8; 32],
+    #[serde(with = "crate::encoding::b64_32")]
+    pub reset_key: [u8; 32],
+    #[serde(with = "crate::encoding::b64_64")]
+    pub signature: [u8; 64],
+}
+
 /// Answer to `POST /v1/signals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -33,6 +33,20 @@ pub mod b64_32 {
     }
 }
 
+/// Serde adapter: `[u8; 64]` (a signature) as base64 text.
+pub mod b64_64 {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::b64(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
+        let text = <&str>::deserialize(d)?;
+        super::unb64_array(text).ok_or_else(|| D::Error::custom("expected 64 bytes in base64"))
+    }
+}
+
 /// Serde adapter: a byte vector as base64 text.
 pub mod b64_vec {
     use serde::{de::Error, Deserialize, Deserializer, Serializer};

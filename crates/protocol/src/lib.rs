@@ -13,6 +13,7 @@ pub mod expiry;
 pub mod ids;
 pub mod keys;
 pub mod name;
+pub mod pin_guard;
 pub mod receipt;
 pub mod receipt_key;
 pub mod relay_address;

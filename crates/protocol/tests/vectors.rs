@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use hwc_protocol::encoding::{b64, unb64, unb64_array};
+use hwc_protocol::pin_guard::{reset_text, PinGuardKey, PinResetKey};
 use hwc_protocol::{
     Birthdate, Brin, ChildName, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
     ReceiptKey, ReceiptKind, SafetyCode, Signal, SignalId,
@@ -22,6 +23,26 @@ struct Vectors {
     signal: SignalVector,
     envelope: EnvelopeVector,
     receipt: ReceiptVector,
+    pin_guard: PinGuardVector,
+}
+
+/// The relay's PIN guard for the first device: its OPRF key from a seed (RFC 9497
+/// DeriveKeyPair with info `hwc-pin-guard-key-v1`), the result for one PIN (RFC 9497
+/// `Evaluate` of `hwc-pin-v1:` and the PIN; what the device gets after unblinding), and a reset
+/// signed with a reset key from a seed.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinGuardVector {
+    device_index: usize,
+    key_seed: String,
+    key: String,
+    pin: String,
+    result: String,
+    reset_key_seed: String,
+    reset_key: String,
+    nonce: String,
+    reset_text: String,
+    reset_signature: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -145,6 +166,26 @@ fn build() -> Vectors {
             frame: b64(&envelope.bytes),
         },
         receipt: ReceiptVector { device_index: 0, kind: "handed_over".into(), at: created_at + 3720, frame: b64(&receipt.bytes) },
+        pin_guard: pin_guard_vector(publics[0].device_id()),
+    }
+}
+
+fn pin_guard_vector(device: hwc_protocol::DeviceId) -> PinGuardVector {
+    let key = PinGuardKey::from_seed(&fixed("pin guard key")).unwrap();
+    let pin = "482916";
+    let reset = PinResetKey::from_seed(&fixed("pin guard reset key"));
+    let nonce = fixed("pin guard nonce");
+    PinGuardVector {
+        device_index: 0,
+        key_seed: b64(&fixed("pin guard key")),
+        key: b64(key.as_bytes()),
+        pin: pin.into(),
+        result: b64(&*key.result_for(pin).unwrap()),
+        reset_key_seed: b64(&fixed("pin guard reset key")),
+        reset_key: b64(&reset.public()),
+        nonce: b64(&nonce),
+        reset_text: reset_text(&device, &nonce, &reset.public()),
+        reset_signature: b64(&reset.sign_reset(&device, &nonce)),
     }
 }
 
@@ -190,4 +231,25 @@ fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
     // The proof holds under the receipt key sealed in the signal, and under no other key.
     assert!(receipt.receipt.proves_opening(&ReceiptKey::from_b64(&v.signal.receipt_key).unwrap()));
     assert!(!receipt.receipt.proves_opening(&ReceiptKey::from_bytes([0; 16])));
+}
+
+/// The PIN guard's vector, checked from the file: the key from its seed, the result a device
+/// gets through a real blinded round for the published PIN, and the reset signature.
+#[test]
+fn published_pin_guard_vector_checks_from_the_file_alone() {
+    use hwc_protocol::pin_guard::{reset_signature_holds, PinBlinding};
+    let v: Vectors = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    let g = &v.pin_guard;
+    let key = PinGuardKey::from_seed(&unb64_array(&g.key_seed).unwrap()).unwrap();
+    assert_eq!(b64(key.as_bytes()), g.key);
+    let blinding = PinBlinding::start(&g.pin).unwrap();
+    let result = blinding.finish(&g.pin, &key.evaluate(blinding.blinded()).unwrap()).unwrap();
+    assert_eq!(b64(&*result), g.result);
+    let device: hwc_protocol::DeviceId = v.devices[g.device_index].device_id.parse().unwrap();
+    let reset = PinResetKey::from_seed(&unb64_array(&g.reset_key_seed).unwrap());
+    assert_eq!(b64(&reset.public()), g.reset_key);
+    let nonce: [u8; 32] = unb64_array(&g.nonce).unwrap();
+    assert_eq!(reset_text(&device, &nonce, &reset.public()), g.reset_text);
+    let signature: [u8; 64] = unb64_array(&g.reset_signature).unwrap();
+    assert!(reset_signature_holds(&reset.public(), &device, &nonce, &signature));
 }
