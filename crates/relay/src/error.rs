@@ -49,6 +49,8 @@ pub enum ApiFailure {
         "Vanaf dit netwerk zijn te vaak verkeerde aanmeldcodes geprobeerd. Probeer het over tien minuten opnieuw."
     )]
     TooManyAttempts,
+    #[error("Met dit apparaat is tien keer een verkeerde pincode geprobeerd sinds de laatste juiste. De relay controleert geen pincodes meer voor dit apparaat; meld het opnieuw aan met een nieuwe code van leerplicht.")]
+    PinTriesUsedUp,
     #[error("Er ging iets mis in de relay. Probeer het over een paar minuten opnieuw; blijft het misgaan, neem dan contact op met de beheerder.")]
     Internal,
     #[error("De relay kan haar database nu niet bereiken. Probeer het over een paar minuten opnieuw.")]
@@ -76,6 +78,7 @@ impl ApiFailure {
             ApiFailure::Expired(_) => "expired",
             ApiFailure::TooLarge => "too_large",
             ApiFailure::TooManyAttempts => "too_many_attempts",
+            ApiFailure::PinTriesUsedUp => "pin_tries_used_up",
             ApiFailure::Internal => "internal",
             ApiFailure::Unavailable => "unavailable",
         }
@@ -100,6 +103,7 @@ impl ApiFailure {
             ApiFailure::Expired(_) => StatusCode::GONE,
             ApiFailure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiFailure::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ApiFailure::PinTriesUsedUp => StatusCode::LOCKED,
             ApiFailure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }

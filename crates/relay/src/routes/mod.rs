@@ -5,6 +5,7 @@ pub mod health;
 pub mod inbox;
 pub mod office_items;
 pub mod offices;
+pub mod pin_guard;
 pub mod receipts;
 pub mod signals;
 pub mod stats;
@@ -28,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/schools/{brin}/devices", get(devices::list))
         .route("/v1/devices/{device_id}/verify", post(devices::verify))
         .route("/v1/devices/{device_id}/remove", post(devices::remove))
+        .route("/v1/pin-guard", post(pin_guard::try_pin))
+        .route("/v1/pin-guard/reset", post(pin_guard::reset))
         .route("/v1/signals", post(signals::post_signal))
         .route("/v1/inbox", get(inbox::get_inbox))
         .route("/v1/receipts", post(receipts::post_receipt).get(office_items::get_items))

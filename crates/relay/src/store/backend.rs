@@ -7,12 +7,14 @@
 
 use super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::offices::HandOver;
+use super::pin_guard::{GuardTry, ResetOutcome};
 use super::receipts::AckOutcome;
 use super::signals::InsertOutcome;
 use super::sweep::SweepReport;
 use super::StoreError;
 use crate::waiters::Waiters;
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, Stats};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 use std::future::Future;
 use std::pin::Pin;
@@ -28,6 +30,7 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     fn successor_of(&self, office: OfficePublicKey) -> StoreFuture<Option<OfficePublicKey>>;
     fn device(&self, device: DeviceId) -> StoreFuture<Option<DeviceInfo>>;
     fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>>;
+    /// Sets a device's status; a removed device's PIN guard row is deleted with it.
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()>;
     /// The office that owns `school`, if any.
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>>;
@@ -57,6 +60,11 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     fn sweep(&self, now: i64) -> StoreFuture<SweepReport>;
     /// Office key rotation (see [`super::offices`]).
     fn hand_over(&self, old: OfficePublicKey, new: OfficePublicKey, now: i64) -> StoreFuture<HandOver>;
+    /// Counts a PIN try of `device` (its row is made with `fresh_key` at the first one) and
+    /// keeps `nonce` for the reset (see [`super::pin_guard`]).
+    fn pin_guard_try(&self, device: DeviceId, fresh_key: PinGuardKey, nonce: [u8; 32]) -> StoreFuture<GuardTry>;
+    /// Clears the count of `device` when `request` proves a right PIN.
+    fn pin_guard_reset(&self, device: DeviceId, request: PinGuardReset) -> StoreFuture<ResetOutcome>;
     /// Reads and commits a one-row write: proof that the store works.
     fn health(&self, now: i64) -> StoreFuture<()>;
     /// Starts forwarding wake-ups that other relay instances on the same store send (a signal

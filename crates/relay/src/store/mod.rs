@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod nonces;
 pub mod office_items;
 pub mod offices;
+pub mod pin_guard;
 pub mod postgres;
 pub mod receipts;
 pub mod schema;

@@ -6,8 +6,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The schema this relay writes. 2: enrollments carry the office key tag. 3: office key
 /// rotation (`office_successions`) and the health check's row. 4: a tombstone keeps the signed
-/// receipt, so colleagues get proof with "handled". Versions 2 and 3 are upgraded in place.
-pub const VERSION: i64 = 4;
+/// receipt, so colleagues get proof with "handled". 5: the PIN guard (`pin_guard`). Versions 2
+/// to 4 are upgraded in place.
+pub const VERSION: i64 = 5;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -65,6 +66,11 @@ CREATE TABLE IF NOT EXISTS office_successions (
 CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
     office TEXT NOT NULL, name TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, name));
+-- The PIN guard per device: the secret OPRF key, tries since the last right PIN, the nonce the
+-- next reset signs, and the public half of the device's reset key (see store/pin_guard.rs).
+CREATE TABLE IF NOT EXISTS pin_guard (
+    device_id TEXT PRIMARY KEY, oprf_key BLOB NOT NULL, tries INTEGER NOT NULL,
+    nonce BLOB, reset_key BLOB);
 ";
 
 /// Creates missing tables and checks (or writes) the schema version.
@@ -82,6 +88,11 @@ pub fn create(conn: &Connection) -> Result<(), StoreError> {
             conn.execute_batch(&format!(
                 "BEGIN IMMEDIATE; ALTER TABLE handled ADD COLUMN receipt BLOB; UPDATE schema_version SET version = {VERSION}; COMMIT;"
             ))?;
+            Ok(())
+        }
+        Some(4) => {
+            // Only a new table (`pin_guard`), just created.
+            conn.execute("UPDATE schema_version SET version = ?1", [VERSION])?;
             Ok(())
         }
         Some(found) => Err(StoreError::SchemaVersion { found, expected: VERSION }),
@@ -112,6 +123,12 @@ mod tests {
         conn.execute("INSERT INTO office_successions VALUES ('a', 'b', 1)", []).unwrap();
         conn.execute("INSERT INTO health_check VALUES (1, 1)", []).unwrap();
         conn.execute("INSERT INTO handled VALUES ('s', '12AB', 'o', 'd', 1, 2, 'h', x'01')", []).unwrap();
+
+        // A relay of schema 4 gains the PIN guard.
+        conn.execute_batch("DROP TABLE pin_guard; UPDATE schema_version SET version = 4;").unwrap();
+        create(&conn).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        conn.execute("INSERT INTO pin_guard VALUES ('d', x'01', 0, NULL, NULL)", []).unwrap();
 
         conn.execute("UPDATE schema_version SET version = ?1", [VERSION + 1]).unwrap();
         assert!(matches!(create(&conn), Err(StoreError::SchemaVersion { found, .. }) if found == VERSION + 1));

@@ -5,11 +5,13 @@
 use super::backend::{RelayStore, StoreFuture};
 use super::enrollments::{self, CreateOutcome, EnrollOutcome};
 use super::offices::{self, HandOver};
+use super::pin_guard::{self, GuardTry, ResetOutcome};
 use super::receipts::{self, AckOutcome};
 use super::signals::{self, InsertOutcome};
 use super::sweep::{self, SweepReport};
 use super::{devices, inbox, nonces, office_items, schools, stats, SqliteStore};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, Stats};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 
 impl RelayStore for SqliteStore {
@@ -35,7 +37,17 @@ impl RelayStore for SqliteStore {
 
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()> {
         let store = self.clone();
-        Box::pin(async move { store.call(move |conn| devices::set_status(conn, &device, status)).await })
+        Box::pin(async move {
+            store
+                .call(move |conn| {
+                    devices::set_status(conn, &device, status)?;
+                    if status == DeviceStatus::Removed {
+                        pin_guard::forget(conn, &device)?;
+                    }
+                    Ok(())
+                })
+                .await
+        })
     }
 
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>> {
@@ -103,6 +115,16 @@ impl RelayStore for SqliteStore {
     fn hand_over(&self, old: OfficePublicKey, new: OfficePublicKey, now: i64) -> StoreFuture<HandOver> {
         let store = self.clone();
         Box::pin(async move { store.call(move |conn| offices::hand_over(conn, &old, &new, now)).await })
+    }
+
+    fn pin_guard_try(&self, device: DeviceId, fresh_key: PinGuardKey, nonce: [u8; 32]) -> StoreFuture<GuardTry> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| pin_guard::try_pin(conn, &device, &fresh_key, &nonce)).await })
+    }
+
+    fn pin_guard_reset(&self, device: DeviceId, request: PinGuardReset) -> StoreFuture<ResetOutcome> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| pin_guard::reset(conn, &device, &request)).await })
     }
 
     fn health(&self, now: i64) -> StoreFuture<()> {

@@ -7,6 +7,7 @@ mod common;
 mod enrollment;
 mod inbox;
 mod office;
+mod pin_guard;
 mod receipts;
 mod rotation;
 mod signals;

@@ -17,18 +17,21 @@
 
 mod listener;
 mod ops;
+mod pin_guard;
 mod schema;
 
 use super::backend::{RelayStore, StoreFuture};
 use super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::offices::HandOver;
+use super::pin_guard::{GuardTry, ResetOutcome};
 use super::receipts::AckOutcome;
 use super::signals::InsertOutcome;
 use super::sweep::SweepReport;
 use super::StoreError;
 use crate::waiters::Waiters;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, Stats};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 use tokio_postgres::NoTls;
 
@@ -127,7 +130,7 @@ impl RelayStore for PgStore {
     }
 
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()> {
-        with_client!(self, |client| ops::set_device_status(&client, &device, status).await)
+        with_client!(self, |client| ops::set_device_status(&mut client, &device, status).await)
     }
 
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>> {
@@ -177,6 +180,14 @@ impl RelayStore for PgStore {
 
     fn hand_over(&self, old: OfficePublicKey, new: OfficePublicKey, now: i64) -> StoreFuture<HandOver> {
         with_client!(self, |client| ops::hand_over(&mut client, &old, &new, now).await)
+    }
+
+    fn pin_guard_try(&self, device: DeviceId, fresh_key: PinGuardKey, nonce: [u8; 32]) -> StoreFuture<GuardTry> {
+        with_client!(self, |client| pin_guard::try_pin(&client, &device, &fresh_key, &nonce).await)
+    }
+
+    fn pin_guard_reset(&self, device: DeviceId, request: PinGuardReset) -> StoreFuture<ResetOutcome> {
+        with_client!(self, |client| pin_guard::reset(&mut client, &device, &request).await)
     }
 
     fn health(&self, now: i64) -> StoreFuture<()> {

@@ -107,10 +107,14 @@ pub async fn list_devices(client: &Client, school: &Brin) -> Result<Vec<DeviceIn
     client.query(&sql, &[&school.as_str()]).await?.iter().map(device_info).collect()
 }
 
-pub async fn set_device_status(client: &Client, device: &DeviceId, status: DeviceStatus) -> Result<(), StoreError> {
-    client
-        .execute("UPDATE devices SET status = $2 WHERE device_id = $1", &[&device.to_string(), &status_str(status)])
+pub async fn set_device_status(client: &mut Client, device: &DeviceId, status: DeviceStatus) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("UPDATE devices SET status = $2 WHERE device_id = $1", &[&device.to_string(), &status_str(status)])
         .await?;
+    if status == DeviceStatus::Removed {
+        super::pin_guard::forget(&tx, device).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

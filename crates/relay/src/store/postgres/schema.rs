@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS office_successions (
 CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
     office TEXT NOT NULL, name TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (office, name));
+CREATE TABLE IF NOT EXISTS pin_guard (
+    device_id TEXT PRIMARY KEY, oprf_key BYTEA NOT NULL, tries BIGINT NOT NULL,
+    nonce BYTEA, reset_key BYTEA);
 ";
 
 /// Creates missing tables and checks (or writes) the schema version.
@@ -69,6 +72,10 @@ pub async fn create(client: &mut Client) -> Result<(), StoreError> {
         Some(3) => {
             // Tombstones gain the signed receipt (older ones have none).
             tx.batch_execute("ALTER TABLE handled ADD COLUMN IF NOT EXISTS receipt BYTEA").await?;
+            tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
+        }
+        Some(4) => {
+            // Only a new table (`pin_guard`), just created.
             tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
         }
         Some(found) => return Err(StoreError::SchemaVersion { found, expected: VERSION }),
