@@ -2,8 +2,9 @@
 //! WebKitWebDriver): enrollment checked by leerplicht's tool by safety code, a signal sent by
 //! leerplicht, a wrong PIN and then the right one, opening the signal, "Doorgegeven aan de
 //! leerkracht", leerplicht seeing the receipt, the backup's copy gone, and a byte scan of every
-//! directory the app wrote to. Then the settings (a new PIN, enrolling again) and the lock
-//! screen's warning before the last wrong PINs. Screenshots of each screen go to
+//! directory the app wrote to. Then the settings (a new PIN, enrolling again), the lock
+//! screen's warning before the last wrong PINs, and its message when the relay (whose PIN guard
+//! takes part in every PIN check) cannot be reached. Screenshots of each screen go to
 //! `target/e2e-screens/`. `cargo xtask test` provides the display, the D-Bus session with a
 //! keyring, and tauri-driver. The tests take turns: one window on the display at a time.
 
@@ -250,6 +251,15 @@ fn director_changes_pin_in_settings_and_reenrolls() {
     app.wait_for("#lock", WAIT).unwrap().click().unwrap();
     let refusal = refused_pin(&app, PIN);
     assert!(refusal.contains("onjuist"), "{refusal}");
+
+    // Every PIN check goes through the relay's PIN guard: without the relay the lock screen
+    // says so in plain words (the try is not counted: hwc-client's tests/pin.rs). With the relay
+    // back, the PIN unlocks.
+    stage.relay.kill();
+    let offline = refused_pin(&app, NEW_PIN);
+    assert!(offline.starts_with("Geen verbinding met de relay: zonder de relay kan de pincode"), "{offline}");
+    app.screenshot(&shots.join("12-pincode-zonder-verbinding.png")).unwrap();
+    stage.relay.restart().unwrap();
     unlock(&app, NEW_PIN);
 
     // Enrolling again asks once and for the PIN: a wrong one wipes nothing; the right one wipes

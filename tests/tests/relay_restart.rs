@@ -35,9 +35,10 @@ fn nothing_is_lost_when_the_relay_is_killed_and_restarted() {
     assert_eq!(w.backup.fetch(5).unwrap().new_signals.len(), 2);
 
     // The director acknowledges while the relay is down: the receipt waits in the outbox.
-    w.relay.kill();
-    // Unlocked: a receipt proves the signal was opened, which needs the PIN.
+    // Unlocked first (a receipt proves the signal was opened, which needs the PIN, and every PIN
+    // check goes through the relay's PIN guard); then the relay goes down.
     w.director.unlock(hwc_system_tests::world::PIN).unwrap();
+    w.relay.kill();
     let ack = w.director.acknowledge(&first, ReceiptKind::HandedOver).unwrap();
     assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{:?}", ack.delivery);
     assert!(w.director.pending().unwrap().iter().all(|p| p.signal_id != first), "envelope kept after acknowledging");

@@ -4,6 +4,11 @@
 //! the new key, check the answer (about these keys, and an office key bound to the code by its
 //! tag), and store everything. If anything fails before the answer is accepted, nothing is
 //! left behind (vault files and keyring entries included).
+//!
+//! The relay's PIN guard needs the relay to know the device, so the open key is first sealed
+//! without it and, once enrolled, sealed again with it ([`crate::guard`]). Should the relay
+//! not answer at that moment, the code is spent already: the device is enrolled, and its first
+//! right PIN seals the key with the guard.
 
 use crate::client::{check_device_info, status_name, SchoolClient};
 use crate::clock::{Clock, SystemClock};
@@ -49,12 +54,11 @@ impl SchoolClient {
             .create_pin_pepper()
             .map_err(ClientError::from)
             .and_then(|pepper| {
-                pin::wrap(&open.secret_bytes(), open.public_bytes(), pin, pepper.bytes(), &device_id)
+                pin::wrap(&open.secret_bytes(), open.public_bytes(), pin, pepper.bytes(), &device_id, None)
                     .map_err(|_| ClientError::PinCheckUnavailable)
             })
             .and_then(|wrapped| Ok(vault.store_device_keys(&signing, &wrapped)?))
             .and_then(|()| Ok(vault.set(Setting::RelayUrl, relay.url())?));
-        drop(open);
         if let Err(e) = stored {
             let _ = vault.wipe();
             return Err(e);
@@ -82,7 +86,10 @@ impl SchoolClient {
             (Setting::InboxCursor, "0"),
             (Setting::DeviceId, &device_id.to_string()),
         ])?;
-        Self::from_vault(vault, clock)
+        let mut client = Self::from_vault(vault, clock)?;
+        // Until this succeeds, the first right PIN tries again ([`SchoolClient::check_pin`]).
+        let _ = client.seal_with_guard(&open.secret_bytes(), pin);
+        Ok(client)
     }
 }
 

@@ -60,6 +60,9 @@ pub enum ClientError {
     /// This device was wiped earlier; nothing more can be done with it.
     #[error("dit apparaat is gewist; meld het opnieuw aan met een nieuwe aanmeldcode van leerplicht")]
     Wiped,
+    /// The relay, which takes part in every PIN check, cannot be reached. Not counted as a try.
+    #[error("geen verbinding met de relay: zonder de relay kan de pincode niet worden gecontroleerd en kan dit apparaat niet worden ontgrendeld; controleer de internetverbinding en probeer het opnieuw")]
+    PinGuardOffline,
     /// Argon2 could not run (memory) or the system's randomness failed. Not counted as a try.
     #[error("de pincode kon nu niet worden gecontroleerd (te weinig vrij geheugen of geen willekeurige bron); sluit andere programma's en probeer het opnieuw")]
     PinCheckUnavailable,
@@ -95,7 +98,7 @@ fn delay_text(seconds: u64) -> String {
 impl ClientError {
     /// Whether this is "the relay cannot be reached now": the app shows offline and retries.
     pub fn is_offline(&self) -> bool {
-        matches!(self, ClientError::Relay(RelayError::Unreachable))
+        matches!(self, ClientError::Relay(RelayError::Unreachable) | ClientError::PinGuardOffline)
     }
 
     /// Whether this device's keys and vault are gone (after too many wrong PINs or a wipe):

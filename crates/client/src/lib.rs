@@ -16,6 +16,7 @@ pub mod clock;
 mod enroll;
 mod error;
 mod fetch;
+mod guard;
 mod lock;
 pub mod machine_config;
 pub mod pin;

@@ -3,17 +3,25 @@
 //! signal was opened) need it; fetching, delivering receipts already made and the privacy view
 //! work while locked, with the signing key that the vault key alone protects.
 //!
-//! Wrong PINs are counted in the vault, with the time of the last one, so a restart does not
-//! reset them. The first [`FREE_WRONG_PINS`] cost nothing; after that no PIN is even checked
+//! Every PIN check goes through the relay's PIN guard ([`crate::guard`]): the relay counts the
+//! try and its answer is part of the key that opens the open key, so no copy of this computer's
+//! files lets anyone test PINs, and a restored vault file gains no tries: after ten wrong PINs
+//! since the last right one the relay evaluates none, and the device wipes itself. Without a
+//! connection the PIN cannot be checked ([`ClientError::PinGuardOffline`], not counted).
+//!
+//! The vault keeps its own count as well, with the time of the last wrong PIN, so a restart does
+//! not reset it. The first [`FREE_WRONG_PINS`] cost nothing; after that no PIN is even checked
 //! until 2, 4, 8, … seconds have passed ([`ClientError::PinDelay`]). The try is counted before the
 //! PIN is checked, in one transaction with the check that a try is allowed (so cutting the power
 //! mid-check does not save a try, and a second process on the vault cannot check a PIN on the same
-//! count), and the count is cleared by a correct PIN. The [`MAX_WRONG_PINS`]th wrong PIN in a row wipes the vault and both keyring
-//! entries: the device must be enrolled again. Time comes from the client's [`crate::Clock`]; if
-//! it runs backwards, the wait starts again from the new "now" instead of growing.
+//! count), and the count is cleared by a correct PIN. The [`MAX_WRONG_PINS`]th wrong PIN in a row
+//! (by either count) wipes the vault and both keyring entries: the device must be enrolled
+//! again. Time comes from the client's [`crate::Clock`]; if it runs backwards, the wait starts
+//! again from the new "now" instead of growing.
 
 use crate::client::SchoolClient;
 use crate::error::{ClientError, Result};
+use crate::guard::tries_used_up;
 use crate::pin::{self, check_pin_format, delay_after, tries_left, WrapError, MAX_WRONG_PINS};
 use crate::reports::PinStatus;
 use crate::vault::{PinClaim, PinFailures, VaultError};
@@ -49,17 +57,13 @@ impl SchoolClient {
     }
 
     /// Replaces the PIN: `old` is checked like [`SchoolClient::unlock`] (a wrong one counts),
-    /// then the open key is sealed again under `new` with a fresh salt and nonce. Locked or
-    /// unlocked stays as it was.
+    /// then the open key is sealed again under `new` with the relay's guard and a fresh salt and
+    /// nonce. Locked or unlocked stays as it was.
     pub fn change_pin(&mut self, old: &str, new: &str) -> Result<()> {
         self.alive()?;
         check_pin_format(new).map_err(ClientError::NewPinFormat)?;
         let secret = self.check_pin(old)?;
-        let pepper = self.vault.pin_pepper()?;
-        let wrapped = pin::wrap(&secret, self.public_keys.seal_key, new, pepper.bytes(), &self.device_id)
-            .map_err(|_| ClientError::PinCheckUnavailable)?;
-        self.vault.replace_wrapped_open_key(&wrapped)?;
-        Ok(())
+        self.seal_with_guard(&secret, new)
     }
 
     /// Where the PIN stands (for the lock screen): unlocked, wrong tries so far, tries left,
@@ -103,7 +107,23 @@ impl SchoolClient {
             }
             PinClaim::Refused { failures } => return Err(ClientError::PinDelay { seconds: wait_at(failures, now) }),
         };
-        match pin::unwrap(&wrapped, pin, pepper.bytes(), &self.device_id) {
+        // The relay counts the try too, and its answer is part of the key. A vault sealed before
+        // the guard is checked without it, once: a right PIN seals it again with the guard.
+        let guard = if wrapped.guarded {
+            match self.ask_guard(pin) {
+                Ok(answer) => Some(answer),
+                Err(e) if tries_used_up(&e) => return Err(self.wipe_after_wrong_pins()),
+                Err(e) => {
+                    // Not checked, so not counted here either.
+                    self.vault.return_pin_try()?;
+                    return Err(e);
+                }
+            }
+        } else {
+            None
+        };
+        let relay_tries_left = guard.as_ref().map_or(MAX_WRONG_PINS, |g| g.tries_left);
+        match pin::unwrap(&wrapped, pin, pepper.bytes(), &self.device_id, guard.as_ref().map(|g| &g.result)) {
             Ok(secret) => {
                 let open =
                     DeviceOpenKey::from_secret_bytes(&secret).map_err(|_| VaultError::Corrupt("ontsleutelsleutel"))?;
@@ -111,11 +131,24 @@ impl SchoolClient {
                     return Err(VaultError::Corrupt("ontsleutelsleutel").into());
                 }
                 self.vault.reset_pin_failures()?;
+                match &guard {
+                    // When this fails (the connection dropped), the relay's count stays one
+                    // higher until the next right PIN clears it.
+                    Some(answer) => {
+                        let _ = self.clear_guard(&secret, &answer.nonce);
+                    }
+                    // Until this succeeds, the next right PIN tries again.
+                    None => {
+                        let _ = self.seal_with_guard(&secret, pin);
+                    }
+                }
                 Ok(secret)
             }
-            Err(WrapError::WrongPin) if counted.count >= MAX_WRONG_PINS => Err(self.wipe_after_wrong_pins()),
+            Err(WrapError::WrongPin) if counted.count >= MAX_WRONG_PINS || relay_tries_left == 0 => {
+                Err(self.wipe_after_wrong_pins())
+            }
             Err(WrapError::WrongPin) => Err(ClientError::WrongPin {
-                tries_left: tries_left(counted.count),
+                tries_left: tries_left(counted.count).min(relay_tries_left),
                 wait_seconds: delay_after(counted.count),
             }),
             Err(WrapError::Unavailable) => {

@@ -6,7 +6,9 @@
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
 use crate::relay_refusal;
-use hwc_protocol::api::{ApiError, DeviceInfo, EnrollDevice, Inbox, ReceiptAccepted};
+use hwc_protocol::api::{
+    ApiError, DeviceInfo, EnrollDevice, Inbox, PinGuardAnswer, PinGuardRequest, PinGuardReset, ReceiptAccepted,
+};
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError, RequestParts};
 use reqwest::blocking::{Client, Response};
@@ -165,6 +167,31 @@ impl RelayClient {
     /// `POST /v1/device/remove`: this device takes itself out of use.
     pub fn remove_self(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<DeviceInfo, RelayError> {
         self.call(Method::POST, "/v1/device/remove", None, auth, now, Duration::from_secs(30))
+    }
+
+    /// `POST /v1/pin-guard`: the relay counts a PIN try and evaluates the blinded PIN.
+    pub fn pin_guard_try(
+        &self,
+        auth: &DeviceAuth<'_>,
+        request: &PinGuardRequest,
+        now: i64,
+    ) -> Result<PinGuardAnswer, RelayError> {
+        let body = serde_json::to_vec(request).map_err(|_| RelayError::BadAnswer("verzoek niet te maken".into()))?;
+        self.call(Method::POST, "/v1/pin-guard", Some((&body, "application/json")), auth, now, Duration::from_secs(30))
+    }
+
+    /// `POST /v1/pin-guard/reset`: the PIN was right; the relay clears its count.
+    pub fn pin_guard_reset(&self, auth: &DeviceAuth<'_>, request: &PinGuardReset, now: i64) -> Result<(), RelayError> {
+        let body = serde_json::to_vec(request).map_err(|_| RelayError::BadAnswer("verzoek niet te maken".into()))?;
+        let _: serde_json::Value = self.call(
+            Method::POST,
+            "/v1/pin-guard/reset",
+            Some((&body, "application/json")),
+            auth,
+            now,
+            Duration::from_secs(30),
+        )?;
+        Ok(())
     }
 
     /// `GET /v1/inbox?after=N&wait=S`: waits up to `wait_secs` (at most 60) for events after `after`.

@@ -4,7 +4,7 @@
 
 /// The protocol's error codes (docs/protocol.md, "Errors"), each with what it means for the
 /// person at the school's computer and what to do.
-const SENTENCES: [(&str, &str); 19] = [
+const SENTENCES: [(&str, &str); 20] = [
     (
         "bad_request",
         "het verzoek had niet de vorm die de relay verwacht; werk de app bij of neem contact op met leerplicht",
@@ -36,6 +36,10 @@ const SENTENCES: [(&str, &str); 19] = [
     (
         "too_many_attempts",
         "vanaf dit netwerk zijn te vaak verkeerde aanmeldcodes geprobeerd; wacht tien minuten en probeer het opnieuw",
+    ),
+    (
+        "pin_tries_used_up",
+        "met dit apparaat is te vaak een verkeerde pincode geprobeerd; meld het opnieuw aan met een nieuwe code van leerplicht",
     ),
     ("internal", "er ging iets mis bij de relay; probeer het over een paar minuten opnieuw"),
     ("unavailable", "de relay is even niet beschikbaar; probeer het over een paar minuten opnieuw"),

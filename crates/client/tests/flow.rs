@@ -88,9 +88,10 @@ fn receipt_waits_in_the_outbox_while_the_relay_is_unreachable_and_arrives_once()
     let id = office.send();
     assert_eq!(client.fetch(5).unwrap().new_signals, vec![id]);
 
+    // Unlocking needs the relay (its PIN guard); the connection drops after that.
+    client.unlock(PIN).unwrap();
     let live = client.relay_url().to_string();
     client.set_relay_url(&dead_url()).unwrap();
-    client.unlock(PIN).unwrap();
     let ack = client.acknowledge(&id, ReceiptKind::NotOurPupil).unwrap();
     assert!(matches!(ack.delivery, Delivery::Waiting { .. }), "{ack:?}");
     assert!(!ack.delivered_now());
@@ -340,8 +341,9 @@ fn wiping_needs_the_pin_and_tells_the_relay() {
     assert_eq!(recipients, vec![backup.device_id()], "signals are sealed to the backup only");
 }
 
-/// With the relay out of reach the device is still wiped, and says leerplicht was not told.
-/// A device leerplicht already removed is wiped without a PIN.
+/// With the relay out of reach the PIN cannot be checked (the relay's PIN guard takes part in
+/// every check), so the device is not wiped and says why; nothing is counted. A device
+/// leerplicht already removed is wiped without a PIN.
 #[test]
 fn wiping_without_the_relay_says_so_and_a_removed_device_needs_no_pin() {
     let mut office = Office::new();
@@ -356,9 +358,11 @@ fn wiping_without_the_relay_says_so_and_a_removed_device_needs_no_pin() {
 
     let mut director = enrolled(&office, dir.path(), Role::Director);
     drop(relay);
-    let retired = director.retire(Some(PIN)).unwrap();
-    assert!(!retired.relay_told);
-    assert!(!SchoolClient::is_enrolled(dir.path()));
+    let err = director.retire(Some(PIN)).unwrap_err();
+    assert!(matches!(err, ClientError::PinGuardOffline) && err.is_offline(), "{err}");
+    assert!(err.to_string().contains("geen verbinding met de relay: zonder de relay kan de pincode niet"), "{err}");
+    assert!(SchoolClient::is_enrolled(dir.path()));
+    assert_eq!(director.pin_status().unwrap().wrong_in_a_row, 0, "not counted");
 }
 
 /// Acting as a hostile relay: tells the director that the backup handled `id`, with `receipt`

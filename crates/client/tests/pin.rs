@@ -1,7 +1,8 @@
 //! The PIN against a real relay and the real keyring, with the real Argon2 cost: the open key
-//! needs the PIN and the keyring's pepper, everything else works while locked, wrong PINs are
-//! counted across restarts and slowed down (on a [`ManualClock`], without sleeping), the tenth
-//! wipes the device, and a changed PIN replaces the old one.
+//! needs the PIN, the keyring's pepper and the relay's PIN guard, everything else works while
+//! locked, wrong PINs are counted across restarts and slowed down (on a [`ManualClock`], without
+//! sleeping) and by the relay, so a restored vault file gains no tries, the tenth wipes the
+//! device, and a changed PIN replaces the old one.
 
 mod common;
 
@@ -103,8 +104,9 @@ fn the_count_and_the_wait_survive_a_restart() {
     assert_eq!(client.status().unwrap().wrong_pin_attempts, 5);
     assert!(matches!(client.unlock(PIN), Err(ClientError::PinDelay { seconds: 3 })));
 
-    // A clock set back does not shorten the wait: it starts again from the new "now".
-    clock.advance(Duration::seconds(-3600));
+    // A clock set back does not shorten the wait: it starts again from the new "now". (Set
+    // back by less than the relay's allowed skew, which every PIN check goes through.)
+    clock.advance(Duration::seconds(-200));
     assert!(matches!(client.unlock(PIN), Err(ClientError::PinDelay { seconds: 4 })));
     clock.advance(Duration::seconds(4));
     let err = wrong_try(&mut client);
@@ -296,7 +298,9 @@ fn the_vault_and_its_key_without_the_pepper_cannot_open_a_signal() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(columns, ["id", "public_key", "salt", "nonce", "sealed"]);
+    assert_eq!(columns, ["id", "public_key", "salt", "nonce", "sealed", "guarded"]);
+    let guarded: i64 = db.query_row("SELECT guarded FROM open_key", [], |r| r.get(0)).unwrap();
+    assert_eq!(guarded, 1, "sealed with the relay's PIN guard: no PIN can be tested on this copy alone");
     drop(db);
 
     // Without the pepper in the keyring even the right PIN opens nothing, and says why.
@@ -375,4 +379,120 @@ fn two_processes_on_one_vault_cannot_guess_on_the_same_count() {
     assert_eq!((checked, waited), (1, 1), "{outcomes:?}");
     let client = SchoolClient::open_with_clock(dir.path(), clock).unwrap();
     assert_eq!(client.status().unwrap().wrong_pin_attempts, 4);
+}
+
+/// The row the relay keeps for `device` in its PIN guard: tries since the last right PIN, and
+/// whether a reset key is registered.
+fn relay_guard(relay: &hwc_relay::testing::TestRelay, device: hwc_protocol::DeviceId) -> Option<(i64, bool)> {
+    use rusqlite::OptionalExtension;
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.query_row("SELECT tries, reset_key IS NOT NULL FROM pin_guard WHERE device_id = ?1", [device.to_string()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()
+    .unwrap()
+}
+
+/// Review finding 2: copying the vault file, making nine wrong tries and putting the copy back
+/// (with both keyring entries) used to start the count again. The relay counts every PIN it
+/// helps check, so the restored device gets one try, and after that none, not even the right PIN.
+#[test]
+fn a_restored_vault_gains_no_tries_because_the_relay_counts_them() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, clock) = device_on_manual_clock(&office, dir.path());
+    let device = client.device_id();
+    assert_eq!(relay_guard(&relay, device), Some((0, true)), "registered at enrollment");
+
+    let [vault_key, pepper] = entries(dir.path());
+    let file = dir.path().join("vault.db");
+    let saved = (std::fs::read(&file).unwrap(), vault_key.get().unwrap(), pepper.get().unwrap());
+    let restore = || {
+        std::fs::write(&file, &saved.0).unwrap();
+        vault_key.set(&saved.1);
+        pepper.set(&saved.2);
+    };
+
+    for n in 1..=9u32 {
+        let err = wrong_try(&mut client);
+        assert!(matches!(err, ClientError::WrongPin { tries_left, .. } if tries_left == 10 - n), "{err}");
+        clock.advance(Duration::seconds(delay_after(n) as i64));
+    }
+    assert_eq!(relay_guard(&relay, device), Some((9, true)));
+    drop(client);
+
+    restore();
+    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    assert_eq!(client.pin_status().unwrap().wrong_in_a_row, 0, "the restored file's own count is back to 0");
+    let err = wrong_try(&mut client);
+    assert!(matches!(err, ClientError::WipedAfterWrongPins), "the relay's tenth: {err}");
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+
+    restore();
+    let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
+    let err = client.unlock(PIN).unwrap_err();
+    assert!(matches!(err, ClientError::WipedAfterWrongPins), "even the right PIN: {err}");
+    assert!(!client.is_unlocked());
+    assert!(!SchoolClient::is_enrolled(dir.path()));
+}
+
+/// A right PIN clears the relay's count; without the relay no PIN is checked (and none counted).
+#[test]
+fn a_right_pin_clears_the_relays_count_and_offline_nothing_is_checked() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, _clock) = device_on_manual_clock(&office, dir.path());
+    let device = client.device_id();
+    for _ in 0..2 {
+        wrong_try(&mut client);
+    }
+    assert_eq!(relay_guard(&relay, device), Some((2, true)));
+    client.unlock(PIN).unwrap();
+    assert_eq!(relay_guard(&relay, device), Some((0, true)));
+    client.lock();
+
+    let live = client.relay_url().to_string();
+    client.set_relay_url(&common::dead_url()).unwrap();
+    for pin in [PIN, WRONG] {
+        let err = client.unlock(pin).unwrap_err();
+        assert!(matches!(err, ClientError::PinGuardOffline), "{err}");
+    }
+    assert_eq!(client.pin_status().unwrap().wrong_in_a_row, 0);
+    client.set_relay_url(&live).unwrap();
+    client.unlock(PIN).unwrap();
+    assert_eq!(relay_guard(&relay, device), Some((0, true)));
+}
+
+/// A vault sealed before the PIN guard existed (here: the relay had no guard while the device
+/// enrolled) is sealed again with the guard at its next right PIN.
+#[test]
+fn a_vault_sealed_before_the_guard_is_sealed_with_it_at_the_next_right_pin() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let table: String =
+        db.query_row("SELECT sql FROM sqlite_master WHERE name = 'pin_guard'", [], |r| r.get(0)).unwrap();
+    db.execute_batch("DROP TABLE pin_guard").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let guarded = |dir: &Path| -> i64 {
+        let key = StoredSecret::vault_key(dir).get().unwrap();
+        let vault = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+        vault.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&key))).unwrap();
+        vault.query_row("SELECT guarded FROM open_key", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(guarded(dir.path()), 0, "enrolled while the relay had no guard");
+
+    db.execute_batch(&table).unwrap();
+    client.unlock(PIN).unwrap();
+    assert_eq!(guarded(dir.path()), 1, "sealed again with the guard");
+    assert_eq!(relay_guard(&relay, client.device_id()), Some((0, true)));
+    client.lock();
+    assert!(matches!(client.unlock(WRONG), Err(ClientError::WrongPin { tries_left: 9, .. })));
+    assert_eq!(relay_guard(&relay, client.device_id()), Some((1, true)), "counted by the relay now");
+    client.unlock(PIN).unwrap();
 }

@@ -33,7 +33,17 @@ fn run() -> Result<()> {
     let dir = args.next().context(USAGE)?;
     let patience_ms: i64 = args.next().and_then(|a| a.parse().ok()).context(USAGE)?;
     let mut client = SchoolClient::open(std::path::Path::new(&dir))?;
-    client.unlock(PIN)?;
+    // Every PIN check goes through the relay's PIN guard: while the relay is down, wait.
+    loop {
+        match client.unlock(PIN) {
+            Ok(()) => break,
+            Err(e) if e.is_offline() => {
+                println!("offline");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
     println!("started");
     loop {
         match client.fetch(2) {

@@ -79,7 +79,7 @@ fn main() -> Result<()> {
     ensure!(matches!(locked, Err(hwc_client::ClientError::Locked)), "het signaal opende zonder pincode");
     println!("   vergrendeld: ophalen en melden werken, openen niet (\"{}\")", hwc_client::ClientError::Locked);
     w.director.unlock(PIN)?;
-    println!("   directeur ontgrendelt met de pincode (Argon2id plus een tweede geheim in de sleutelbos)");
+    println!("   directeur ontgrendelt met de pincode (Argon2id, een tweede geheim in de sleutelbos en de pincodewacht van de relay, die elke poging telt)");
     {
         let opened = w.director.open_signal(&id)?;
         let today = Utc::now().with_timezone(&Amsterdam).date_naive();

@@ -39,18 +39,19 @@ impl Vault {
         )?;
         tx.execute("DELETE FROM device_keys WHERE kind = ?1", [PLAIN_OPEN])?;
         tx.execute(
-            "INSERT OR REPLACE INTO open_key (id, public_key, salt, nonce, sealed) VALUES (1, ?1, ?2, ?3, ?4)",
-            rusqlite::params![&open.public_key[..], &open.salt[..], &open.nonce[..], &open.sealed[..]],
+            "INSERT OR REPLACE INTO open_key (id, public_key, salt, nonce, sealed, guarded) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![&open.public_key[..], &open.salt[..], &open.nonce[..], &open.sealed[..], open.guarded],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Replaces the sealed open key (a new PIN); the public half must stay the same.
+    /// Replaces the sealed open key (a new PIN, or sealed again with the PIN guard); the public
+    /// half must stay the same.
     pub(crate) fn replace_wrapped_open_key(&mut self, open: &WrappedOpenKey) -> Result<(), VaultError> {
         let changed = self.conn.execute(
-            "UPDATE open_key SET salt = ?1, nonce = ?2, sealed = ?3 WHERE id = 1 AND public_key = ?4",
-            rusqlite::params![&open.salt[..], &open.nonce[..], &open.sealed[..], &open.public_key[..]],
+            "UPDATE open_key SET salt = ?1, nonce = ?2, sealed = ?3, guarded = ?4 WHERE id = 1 AND public_key = ?5",
+            rusqlite::params![&open.salt[..], &open.nonce[..], &open.sealed[..], open.guarded, &open.public_key[..]],
         )?;
         if changed != 1 {
             return Err(VaultError::Corrupt("ontsleutelsleutel"));
@@ -78,17 +79,24 @@ impl Vault {
     pub(crate) fn wrapped_open_key(&self) -> Result<Option<WrappedOpenKey>, VaultError> {
         let row = self
             .conn
-            .query_row("SELECT public_key, salt, nonce, sealed FROM open_key WHERE id = 1", [], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
+            .query_row("SELECT public_key, salt, nonce, sealed, guarded FROM open_key WHERE id = 1", [], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
             })
             .optional()?;
         match row {
             None => Ok(None),
-            Some((public_key, salt, nonce, sealed)) => Ok(Some(WrappedOpenKey {
+            Some((public_key, salt, nonce, sealed, guarded)) => Ok(Some(WrappedOpenKey {
                 public_key: array::<32>(&public_key)?,
                 salt: array::<SALT_LEN>(&salt)?,
                 nonce: array::<NONCE_LEN>(&nonce)?,
                 sealed: array::<SEALED_LEN>(&sealed)?,
+                guarded,
             })),
         }
     }
@@ -120,7 +128,7 @@ mod tests {
         let open = DeviceOpenKey::generate().unwrap();
         let device = DeviceId::from_bytes([5; 16]);
         let pepper = [6u8; 32];
-        let wrapped = wrap(&open.secret_bytes(), open.public_bytes(), "246810", &pepper, &device).unwrap();
+        let wrapped = wrap(&open.secret_bytes(), open.public_bytes(), "246810", &pepper, &device, None).unwrap();
         let mut vault = vault_with_key(dir.path(), 9, true).unwrap();
         assert!(vault.signing_key().unwrap().is_none());
         assert!(vault.wrapped_open_key().unwrap().is_none());
@@ -131,17 +139,47 @@ mod tests {
         assert_eq!(vault.signing_key().unwrap().unwrap().public_bytes(), signing.public_bytes());
         let stored = vault.wrapped_open_key().unwrap().unwrap();
         assert!(stored == wrapped);
-        assert_eq!(*unwrap(&stored, "246810", &pepper, &device).unwrap(), *open.secret_bytes());
+        assert_eq!(*unwrap(&stored, "246810", &pepper, &device, None).unwrap(), *open.secret_bytes());
+        assert!(!stored.guarded);
         let status = vault.status().unwrap();
         assert!(status.has_signing_key && status.has_open_key && status.open_key_pin_protected);
 
-        // A new PIN replaces salt, nonce and ciphertext; the public half must match.
-        let rewrapped = wrap(&open.secret_bytes(), open.public_bytes(), "13579135", &pepper, &device).unwrap();
+        // A new PIN (here also sealed with the guard) replaces salt, nonce, ciphertext and the
+        // guard mark; the public half must match.
+        let guard = Zeroizing::new([1u8; 64]);
+        let rewrapped =
+            wrap(&open.secret_bytes(), open.public_bytes(), "13579135", &pepper, &device, Some(&guard)).unwrap();
         vault.replace_wrapped_open_key(&rewrapped).unwrap();
         assert!(vault.wrapped_open_key().unwrap().unwrap() == rewrapped);
+        assert!(vault.wrapped_open_key().unwrap().unwrap().guarded);
         let mut foreign = rewrapped.clone();
         foreign.public_key = [1; 32];
         assert!(matches!(vault.replace_wrapped_open_key(&foreign), Err(VaultError::Corrupt(_))));
+    }
+
+    #[test]
+    fn a_version_3_open_key_gains_the_guard_mark_as_unguarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let signing = DeviceSigningKey::generate().unwrap();
+        let open = DeviceOpenKey::generate().unwrap();
+        let device = DeviceId::from_bytes([5; 16]);
+        let wrapped = wrap(&open.secret_bytes(), open.public_bytes(), "246810", &[6u8; 32], &device, None).unwrap();
+        let mut vault = vault_with_key(dir.path(), 12, true).unwrap();
+        vault.store_device_keys(&signing, &wrapped).unwrap();
+        // What a version-3 vault holds: the same table without the column.
+        vault
+            .conn
+            .execute_batch(
+                "CREATE TABLE old_open_key AS SELECT id, public_key, salt, nonce, sealed FROM open_key;
+                 DROP TABLE open_key; ALTER TABLE old_open_key RENAME TO open_key; PRAGMA user_version = 3;",
+            )
+            .unwrap();
+        drop(vault);
+        let vault = vault_with_key(dir.path(), 12, false).unwrap();
+        let stored = vault.wrapped_open_key().unwrap().unwrap();
+        assert!(stored == wrapped && !stored.guarded);
+        let version: i64 = vault.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, super::super::schema::SCHEMA_VERSION);
     }
 
     #[test]

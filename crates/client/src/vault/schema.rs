@@ -12,7 +12,10 @@ use rusqlite::Connection;
 /// Version 3 added `open_key` (the open key sealed with the PIN) and `pin_guard`; the open key
 /// no longer has a row in `device_keys`. An older vault gains the tables but has no sealed open
 /// key, so the device must be enrolled again (it never had a PIN).
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+/// Version 4 added `open_key.guarded`: 1 when the open key is sealed with the relay's PIN guard
+/// in the derivation ([`crate::pin`]); a version-3 vault gains the column as 0 and is sealed
+/// again with the guard at its next right PIN.
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS device_keys (
@@ -39,7 +42,8 @@ CREATE TABLE IF NOT EXISTS open_key (
     public_key BLOB NOT NULL CHECK (length(public_key) = 32),
     salt       BLOB NOT NULL CHECK (length(salt) = 16),
     nonce      BLOB NOT NULL CHECK (length(nonce) = 12),
-    sealed     BLOB NOT NULL CHECK (length(sealed) = 48)
+    sealed     BLOB NOT NULL CHECK (length(sealed) = 48),
+    guarded    INTEGER NOT NULL DEFAULT 0 CHECK (guarded IN (0, 1))
 ) STRICT;
 CREATE TABLE IF NOT EXISTS pin_guard (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
@@ -59,6 +63,13 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<Option<i64>> {
         return Ok(Some(version));
     }
     conn.execute_batch(CREATE)?;
+    let has_guarded: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('open_key') WHERE name = 'guarded'", [], |r| r.get(0))?;
+    if has_guarded == 0 {
+        conn.execute_batch(
+            "ALTER TABLE open_key ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0 CHECK (guarded IN (0, 1))",
+        )?;
+    }
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(None)
 }
