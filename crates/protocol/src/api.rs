@@ -52,12 +52,26 @@ pub struct EnrollDevice {
     /// [`crate::enrollment::EnrollmentCode::hash_hex`] of the typed code.
     pub code_hash: String,
     pub keys: DevicePublicKeys,
+    /// The public half of the device's reset key for the PIN guard ([`crate::pin_guard`]),
+    /// registered with the device, so that nobody else can register one first. Optional for
+    /// clients from before the guard: the relay then registers the key of the first reset.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::encoding::b64_32_option")]
+    pub pin_reset_key: Option<[u8; 32]>,
 }
 
 impl EnrollDevice {
-    /// The request for enrolling `keys` with `code`.
+    /// The request for enrolling `keys` with `code`, without a reset key.
     pub fn new(code: &crate::enrollment::EnrollmentCode, keys: DevicePublicKeys) -> Self {
-        Self { code_hash: code.hash_hex(), keys }
+        Self { code_hash: code.hash_hex(), keys, pin_reset_key: None }
+    }
+
+    /// The request for enrolling `keys` with `code` and registering `pin_reset_key`.
+    pub fn with_pin_reset_key(
+        code: &crate::enrollment::EnrollmentCode,
+        keys: DevicePublicKeys,
+        pin_reset_key: [u8; 32],
+    ) -> Self {
+        Self { code_hash: code.hash_hex(), keys, pin_reset_key: Some(pin_reset_key) }
     }
 }
 
@@ -274,6 +288,21 @@ mod tests {
         assert_eq!(AckBuckets::bucket_name(3601), "within_4h");
         assert_eq!(AckBuckets::bucket_name(25 * 3600), "within_48h");
         assert_eq!(AckBuckets::bucket_name(100 * 3600), "later");
+    }
+
+    #[test]
+    fn an_enrollment_carries_the_reset_key_only_when_given() {
+        let keys = DevicePublicKeys { sign_key: [1; 32], seal_key: [2; 32] };
+        let code = crate::enrollment::EnrollmentCode::generate().unwrap();
+        let plain = serde_json::to_string(&EnrollDevice::new(&code, keys)).unwrap();
+        assert!(!plain.contains("pin_reset_key"), "{plain}");
+        assert_eq!(serde_json::from_str::<EnrollDevice>(&plain).unwrap().pin_reset_key, None);
+        let bound = serde_json::to_string(&EnrollDevice::with_pin_reset_key(&code, keys, [3; 32])).unwrap();
+        assert_eq!(serde_json::from_str::<EnrollDevice>(&bound).unwrap().pin_reset_key, Some([3; 32]));
+        let broken = bound.replace("AwMD", "!!!!");
+        assert!(serde_json::from_str::<EnrollDevice>(&broken).is_err());
+        let null = plain.replace('}', r#","pin_reset_key":null}"#);
+        assert!(serde_json::from_str::<EnrollDevice>(&null).is_err(), "absent, not null");
     }
 
     #[test]

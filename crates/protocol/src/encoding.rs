@@ -33,6 +33,23 @@ pub mod b64_32 {
     }
 }
 
+/// Serde adapter: `Option<[u8; 32]>` as base64 text; absent when `None` (with
+/// `#[serde(default, skip_serializing_if = "Option::is_none")]`).
+pub mod b64_32_option {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => super::b64_32::serialize(bytes, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+        super::b64_32::deserialize(d).map(Some)
+    }
+}
+
 /// Serde adapter: `[u8; 64]` (a signature) as base64 text.
 pub mod b64_64 {
     use serde::{de::Error, Deserialize, Deserializer, Serializer};

@@ -14,8 +14,8 @@
 //! from the open key itself, so only a device that opened its open key (a right PIN) has it,
 //! and it does not depend on the PIN, so the relay cannot test PINs against its public half.
 //! After a right PIN the device signs [`reset_text`] with it and the relay clears the count. The
-//! first reset registers the key (the device's request signature vouches for it); after that
-//! the relay accepts only that key.
+//! device registers the key with its enrollment (a device enrolled before the guard: with its
+//! first reset); after that the relay accepts only that key.
 
 use crate::encoding::b64;
 use crate::ids::DeviceId;
@@ -53,7 +53,8 @@ pub enum PinGuardError {
 }
 
 /// voprf's randomness interface (rand_core 0.6) over the system source the rest of the protocol
-/// uses. A failure is remembered and reported instead of panicking.
+/// uses. A failure is remembered and reported instead of panicking. The bytes it then gives are
+/// 0x01, not zeros: voprf draws a scalar until it is not zero, and would wait for ever.
 struct SystemRandom {
     failed: bool,
 }
@@ -74,6 +75,7 @@ impl RngCore for SystemRandom {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         if getrandom::fill(dest).is_err() {
             self.failed = true;
+            dest.fill(1);
         }
     }
 

@@ -7,10 +7,12 @@ use crate::enrollment_guard::{client_address, Network};
 use crate::error::ApiFailure;
 use crate::state::{now_secs, AppState};
 use crate::store::enrollments::{CreateOutcome, EnrollOutcome};
+use crate::store::pin_guard::NewPinGuard;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
+use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, OfficePublicKey, Signer};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -120,7 +122,9 @@ async fn enroll_checked(state: &AppState, raw: RawSigned) -> Result<(StatusCode,
         Some(refused) => refused,
         None => {
             auth::remember_nonce(state, &raw).await?;
-            state.store.enroll(hash, keys, now).await?
+            let key = PinGuardKey::generate().map_err(|_| ApiFailure::Internal)?;
+            let guard = NewPinGuard { key, reset_key: request.pin_reset_key };
+            state.store.enroll(hash, keys, guard, now).await?
         }
     };
     match outcome {

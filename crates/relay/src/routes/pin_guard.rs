@@ -13,13 +13,17 @@ use axum::Json;
 use hwc_protocol::api::{DeviceInfo, DeviceStatus, PinGuardAnswer, PinGuardRequest, PinGuardReset};
 use hwc_protocol::pin_guard::{is_element, PinGuardKey};
 
+fn removed() -> ApiFailure {
+    ApiFailure::DeviceNotVerified(
+        "Dit apparaat is door leerplicht uit gebruik genomen. Meld het opnieuw aan met een nieuwe code.".into(),
+    )
+}
+
 /// The signing device, unless it was removed.
 fn active_device(signed: &Signed) -> Result<&DeviceInfo, ApiFailure> {
     let device = signed.device()?;
     if device.status == DeviceStatus::Removed {
-        return Err(ApiFailure::DeviceNotVerified(
-            "Dit apparaat is door leerplicht uit gebruik genomen. Meld het opnieuw aan met een nieuwe code.".into(),
-        ));
+        return Err(removed());
     }
     Ok(device)
 }
@@ -39,6 +43,7 @@ pub async fn try_pin(State(state): State<AppState>, signed: Signed) -> Result<Js
     getrandom::fill(&mut nonce).map_err(|_| ApiFailure::Internal)?;
     match state.store.pin_guard_try(device, fresh_key, nonce).await? {
         GuardTry::Exhausted => Err(ApiFailure::PinTriesUsedUp),
+        GuardTry::Removed => Err(removed()),
         GuardTry::Counted { key, tries } => {
             let evaluated = key.evaluate(&request.blinded).map_err(|_| ApiFailure::Internal)?;
             Ok(Json(PinGuardAnswer { evaluated, nonce, tries_left: tries_left(tries) }))

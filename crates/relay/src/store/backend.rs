@@ -7,7 +7,7 @@
 
 use super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::offices::HandOver;
-use super::pin_guard::{GuardTry, ResetOutcome};
+use super::pin_guard::{GuardTry, NewPinGuard, ResetOutcome};
 use super::receipts::AckOutcome;
 use super::signals::InsertOutcome;
 use super::sweep::SweepReport;
@@ -44,8 +44,15 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     /// How enrolling `device` with the code whose hash is `code_hash` would be refused, read only
     /// (see [`super::enrollments::refusal`]); `None` when it may go on.
     fn enrollment_refusal(&self, code_hash: String, device: DeviceId, now: i64) -> StoreFuture<Option<EnrollOutcome>>;
-    /// A device enrolls itself with the code whose hash is `code_hash`.
-    fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome>;
+    /// A device enrolls itself with the code whose hash is `code_hash`; its PIN guard is made
+    /// in the same transaction.
+    fn enroll(
+        &self,
+        code_hash: String,
+        keys: DevicePublicKeys,
+        guard: NewPinGuard,
+        now: i64,
+    ) -> StoreFuture<EnrollOutcome>;
     /// Stores a verified envelope sent by `office` (idempotent by signal id).
     fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome>;
     /// The inbox feed of `device` (of `school`) after sequence number `after`.

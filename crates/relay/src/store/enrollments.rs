@@ -1,5 +1,6 @@
 //! One-time enrollment codes (stored as hashes) and enrolling a device with one.
 
+use super::pin_guard::NewPinGuard;
 use super::{devices, schools, StoreError};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus};
 use hwc_protocol::{DeviceId, DevicePublicKeys, OfficePublicKey};
@@ -115,6 +116,7 @@ pub fn enroll(
     conn: &mut Connection,
     code_hash: &str,
     keys: &DevicePublicKeys,
+    guard: &NewPinGuard,
     now: i64,
 ) -> Result<EnrollOutcome, StoreError> {
     let device_id = keys.device_id();
@@ -154,6 +156,7 @@ pub fn enroll(
         office_key_tag: None,
     };
     devices::insert(&tx, &device)?;
+    super::pin_guard::register(&tx, &device_id, guard)?;
     tx.execute("UPDATE enrollments SET used_by = ?2 WHERE code_hash = ?1", params![code_hash, device_id.to_string()])?;
     tx.commit()?;
     Ok(EnrollOutcome::Enrolled(DeviceInfo { office_key_tag: Some(office_key_tag), ..device }))

@@ -4,14 +4,24 @@
 //!
 //! A try is counted and the key read in one statement (`UPDATE … WHERE tries < 10 RETURNING`),
 //! so parallel requests can never test more than ten PINs between two resets, on one relay or
-//! several on one PostgreSQL. The row is made at a device's first try; a removed device's row
-//! is deleted with its removal.
+//! several on one PostgreSQL. The row is made with the device's enrollment, with the reset key
+//! the device sent ([`register`]); for a device enrolled before the guard, at its first try
+//! (then the first reset registers the key). A removed device's row is deleted with its removal
+//! and never made again.
 
 use super::StoreError;
 use hwc_protocol::api::PinGuardReset;
 use hwc_protocol::pin_guard::{reset_signature_holds, PinGuardKey, PIN_GUARD_TRIES};
 use hwc_protocol::DeviceId;
 use rusqlite::{params, Connection, OptionalExtension};
+
+/// The guard a device gets with its enrollment: a fresh key, and the public reset key the
+/// device sent (absent from clients older than the guard).
+#[derive(Debug)]
+pub struct NewPinGuard {
+    pub key: PinGuardKey,
+    pub reset_key: Option<[u8; 32]>,
+}
 
 /// The outcome of counting a try.
 #[derive(Debug)]
@@ -20,6 +30,8 @@ pub enum GuardTry {
     Counted { key: PinGuardKey, tries: u32 },
     /// Ten tries since the last right PIN: nothing is evaluated any more.
     Exhausted,
+    /// The device was removed meanwhile: it has no guard any more.
+    Removed,
 }
 
 /// The outcome of a reset.
@@ -60,8 +72,18 @@ fn tries_u32(tries: i64) -> Result<u32, StoreError> {
     u32::try_from(tries).map_err(|_| StoreError::Corrupt("pin guard tries"))
 }
 
-/// Counts a try for `device` (making its row with `fresh_key` at the first one) and remembers
-/// `nonce` for the reset.
+/// Makes the guard of a device being enrolled (in the enrollment's transaction).
+pub fn register(conn: &Connection, device: &DeviceId, guard: &NewPinGuard) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO pin_guard (device_id, oprf_key, tries, reset_key) VALUES (?1, ?2, 0, ?3)
+         ON CONFLICT(device_id) DO NOTHING",
+        params![device.to_string(), &guard.key.as_bytes()[..], guard.reset_key.as_ref().map(|k| &k[..])],
+    )?;
+    Ok(())
+}
+
+/// Counts a try for `device` (making its row with `fresh_key` at the first one, for a device
+/// enrolled before the guard and not removed) and remembers `nonce` for the reset.
 pub fn try_pin(
     conn: &Connection,
     device: &DeviceId,
@@ -70,7 +92,9 @@ pub fn try_pin(
 ) -> Result<GuardTry, StoreError> {
     let id = device.to_string();
     conn.execute(
-        "INSERT INTO pin_guard (device_id, oprf_key, tries) VALUES (?1, ?2, 0) ON CONFLICT(device_id) DO NOTHING",
+        "INSERT INTO pin_guard (device_id, oprf_key, tries)
+         SELECT ?1, ?2, 0 WHERE EXISTS (SELECT 1 FROM devices WHERE device_id = ?1 AND status <> 'removed')
+         ON CONFLICT(device_id) DO NOTHING",
         params![id, &fresh_key.as_bytes()[..]],
     )?;
     let counted = conn
@@ -82,7 +106,11 @@ pub fn try_pin(
         )
         .optional()?;
     match counted {
-        None => Ok(GuardTry::Exhausted),
+        None => {
+            let exists: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM pin_guard WHERE device_id = ?1)", [&id], |r| r.get(0))?;
+            Ok(if exists { GuardTry::Exhausted } else { GuardTry::Removed })
+        }
         Some((key, tries)) => Ok(GuardTry::Counted {
             key: PinGuardKey::from_bytes(&key).map_err(|_| StoreError::Corrupt("pin guard key"))?,
             tries: tries_u32(tries)?,
@@ -123,7 +151,42 @@ mod tests {
     fn conn() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         super::super::schema::create(&conn).unwrap();
+        for (id, status) in [([1u8; 16], "verified"), ([2u8; 16], "verified"), ([3u8; 16], "removed")] {
+            conn.execute(
+                "INSERT INTO devices VALUES (?1, '12AB', 'director', 'o', x'00', x'00', ?2, 0)",
+                params![DeviceId::from_bytes(id).to_string(), status],
+            )
+            .unwrap();
+        }
         conn
+    }
+
+    #[test]
+    fn a_key_registered_at_enrollment_is_the_only_one_and_a_removed_device_gets_no_guard() {
+        let conn = conn();
+        let device = DeviceId::from_bytes([2; 16]);
+        let own = PinResetKey::from_seed(&[5; 32]);
+        let guard = NewPinGuard { key: PinGuardKey::generate().unwrap(), reset_key: Some(own.public()) };
+        register(&conn, &device, &guard).unwrap();
+        let fresh = PinGuardKey::generate().unwrap();
+        let GuardTry::Counted { key, tries: 1 } = try_pin(&conn, &device, &fresh, &[1; 32]).unwrap() else {
+            panic!("counted")
+        };
+        assert_eq!(key.as_bytes(), guard.key.as_bytes(), "the key made at enrollment");
+        let thief = PinResetKey::from_seed(&[6; 32]);
+        let first_come = reset_request(&device, &thief, [1; 32], thief.public());
+        assert_eq!(reset(&conn, &device, &first_come).unwrap(), ResetOutcome::Refused, "no first come, first served");
+        assert_eq!(
+            reset(&conn, &device, &reset_request(&device, &own, [1; 32], own.public())).unwrap(),
+            ResetOutcome::Cleared
+        );
+
+        let removed = DeviceId::from_bytes([3; 16]);
+        assert!(matches!(try_pin(&conn, &removed, &fresh, &[2; 32]).unwrap(), GuardTry::Removed));
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM pin_guard WHERE device_id = ?1", [removed.to_string()], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0, "no guard is made for a removed device");
     }
 
     fn reset_request(device: &DeviceId, signer: &PinResetKey, nonce: [u8; 32], named: [u8; 32]) -> PinGuardReset {
@@ -143,7 +206,7 @@ mod tests {
                     assert_eq!(tries, n);
                     keys.push(*key.as_bytes());
                 }
-                GuardTry::Exhausted => panic!("try {n} refused"),
+                GuardTry::Exhausted | GuardTry::Removed => panic!("try {n} refused"),
             }
         }
         assert!(keys.windows(2).all(|w| w[0] == w[1]), "the key made at the first try stays");

@@ -5,7 +5,7 @@
 use super::backend::{RelayStore, StoreFuture};
 use super::enrollments::{self, CreateOutcome, EnrollOutcome};
 use super::offices::{self, HandOver};
-use super::pin_guard::{self, GuardTry, ResetOutcome};
+use super::pin_guard::{self, GuardTry, NewPinGuard, ResetOutcome};
 use super::receipts::{self, AckOutcome};
 use super::signals::{self, InsertOutcome};
 use super::sweep::{self, SweepReport};
@@ -70,9 +70,15 @@ impl RelayStore for SqliteStore {
         Box::pin(async move { store.read(move |conn| enrollments::refusal(conn, &code_hash, &device, now)).await })
     }
 
-    fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome> {
+    fn enroll(
+        &self,
+        code_hash: String,
+        keys: DevicePublicKeys,
+        guard: NewPinGuard,
+        now: i64,
+    ) -> StoreFuture<EnrollOutcome> {
         let store = self.clone();
-        Box::pin(async move { store.call(move |conn| enrollments::enroll(conn, &code_hash, &keys, now)).await })
+        Box::pin(async move { store.call(move |conn| enrollments::enroll(conn, &code_hash, &keys, &guard, now)).await })
     }
 
     fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome> {

@@ -167,7 +167,7 @@ impl Env {
     pub fn enroll(&self, device: &Device, code: &str) -> Response {
         let request = match EnrollmentCode::parse(code) {
             Ok(code) => EnrollDevice::new(&code, device.keys),
-            Err(_) => EnrollDevice { code_hash: code.to_string(), keys: device.keys },
+            Err(_) => EnrollDevice { code_hash: code.to_string(), keys: device.keys, pin_reset_key: None },
         };
         let body = serde_json::to_vec(&request).unwrap();
         self.as_device(device, "POST", "/v1/devices", &body)

@@ -1,8 +1,10 @@
 //! The PIN guard over HTTP: ten evaluated tries between right PINs, counted atomically also when
-//! requests race, cleared only with the device's registered reset key, and gone with the device.
+//! requests race (which only PostgreSQL's round can get wrong: SQLite has one writer), cleared
+//! only with the device's registered reset key (sent with its enrollment, or for a client from
+//! before the guard, the first reset's), and gone with the device.
 
 use crate::common::{expect_error, Device, Env};
-use hwc_protocol::api::{PinGuardAnswer, PinGuardRequest, PinGuardReset};
+use hwc_protocol::api::{EnrollDevice, PinGuardAnswer, PinGuardRequest, PinGuardReset};
 use hwc_protocol::pin_guard::{PinBlinding, PinResetKey, PIN_GUARD_TRIES};
 use hwc_protocol::Role;
 use reqwest::StatusCode;
@@ -24,6 +26,40 @@ fn reset(env: &Env, device: &Device, key: &PinResetKey, nonce: [u8; 32]) -> reqw
     env.as_device(device, "POST", "/v1/pin-guard/reset", &serde_json::to_vec(&body).unwrap())
 }
 
+/// Whether the relay's database still has a guard row for `device` (SQLite; on PostgreSQL the
+/// store's own test and the removal's single transaction stand for it).
+fn guard_row_exists(env: &Env, device: &Device) -> Option<bool> {
+    if env.relay.postgres_url().is_some() {
+        return None;
+    }
+    let db = rusqlite::Connection::open(env.relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    Some(
+        db.query_row("SELECT EXISTS (SELECT 1 FROM pin_guard WHERE device_id = ?1)", [device.id().to_string()], |r| {
+            r.get(0)
+        })
+        .unwrap(),
+    )
+}
+
+#[test]
+fn the_reset_key_sent_with_the_enrollment_is_the_only_one_accepted() {
+    let env = Env::new();
+    let code = env.code("12AB", Role::Director);
+    let device = Device::new();
+    let own = PinResetKey::from_seed(&[5; 32]);
+    let body = serde_json::to_vec(&EnrollDevice::with_pin_reset_key(&code, device.keys, own.public())).unwrap();
+    assert_eq!(env.as_device(&device, "POST", "/v1/devices", &body).status(), StatusCode::CREATED);
+    assert!(guard_row_exists(&env, &device).unwrap_or(true), "made with the enrollment");
+
+    // Someone with a copy of the device's signing key tries first: no first come, first served.
+    let (_, answer) = answer(&env, &device, "000000");
+    let thief = PinResetKey::from_seed(&[6; 32]);
+    expect_error(reset(&env, &device, &thief, answer.nonce), StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(reset(&env, &device, &own, answer.nonce).status(), StatusCode::OK);
+}
+
+/// A client from before the guard enrolls without a reset key; the first reset registers one.
 #[test]
 fn ten_tries_then_refusal_until_the_registered_key_proves_a_right_pin() {
     let env = Env::new();
@@ -68,8 +104,10 @@ fn ten_tries_then_refusal_until_the_registered_key_proves_a_right_pin() {
     assert_eq!(reset(&env, &device, &key, after.nonce).status(), StatusCode::OK);
 
     // Removal deletes the guard: a removed device gets no more tries.
+    assert_ne!(guard_row_exists(&env, &device), Some(false));
     let path = format!("/v1/devices/{}/remove", device.id());
     assert_eq!(env.as_office(&env.office, "POST", &path, b"").status(), StatusCode::OK);
+    assert_ne!(guard_row_exists(&env, &device), Some(true), "the guard goes with the device");
     let removed = try_pin(&env, &device, &PinBlinding::start("482916").unwrap());
     expect_error(removed, StatusCode::FORBIDDEN, "device_not_verified");
 }

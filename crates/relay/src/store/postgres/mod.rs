@@ -23,7 +23,7 @@ mod schema;
 use super::backend::{RelayStore, StoreFuture};
 use super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::offices::HandOver;
-use super::pin_guard::{GuardTry, ResetOutcome};
+use super::pin_guard::{GuardTry, NewPinGuard, ResetOutcome};
 use super::receipts::AckOutcome;
 use super::signals::InsertOutcome;
 use super::sweep::SweepReport;
@@ -150,8 +150,14 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::enrollment_refusal(&client, &code_hash, &device, now).await)
     }
 
-    fn enroll(&self, code_hash: String, keys: DevicePublicKeys, now: i64) -> StoreFuture<EnrollOutcome> {
-        with_client!(self, |client| ops::enroll(&mut client, &code_hash, &keys, now).await)
+    fn enroll(
+        &self,
+        code_hash: String,
+        keys: DevicePublicKeys,
+        guard: NewPinGuard,
+        now: i64,
+    ) -> StoreFuture<EnrollOutcome> {
+        with_client!(self, |client| ops::enroll(&mut client, &code_hash, &keys, &guard, now).await)
     }
 
     fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome> {

@@ -11,6 +11,7 @@
 
 use super::super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::super::offices::HandOver;
+use super::super::pin_guard::NewPinGuard;
 use super::super::receipts::{recorded_time, AckOutcome};
 use super::super::signals::{envelope_hash, InsertOutcome};
 use super::super::sweep::{SweepReport, ENROLLMENT_KEEP_SECS};
@@ -196,6 +197,7 @@ pub async fn enroll(
     client: &mut Client,
     code_hash: &str,
     keys: &DevicePublicKeys,
+    guard: &NewPinGuard,
     now: i64,
 ) -> Result<EnrollOutcome, StoreError> {
     let device_id = keys.device_id();
@@ -256,6 +258,7 @@ pub async fn enroll(
     if inserted != 1 {
         return Ok(EnrollOutcome::DeviceExists);
     }
+    super::pin_guard::register(&tx, &device_id, guard).await?;
     tx.execute("UPDATE enrollments SET used_by = $2 WHERE code_hash = $1", &[&code_hash, &device_id.to_string()])
         .await?;
     tx.commit().await?;

@@ -2,12 +2,25 @@
 //! raised and read in one `UPDATE … RETURNING`, which PostgreSQL runs under the row's lock, so
 //! relay instances sharing the database cannot evaluate more than ten tries between resets.
 
-use super::super::pin_guard::{reset_allowed, GuardTry, ResetOutcome};
+use super::super::pin_guard::{reset_allowed, GuardTry, NewPinGuard, ResetOutcome};
 use super::super::StoreError;
 use hwc_protocol::api::PinGuardReset;
 use hwc_protocol::pin_guard::{PinGuardKey, PIN_GUARD_TRIES};
 use hwc_protocol::DeviceId;
 use tokio_postgres::{Client, GenericClient};
+
+/// Makes the guard of a device being enrolled (in the enrollment's transaction).
+pub async fn register(client: &impl GenericClient, device: &DeviceId, guard: &NewPinGuard) -> Result<(), StoreError> {
+    let reset_key = guard.reset_key.as_ref().map(|k| k.to_vec());
+    client
+        .execute(
+            "INSERT INTO pin_guard (device_id, oprf_key, tries, reset_key) VALUES ($1, $2, 0, $3)
+             ON CONFLICT (device_id) DO NOTHING",
+            &[&device.to_string(), &&guard.key.as_bytes()[..], &reset_key],
+        )
+        .await?;
+    Ok(())
+}
 
 pub async fn try_pin(
     client: &Client,
@@ -18,7 +31,9 @@ pub async fn try_pin(
     let id = device.to_string();
     client
         .execute(
-            "INSERT INTO pin_guard (device_id, oprf_key, tries) VALUES ($1, $2, 0) ON CONFLICT (device_id) DO NOTHING",
+            "INSERT INTO pin_guard (device_id, oprf_key, tries)
+             SELECT $1, $2, 0 WHERE EXISTS (SELECT 1 FROM devices WHERE device_id = $1 AND status <> 'removed')
+             ON CONFLICT (device_id) DO NOTHING",
             &[&id, &&fresh_key.as_bytes()[..]],
         )
         .await?;
@@ -29,7 +44,11 @@ pub async fn try_pin(
             &[&id, &&nonce[..], &i64::from(PIN_GUARD_TRIES)],
         )
         .await?;
-    let Some(row) = row else { return Ok(GuardTry::Exhausted) };
+    let Some(row) = row else {
+        let exists: bool =
+            client.query_one("SELECT EXISTS (SELECT 1 FROM pin_guard WHERE device_id = $1)", &[&id]).await?.get(0);
+        return Ok(if exists { GuardTry::Exhausted } else { GuardTry::Removed });
+    };
     let key: Vec<u8> = row.get(0);
     let tries: i64 = row.get(1);
     Ok(GuardTry::Counted {
