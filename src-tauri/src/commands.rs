@@ -157,11 +157,15 @@ pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<App
             let mut guard = session.client().map_err(say)?;
             let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
             let result = client.unlock(&pin);
+            let notices = if result.is_ok() { pin_guard_notices(client) } else { Vec::new() };
             if result.is_err() && !SchoolClient::is_enrolled(&session.paths.data_dir) {
                 // Ten wrong PINs wiped the device: back to enrollment.
                 *guard = None;
             }
             drop(guard);
+            if !notices.is_empty() {
+                session.update_poll_quietly(|poll| poll.notices.extend(notices));
+            }
             session.touch();
             session.bump();
             result.map_err(say)?;
@@ -169,6 +173,26 @@ pub async fn unlock(session: State<'_, Arc<Session>>, pin: String) -> Answer<App
         current_status(session, false)
     })
     .await
+}
+
+/// What the person should know about the relay's PIN guard after a right PIN: tries the relay
+/// counted that this computer did not make, and a key not yet sealed with the guard.
+fn pin_guard_notices(client: &SchoolClient) -> Vec<String> {
+    let mut notices = Vec::new();
+    match client.pin_tried_elsewhere() {
+        0 => {}
+        tries => notices.push(format!(
+            "Let op: de relay telde sinds de vorige keer {tries} {} met de pincode van dit apparaat die niet van deze computer {}. Kunt u dat niet verklaren (bijvoorbeeld doordat de verbinding wegviel), dan kan iemand een kopie van de gegevens van dit apparaat hebben: meld het apparaat opnieuw aan (Instellingen) en laat uw ICT-beheerder de computer controleren.",
+            if tries == 1 { "poging" } else { "pogingen" },
+            if tries == 1 { "kwam" } else { "kwamen" },
+        )),
+    }
+    if client.pin_guarded().is_ok_and(|guarded| !guarded) {
+        notices.push(
+            "De pincode van dit apparaat wordt nog niet door de relay bewaakt, omdat de relay net niet bereikbaar was. De app probeert het opnieuw bij de volgende keer ontgrendelen.".to_string(),
+        );
+    }
+    notices
 }
 
 /// The new PIN must be typed the same twice; checked before the current PIN is tried, so a
@@ -349,6 +373,7 @@ fn setting_in_dutch(name: &str) -> &str {
         "role" => "rol (directeur of achterwacht)",
         "status" => "aangemeld en bevestigd of niet",
         "inbox_cursor" => "hoe ver de postbus is gelezen",
+        "pin_guard_uncleared" => "pincodepogingen die de relay nog meetelt",
         other => other,
     }
 }

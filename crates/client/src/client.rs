@@ -31,6 +31,8 @@ pub struct SchoolClient {
     pub(crate) open_key: Option<Zeroizing<[u8; 32]>>,
     /// Set once the vault is wiped (too many wrong PINs): every action then says so.
     pub(crate) wiped: bool,
+    /// See [`SchoolClient::pin_tried_elsewhere`].
+    pub(crate) pin_tried_elsewhere: u32,
 }
 
 impl std::fmt::Debug for SchoolClient {
@@ -97,6 +99,7 @@ impl SchoolClient {
             clock,
             open_key: None,
             wiped: false,
+            pin_tried_elsewhere: 0,
         })
     }
 

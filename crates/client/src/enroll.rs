@@ -1,18 +1,20 @@
 //! Enrollment: check the chosen PIN's form, make the device's two keys, create the vault and the
 //! PIN pepper in the keyring (so the keyring is known to work before the one-time code is
-//! spent), seal the open key with the PIN ([`crate::pin`]), enroll with the relay signed by
-//! the new key, check the answer (about these keys, and an office key bound to the code by its
-//! tag), and store everything. If anything fails before the answer is accepted, nothing is
+//! spent), enroll with the relay signed by the new key, check the answer (about these keys, and
+//! an office key bound to the code by its tag), seal the open key with the PIN ([`crate::pin`])
+//! and store everything. If anything fails before the answer is accepted, nothing is
 //! left behind (vault files and keyring entries included).
 //!
-//! The relay's PIN guard needs the relay to know the device, so the open key is first sealed
-//! without it and, once enrolled, sealed again with it ([`crate::guard`]). Should the relay
-//! not answer at that moment, the code is spent already: the device is enrolled, and its first
-//! right PIN seals the key with the guard.
+//! The relay's PIN guard needs the relay to know the device, so the open key is stored only once
+//! the device is enrolled, sealed with the guard ([`crate::guard`]); the enrollment registers
+//! the device's reset key with the relay, so nobody else can register one. Should the relay not
+//! answer the guard at that moment, the code is spent already: the key is sealed without the
+//! guard, and the first right PIN seals it with the guard.
 
 use crate::client::{check_device_info, status_name, SchoolClient};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClientError, Result};
+use crate::guard;
 use crate::pin::{self, check_pin_format};
 use crate::relay_client::{DeviceAuth, RelayClient};
 use crate::vault::{self, Setting, Vault};
@@ -49,23 +51,23 @@ impl SchoolClient {
         let keys = DevicePublicKeys::of(&signing, &open);
         let device_id = keys.device_id();
 
+        // The vault, the pepper and the signing key first: the keyring is known to work before
+        // the code is spent.
         let mut vault = Vault::create(data_dir)?;
         let stored = vault
             .create_pin_pepper()
             .map_err(ClientError::from)
-            .and_then(|pepper| {
-                pin::wrap(&open.secret_bytes(), open.public_bytes(), pin, pepper.bytes(), &device_id, None)
-                    .map_err(|_| ClientError::PinCheckUnavailable)
-            })
-            .and_then(|wrapped| Ok(vault.store_device_keys(&signing, &wrapped)?))
+            .and_then(|_| Ok(vault.store_signing_key(&signing)?))
             .and_then(|()| Ok(vault.set(Setting::RelayUrl, relay.url())?));
         if let Err(e) = stored {
             let _ = vault.wipe();
             return Err(e);
         }
 
-        let request = EnrollDevice::new(&code, keys);
-        let answer = relay.enroll(&DeviceAuth { key: &signing, device_id }, &request, clock.now().timestamp());
+        let auth = DeviceAuth { key: &signing, device_id };
+        let reset_key = guard::reset_public_key(&open.secret_bytes(), &device_id);
+        let request = EnrollDevice::with_pin_reset_key(&code, keys, reset_key);
+        let answer = relay.enroll(&auth, &request, clock.now().timestamp());
         let checked = answer.map_err(ClientError::from).and_then(|info| {
             check_enrollment_answer(&info, &keys, &code)?;
             Ok(info)
@@ -78,6 +80,27 @@ impl SchoolClient {
             }
         };
 
+        // The relay knows the device now: seal the open key with its PIN guard. Only if the
+        // relay does not answer at this moment is it sealed without (the code is spent already);
+        // the first right PIN then seals it with the guard.
+        let sealed = vault.pin_pepper().map_err(ClientError::from).and_then(|pepper| {
+            let secret = open.secret_bytes();
+            let guarded = guard::ask(&relay, &auth, clock.now().timestamp(), pin);
+            let result = guarded.as_ref().ok().map(|answer| &answer.result);
+            let wrapped = pin::wrap(&secret, open.public_bytes(), pin, pepper.bytes(), &device_id, result)
+                .map_err(|_| ClientError::PinCheckUnavailable)?;
+            if let Ok(answer) = &guarded {
+                // The try of this sealing; if the reset does not arrive, the first right PIN's does.
+                let _ = guard::clear(&relay, &auth, clock.now().timestamp(), &secret, &answer.nonce);
+            }
+            Ok(vault.store_wrapped_open_key(&wrapped)?)
+        });
+        drop(open);
+        if let Err(e) = sealed {
+            let _ = vault.wipe();
+            return Err(e);
+        }
+
         vault.set_all(&[
             (Setting::OfficeKey, &info.office_key.to_string()),
             (Setting::School, info.school.as_str()),
@@ -86,10 +109,7 @@ impl SchoolClient {
             (Setting::InboxCursor, "0"),
             (Setting::DeviceId, &device_id.to_string()),
         ])?;
-        let mut client = Self::from_vault(vault, clock)?;
-        // Until this succeeds, the first right PIN tries again ([`SchoolClient::check_pin`]).
-        let _ = client.seal_with_guard(&open.secret_bytes(), pin);
-        Ok(client)
+        Self::from_vault(vault, clock)
     }
 }
 

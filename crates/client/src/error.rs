@@ -57,6 +57,10 @@ pub enum ClientError {
     /// The last allowed wrong PIN: the device keys, the vault and its keyring entries are gone.
     #[error("tien keer achter elkaar een onjuiste pincode: de sleutels en de kluis van dit apparaat zijn gewist, zodat niemand de signalen kan openen; meld dit apparaat opnieuw aan met een nieuwe aanmeldcode van leerplicht")]
     WipedAfterWrongPins,
+    /// The relay's PIN guard counted ten tries since the last right PIN, not all of them made on
+    /// this computer; the device keys, the vault and its keyring entries are gone.
+    #[error("de relay telde tien onjuiste pincodes sinds de laatste juiste, ook pogingen die niet van deze computer kwamen (iemand kan een kopie van de gegevens van dit apparaat hebben); daarom zijn de sleutels en de kluis van dit apparaat gewist: meld het opnieuw aan met een nieuwe aanmeldcode van leerplicht en laat de ICT van uw school de computer controleren")]
+    WipedAfterGuardRefused,
     /// This device was wiped earlier; nothing more can be done with it.
     #[error("dit apparaat is gewist; meld het opnieuw aan met een nieuwe aanmeldcode van leerplicht")]
     Wiped,
@@ -104,7 +108,7 @@ impl ClientError {
     /// Whether this device's keys and vault are gone (after too many wrong PINs or a wipe):
     /// the app returns to enrollment.
     pub fn is_wiped(&self) -> bool {
-        matches!(self, ClientError::WipedAfterWrongPins | ClientError::Wiped)
+        matches!(self, ClientError::WipedAfterWrongPins | ClientError::WipedAfterGuardRefused | ClientError::Wiped)
     }
 }
 

@@ -112,7 +112,7 @@ impl SchoolClient {
         let guard = if wrapped.guarded {
             match self.ask_guard(pin) {
                 Ok(answer) => Some(answer),
-                Err(e) if tries_used_up(&e) => return Err(self.wipe_after_wrong_pins()),
+                Err(e) if tries_used_up(&e) => return Err(self.wipe_after_guard_refused()),
                 Err(e) => {
                     // Not checked, so not counted here either.
                     self.vault.return_pin_try()?;
@@ -132,21 +132,22 @@ impl SchoolClient {
                 }
                 self.vault.reset_pin_failures()?;
                 match &guard {
-                    // When this fails (the connection dropped), the relay's count stays one
-                    // higher until the next right PIN clears it.
+                    // When the reset fails (the connection dropped), the relay's count stays
+                    // higher until the next right PIN clears it; the vault remembers by how
+                    // much, so that those tries are not taken for someone else's.
                     Some(answer) => {
-                        let _ = self.clear_guard(&secret, &answer.nonce);
+                        let _ = self.after_right_pin(&secret, answer, counted.count);
                     }
-                    // Until this succeeds, the next right PIN tries again.
+                    // Until this succeeds, the next right PIN tries again ([`Self::pin_guarded`]).
                     None => {
                         let _ = self.seal_with_guard(&secret, pin);
                     }
                 }
                 Ok(secret)
             }
-            Err(WrapError::WrongPin) if counted.count >= MAX_WRONG_PINS || relay_tries_left == 0 => {
-                Err(self.wipe_after_wrong_pins())
-            }
+            Err(WrapError::WrongPin) if counted.count >= MAX_WRONG_PINS => Err(self.wipe_after_wrong_pins()),
+            // The relay's tenth wrong try, some of them not made here.
+            Err(WrapError::WrongPin) if relay_tries_left == 0 => Err(self.wipe_after_guard_refused()),
             Err(WrapError::WrongPin) => Err(ClientError::WrongPin {
                 tries_left: tries_left(counted.count).min(relay_tries_left),
                 wait_seconds: delay_after(counted.count),
@@ -162,10 +163,22 @@ impl SchoolClient {
     /// Wipes the vault and both keyring entries after too many wrong PINs; from then on every
     /// action answers [`ClientError::Wiped`].
     fn wipe_after_wrong_pins(&mut self) -> ClientError {
+        self.wipe_with(ClientError::WipedAfterWrongPins)
+    }
+
+    /// Wipes as [`Self::wipe_after_wrong_pins`] when the relay's guard counted ten tries since
+    /// the last right PIN, not all of them made here: the open key cannot be opened any more.
+    /// (A relay that says so falsely can make the device wipe itself; it can as well withhold
+    /// every signal, so it gains nothing it could not do already.)
+    fn wipe_after_guard_refused(&mut self) -> ClientError {
+        self.wipe_with(ClientError::WipedAfterGuardRefused)
+    }
+
+    fn wipe_with(&mut self, reason: ClientError) -> ClientError {
         self.open_key = None;
         self.wiped = true;
         match self.vault.wipe_in_place() {
-            Ok(()) => ClientError::WipedAfterWrongPins,
+            Ok(()) => reason,
             Err(e) => e.into(),
         }
     }

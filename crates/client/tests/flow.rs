@@ -58,7 +58,10 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert_eq!((status.sealed_signals, status.receipts_waiting, status.handled_signals), (0, 0, 1));
     assert!(status.has_signing_key && status.has_open_key && status.open_key_pin_protected);
     assert_eq!(status.wrong_pin_attempts, 0);
-    assert_eq!(status.settings, ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor"]);
+    assert_eq!(
+        status.settings,
+        ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor", "pin_guard_uncleared"]
+    );
     assert!(matches!(director.open_signal(&id), Err(ClientError::UnknownSignal)));
 
     let report = backup.fetch(5).unwrap();

@@ -427,13 +427,14 @@ fn a_restored_vault_gains_no_tries_because_the_relay_counts_them() {
     let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
     assert_eq!(client.pin_status().unwrap().wrong_in_a_row, 0, "the restored file's own count is back to 0");
     let err = wrong_try(&mut client);
-    assert!(matches!(err, ClientError::WipedAfterWrongPins), "the relay's tenth: {err}");
+    assert!(matches!(err, ClientError::WipedAfterGuardRefused) && err.is_wiped(), "the relay's tenth: {err}");
+    assert!(err.to_string().contains("niet van deze computer kwamen"), "{err}");
     assert!(!SchoolClient::is_enrolled(dir.path()));
 
     restore();
     let mut client = SchoolClient::open_with_clock(dir.path(), clock.clone()).unwrap();
     let err = client.unlock(PIN).unwrap_err();
-    assert!(matches!(err, ClientError::WipedAfterWrongPins), "even the right PIN: {err}");
+    assert!(matches!(err, ClientError::WipedAfterGuardRefused), "even the right PIN: {err}");
     assert!(!client.is_unlocked());
     assert!(!SchoolClient::is_enrolled(dir.path()));
 }
@@ -466,17 +467,16 @@ fn a_right_pin_clears_the_relays_count_and_offline_nothing_is_checked() {
     assert_eq!(relay_guard(&relay, device), Some((0, true)));
 }
 
-/// A vault sealed before the PIN guard existed (here: the relay had no guard while the device
-/// enrolled) is sealed again with the guard at its next right PIN.
+/// A vault sealed without the PIN guard (here: the relay's guard failed while the device
+/// enrolled; so are vaults from before the guard) is sealed with the guard at its next right PIN.
 #[test]
 fn a_vault_sealed_before_the_guard_is_sealed_with_it_at_the_next_right_pin() {
     let mut office = Office::new();
     let relay = office.start_relay();
     let db = rusqlite::Connection::open(relay.db_path()).unwrap();
     db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    let table: String =
-        db.query_row("SELECT sql FROM sqlite_master WHERE name = 'pin_guard'", [], |r| r.get(0)).unwrap();
-    db.execute_batch("DROP TABLE pin_guard").unwrap();
+    db.execute_batch("CREATE TRIGGER no_tries BEFORE UPDATE ON pin_guard BEGIN SELECT RAISE(ABORT, 'test'); END;")
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut client = enrolled(&office, dir.path(), Role::Director);
     let guarded = |dir: &Path| -> i64 {
@@ -485,14 +485,46 @@ fn a_vault_sealed_before_the_guard_is_sealed_with_it_at_the_next_right_pin() {
         vault.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&key))).unwrap();
         vault.query_row("SELECT guarded FROM open_key", [], |r| r.get(0)).unwrap()
     };
-    assert_eq!(guarded(dir.path()), 0, "enrolled while the relay had no guard");
+    assert_eq!(guarded(dir.path()), 0, "enrolled while the relay's guard failed");
+    assert!(!client.pin_guarded().unwrap());
 
-    db.execute_batch(&table).unwrap();
+    db.execute_batch("DROP TRIGGER no_tries").unwrap();
     client.unlock(PIN).unwrap();
+    assert!(client.pin_guarded().unwrap());
     assert_eq!(guarded(dir.path()), 1, "sealed again with the guard");
     assert_eq!(relay_guard(&relay, client.device_id()), Some((0, true)));
     client.lock();
     assert!(matches!(client.unlock(WRONG), Err(ClientError::WrongPin { tries_left: 9, .. })));
     assert_eq!(relay_guard(&relay, client.device_id()), Some((1, true)), "counted by the relay now");
     client.unlock(PIN).unwrap();
+}
+
+/// Someone with a copy of the vault and both keyring entries tries PINs through the relay; the
+/// device cannot stop that (the copy holds its signing key), but the relay counts those tries
+/// too, and at the next right PIN the device sees that the relay counted more than it made.
+#[test]
+fn tries_made_with_a_copy_elsewhere_are_reported_at_the_next_right_pin() {
+    let mut office = Office::new();
+    let _relay = office.start_relay();
+    let (dir, copy) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    assert!(client.pin_guarded().unwrap());
+    std::fs::copy(dir.path().join("vault.db"), copy.path().join("vault.db")).unwrap();
+    for (from, to) in entries(dir.path()).iter().zip(entries(copy.path()).iter()) {
+        to.set(&from.get().unwrap());
+    }
+    let mut thief = SchoolClient::open(copy.path()).unwrap();
+    assert_eq!(thief.device_id(), client.device_id());
+    for _ in 0..3 {
+        wrong_try(&mut thief);
+    }
+    drop(thief);
+
+    wrong_try(&mut client);
+    client.unlock(PIN).unwrap();
+    assert_eq!(client.pin_tried_elsewhere(), 3, "three tries the relay counted were not made here");
+    client.lock();
+    client.unlock(PIN).unwrap();
+    assert_eq!(client.pin_tried_elsewhere(), 0, "none since");
+    SchoolClient::wipe_data_dir(copy.path()).unwrap();
 }

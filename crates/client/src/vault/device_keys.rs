@@ -26,23 +26,22 @@ fn array<const N: usize>(bytes: &[u8]) -> Result<[u8; N], VaultError> {
 }
 
 impl Vault {
-    /// Stores the signing key and the sealed open key in one transaction (enrollment).
-    pub(crate) fn store_device_keys(
-        &mut self,
-        signing: &DeviceSigningKey,
-        open: &WrappedOpenKey,
-    ) -> Result<(), VaultError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
+    /// Stores the signing key alone (enrollment, before the relay knows the device; the open
+    /// key follows with [`Vault::store_wrapped_open_key`] once it can be sealed with the guard).
+    pub(crate) fn store_signing_key(&mut self, signing: &DeviceSigningKey) -> Result<(), VaultError> {
+        self.conn.execute(
             "INSERT OR REPLACE INTO device_keys (kind, secret) VALUES (?1, ?2)",
             rusqlite::params![SIGNING, &signing.secret_bytes()[..]],
         )?;
-        tx.execute("DELETE FROM device_keys WHERE kind = ?1", [PLAIN_OPEN])?;
-        tx.execute(
+        Ok(())
+    }
+
+    /// Stores the sealed open key (enrollment).
+    pub(crate) fn store_wrapped_open_key(&mut self, open: &WrappedOpenKey) -> Result<(), VaultError> {
+        self.conn.execute(
             "INSERT OR REPLACE INTO open_key (id, public_key, salt, nonce, sealed, guarded) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
             rusqlite::params![&open.public_key[..], &open.salt[..], &open.nonce[..], &open.sealed[..], open.guarded],
         )?;
-        tx.commit()?;
         Ok(())
     }
 
@@ -132,7 +131,8 @@ mod tests {
         let mut vault = vault_with_key(dir.path(), 9, true).unwrap();
         assert!(vault.signing_key().unwrap().is_none());
         assert!(vault.wrapped_open_key().unwrap().is_none());
-        vault.store_device_keys(&signing, &wrapped).unwrap();
+        vault.store_signing_key(&signing).unwrap();
+        vault.store_wrapped_open_key(&wrapped).unwrap();
         drop(vault);
 
         let mut vault = vault_with_key(dir.path(), 9, false).unwrap();
@@ -165,7 +165,8 @@ mod tests {
         let device = DeviceId::from_bytes([5; 16]);
         let wrapped = wrap(&open.secret_bytes(), open.public_bytes(), "246810", &[6u8; 32], &device, None).unwrap();
         let mut vault = vault_with_key(dir.path(), 12, true).unwrap();
-        vault.store_device_keys(&signing, &wrapped).unwrap();
+        vault.store_signing_key(&signing).unwrap();
+        vault.store_wrapped_open_key(&wrapped).unwrap();
         // What a version-3 vault holds: the same table without the column.
         vault
             .conn

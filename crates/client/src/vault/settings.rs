@@ -1,5 +1,6 @@
 //! Named settings: a fixed list of keys, each a short text value. Nothing personal: the relay
-//! address, the office key, this device's id, school (BRIN), role and status, and the inbox cursor.
+//! address, the office key, this device's id, school (BRIN), role and status, the inbox cursor,
+//! and a count of PIN tries the relay still counts (see [`crate::guard`]).
 
 use super::{Vault, VaultError};
 use rusqlite::OptionalExtension;
@@ -14,10 +15,13 @@ pub enum Setting {
     Role,
     Status,
     InboxCursor,
+    /// Tries the relay's PIN guard still counts although they were this computer's own (a
+    /// reset after a right PIN that did not reach the relay).
+    PinGuardUncleared,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 7] = [
+    pub const ALL: [Setting; 8] = [
         Setting::RelayUrl,
         Setting::OfficeKey,
         Setting::DeviceId,
@@ -25,6 +29,7 @@ impl Setting {
         Setting::Role,
         Setting::Status,
         Setting::InboxCursor,
+        Setting::PinGuardUncleared,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +41,7 @@ impl Setting {
             Setting::Role => "role",
             Setting::Status => "status",
             Setting::InboxCursor => "inbox_cursor",
+            Setting::PinGuardUncleared => "pin_guard_uncleared",
         }
     }
 }
