@@ -89,17 +89,26 @@ impl SchoolClient {
             let result = guarded.as_ref().ok().map(|answer| &answer.result);
             let wrapped = pin::wrap(&secret, open.public_bytes(), pin, pepper.bytes(), &device_id, result)
                 .map_err(|_| ClientError::PinCheckUnavailable)?;
-            if let Ok(answer) = &guarded {
-                // The try of this sealing; if the reset does not arrive, the first right PIN's does.
-                let _ = guard::clear(&relay, &auth, clock.now().timestamp(), &secret, &answer.nonce);
-            }
-            Ok(vault.store_wrapped_open_key(&wrapped)?)
+            // The try of this sealing; if its reset does not arrive, the first right PIN's
+            // clears it, and the vault remembers it as this computer's own meanwhile.
+            let uncleared = match &guarded {
+                Ok(answer) => match guard::clear(&relay, &auth, clock.now().timestamp(), &secret, &answer.nonce) {
+                    Ok(()) => 0,
+                    Err(_) => answer.counted(),
+                },
+                Err(_) => 0,
+            };
+            vault.store_wrapped_open_key(&wrapped)?;
+            Ok(uncleared)
         });
         drop(open);
-        if let Err(e) = sealed {
-            let _ = vault.wipe();
-            return Err(e);
-        }
+        let uncleared = match sealed {
+            Ok(uncleared) => uncleared,
+            Err(e) => {
+                let _ = vault.wipe();
+                return Err(e);
+            }
+        };
 
         vault.set_all(&[
             (Setting::OfficeKey, &info.office_key.to_string()),
@@ -107,6 +116,7 @@ impl SchoolClient {
             (Setting::Role, info.role.as_str()),
             (Setting::Status, status_name(info.status)),
             (Setting::InboxCursor, "0"),
+            (Setting::PinGuardUncleared, &uncleared.to_string()),
             (Setting::DeviceId, &device_id.to_string()),
         ])?;
         Self::from_vault(vault, clock)

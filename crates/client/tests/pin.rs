@@ -2,7 +2,8 @@
 //! needs the PIN, the keyring's pepper and the relay's PIN guard, everything else works while
 //! locked, wrong PINs are counted across restarts and slowed down (on a [`ManualClock`], without
 //! sleeping) and by the relay, so a restored vault file gains no tries, the tenth wipes the
-//! device, and a changed PIN replaces the old one.
+//! device, and a changed PIN replaces the old one. (The relay is a real one over HTTP; the guard
+//! tests read or change its database where they play a relay that lost or changed something.)
 
 mod common;
 
@@ -527,4 +528,54 @@ fn tries_made_with_a_copy_elsewhere_are_reported_at_the_next_right_pin() {
     client.unlock(PIN).unwrap();
     assert_eq!(client.pin_tried_elsewhere(), 0, "none since");
     SchoolClient::wipe_data_dir(copy.path()).unwrap();
+}
+
+/// A relay that lost its guard key for a device (or answers with another one) gives results
+/// that open nothing: the right PIN counts as wrong, as deploy-relay.md says, and nothing opens.
+#[test]
+fn a_relay_with_another_guard_key_makes_the_right_pin_count_as_wrong() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let other = hwc_protocol::pin_guard::PinGuardKey::generate().unwrap();
+    let changed = db
+        .execute(
+            "UPDATE pin_guard SET oprf_key = ?1 WHERE device_id = ?2",
+            rusqlite::params![&other.as_bytes()[..], client.device_id().to_string()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let err = client.unlock(PIN).unwrap_err();
+    assert!(matches!(err, ClientError::WrongPin { tries_left: 9, .. }), "{err}");
+    assert!(!client.is_unlocked());
+}
+
+/// Resets that do not reach the relay leave its count higher; the device remembers those tries
+/// as its own, so they are never reported as someone else's, and the next reset clears them.
+#[test]
+fn resets_that_fail_are_not_taken_for_tries_made_elsewhere() {
+    let mut office = Office::new();
+    let relay = office.start_relay();
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let refuse_resets =
+        "CREATE TRIGGER no_resets BEFORE UPDATE OF reset_key ON pin_guard BEGIN SELECT RAISE(ABORT, 'test'); END;";
+    db.execute_batch(refuse_resets).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = enrolled(&office, dir.path(), Role::Director);
+    assert!(client.pin_guarded().unwrap(), "sealed with the guard even though its reset failed");
+    assert_eq!(relay_guard(&relay, client.device_id()), Some((1, true)), "the enrollment's try is still counted");
+    client.lock();
+    client.unlock(PIN).unwrap();
+    assert_eq!(relay_guard(&relay, client.device_id()), Some((2, true)));
+    assert_eq!(client.pin_tried_elsewhere(), 0);
+
+    db.execute_batch("DROP TRIGGER no_resets").unwrap();
+    client.lock();
+    client.unlock(PIN).unwrap();
+    assert_eq!(client.pin_tried_elsewhere(), 0);
+    assert_eq!(relay_guard(&relay, client.device_id()), Some((0, true)), "cleared by the first reset that arrives");
 }
