@@ -218,8 +218,7 @@ struct Resurrect {
 
 impl Resurrect {
     fn keep(relay: &hwc_relay::testing::TestRelay, id: &hwc_client::SignalId) -> Self {
-        let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let db = common::relay_db(relay);
         let id = id.to_string();
         db.execute("CREATE TEMP TABLE kept_signals AS SELECT * FROM signals WHERE signal_id = ?1", [&id]).unwrap();
         db.execute("CREATE TEMP TABLE kept_copies AS SELECT * FROM signal_copies WHERE signal_id = ?1", [&id]).unwrap();
@@ -286,8 +285,7 @@ fn an_office_key_swapped_by_the_relay_is_refused_and_nothing_is_stored() {
     let mut office = Office::new();
     let relay = office.start_relay();
     let dir = tempfile::tempdir().unwrap();
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(&relay);
     let relays_own = OfficeSigningKey::generate().unwrap().public();
 
     // The relay hands out its own office key with the office's tag, or a tag it made up.
@@ -376,8 +374,7 @@ fn fake_handled(
     by: hwc_protocol::DeviceId,
     receipt: &[u8],
 ) -> impl Fn() {
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(relay);
     let (id, by) = (id.to_string(), by.to_string());
     db.execute(
         "INSERT INTO handled (signal_id, school, office, by_device, at, keep_until, envelope_hash, receipt)

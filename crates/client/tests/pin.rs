@@ -386,8 +386,7 @@ fn two_processes_on_one_vault_cannot_guess_on_the_same_count() {
 /// whether a reset key is registered.
 fn relay_guard(relay: &hwc_relay::testing::TestRelay, device: hwc_protocol::DeviceId) -> Option<(i64, bool)> {
     use rusqlite::OptionalExtension;
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(relay);
     db.query_row("SELECT tries, reset_key IS NOT NULL FROM pin_guard WHERE device_id = ?1", [device.to_string()], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })
@@ -474,8 +473,7 @@ fn a_right_pin_clears_the_relays_count_and_offline_nothing_is_checked() {
 fn a_vault_sealed_before_the_guard_is_sealed_with_it_at_the_next_right_pin() {
     let mut office = Office::new();
     let relay = office.start_relay();
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(&relay);
     db.execute_batch("CREATE TRIGGER no_tries BEFORE UPDATE ON pin_guard BEGIN SELECT RAISE(ABORT, 'test'); END;")
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -538,8 +536,7 @@ fn a_relay_with_another_guard_key_makes_the_right_pin_count_as_wrong() {
     let relay = office.start_relay();
     let dir = tempfile::tempdir().unwrap();
     let mut client = enrolled(&office, dir.path(), Role::Director);
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(&relay);
     let other = hwc_protocol::pin_guard::PinGuardKey::generate().unwrap();
     let changed = db
         .execute(
@@ -559,8 +556,7 @@ fn a_relay_with_another_guard_key_makes_the_right_pin_count_as_wrong() {
 fn resets_that_fail_are_not_taken_for_tries_made_elsewhere() {
     let mut office = Office::new();
     let relay = office.start_relay();
-    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let db = common::relay_db(&relay);
     let refuse_resets =
         "CREATE TRIGGER no_resets BEFORE UPDATE OF reset_key ON pin_guard BEGIN SELECT RAISE(ABORT, 'test'); END;";
     db.execute_batch(refuse_resets).unwrap();

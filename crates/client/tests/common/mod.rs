@@ -165,6 +165,14 @@ pub fn enrolled(office: &Office, dir: &Path, role: Role) -> SchoolClient {
 }
 
 /// A port nothing listens on.
+/// The relay's own database, opened as a hostile or broken relay would change it (waits up to
+/// 10 s for the relay's writer).
+pub fn relay_db(relay: &TestRelay) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(relay.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db
+}
+
 pub fn dead_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
