@@ -26,6 +26,11 @@ pub const HPKE_INFO: &[u8] = b"hwc signal v1";
 pub const MAX_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 /// How far in the future a creation time may lie (clock skew).
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+/// How far in the future the relay accepts a creation time (rule E8): an envelope for a school
+/// that is closed for longer than [`MAX_LIFETIME_SECS`] is created for the end of the holiday,
+/// and the relay holds it unseen until its `created_at`. Eight weeks covers the longest
+/// zomervakantie with study days around it.
+pub const MAX_HOLD_SECS: i64 = 56 * 24 * 3600;
 const SEALED_BYTES: usize = PLAINTEXT_BYTES + 16;
 
 /// One device's sealed copy of the signal.
@@ -273,12 +278,32 @@ impl Envelope {
         office: &OfficePublicKey,
         now: DateTime<Utc>,
     ) -> Result<VerifiedEnvelope, EnvelopeError> {
+        Self::verify_ahead(bytes, office, now, MAX_CLOCK_SKEW_SECS)
+    }
+
+    /// [`Envelope::verify`] for the relay, which may be handed an envelope to hold: its
+    /// `created_at` may lie up to [`MAX_HOLD_SECS`] ahead (rule E8). The relay serves it to no
+    /// device before then.
+    pub fn verify_to_hold(
+        bytes: &[u8],
+        office: &OfficePublicKey,
+        now: DateTime<Utc>,
+    ) -> Result<VerifiedEnvelope, EnvelopeError> {
+        Self::verify_ahead(bytes, office, now, MAX_HOLD_SECS)
+    }
+
+    fn verify_ahead(
+        bytes: &[u8],
+        office: &OfficePublicKey,
+        now: DateTime<Utc>,
+        ahead: i64,
+    ) -> Result<VerifiedEnvelope, EnvelopeError> {
         let body = open_frame(FrameKind::Envelope, bytes, MAX_ENVELOPE_BYTES, |m, s| office.verify(m, s))?;
         let envelope: Envelope = crate::exact_json::parse(body).ok_or(EnvelopeError::Malformed)?;
         envelope.check_shape_times()?;
         envelope.check_copies()?;
         let now = now.timestamp();
-        if envelope.created_at > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+        if envelope.created_at > now.saturating_add(ahead) {
             return Err(EnvelopeError::FromTheFuture);
         }
         if envelope.expires_at <= now {
@@ -426,6 +451,15 @@ mod tests {
         assert_eq!(Envelope::verify(&env.bytes, &office.public(), later).err(), Some(EnvelopeError::Expired));
         let earlier = now() - chrono::Duration::hours(1);
         assert_eq!(Envelope::verify(&env.bytes, &office.public(), earlier).err(), Some(EnvelopeError::FromTheFuture));
+        // The relay may hold it: created up to eight weeks ahead, not a second more.
+        assert!(Envelope::verify_to_hold(&env.bytes, &office.public(), earlier).is_ok());
+        let created = env.envelope.created_at;
+        let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap();
+        assert!(Envelope::verify_to_hold(&env.bytes, &office.public(), at(created - MAX_HOLD_SECS)).is_ok());
+        assert_eq!(
+            Envelope::verify_to_hold(&env.bytes, &office.public(), at(created - MAX_HOLD_SECS - 1)).err(),
+            Some(EnvelopeError::FromTheFuture)
+        );
     }
 
     #[test]

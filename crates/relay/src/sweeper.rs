@@ -12,6 +12,12 @@ pub async fn run(state: AppState, every: Duration) {
         let now = now_secs();
         match state.store.sweep(now).await {
             Ok(report) => {
+                for school in &report.released_schools {
+                    state.waiters.wake(*school);
+                }
+                if !report.released_schools.is_empty() {
+                    tracing::info!(schools = report.released_schools.len(), "held envelopes released");
+                }
                 if report.expired > 0 || report.tombstones > 0 {
                     tracing::info!(
                         expired = report.expired,

@@ -1,4 +1,5 @@
-//! `POST /v1/signals` (office): store a sealed envelope for a school's verified devices.
+//! `POST /v1/signals` (office): store a sealed envelope for a school's verified devices; one
+//! created for later (rule E8) is held until its `created_at`.
 
 use crate::auth::Signed;
 use crate::error::ApiFailure;
@@ -16,7 +17,8 @@ pub async fn post_signal(
     signed: Signed,
 ) -> Result<(StatusCode, Json<SignalAccepted>), ApiFailure> {
     let office = signed.office()?;
-    let envelope = Envelope::verify(&signed.body, &office, chrono::Utc::now()).map_err(|e| match e {
+    let now = chrono::Utc::now();
+    let envelope = Envelope::verify_to_hold(&signed.body, &office, now).map_err(|e| match e {
         EnvelopeError::Expired => ApiFailure::Expired(
             "Het envelop is al verlopen en is niet bezorgd. Verstuur het signaal opnieuw als het nog nodig is.".into(),
         ),
@@ -24,11 +26,14 @@ pub async fn post_signal(
     })?;
     let signal_id = envelope.envelope.signal_id;
     let school = envelope.envelope.school;
+    let held = envelope.envelope.created_at > now.timestamp();
     super::devices::assigned(&state, &office, school)?;
-    let outcome = state.store.insert_signal(office, envelope).await?;
+    let outcome = state.store.insert_signal(office, envelope, now.timestamp()).await?;
     match outcome {
         InsertOutcome::Stored => {
-            state.waiters.wake(school);
+            if !held {
+                state.waiters.wake(school);
+            }
             Ok((StatusCode::CREATED, Json(SignalAccepted { signal_id, stored: true })))
         }
         InsertOutcome::AlreadyStored => Ok((StatusCode::OK, Json(SignalAccepted { signal_id, stored: false }))),

@@ -54,7 +54,12 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
         now: i64,
     ) -> StoreFuture<EnrollOutcome>;
     /// Stores a verified envelope sent by `office` (idempotent by signal id).
-    fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome>;
+    fn insert_signal(
+        &self,
+        office: OfficePublicKey,
+        envelope: VerifiedEnvelope,
+        now: i64,
+    ) -> StoreFuture<InsertOutcome>;
     /// The inbox feed of `device` (of `school`) after sequence number `after`.
     fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox>;
     /// A device's receipt: deletes the envelope, records `handled`, queues the receipt once.

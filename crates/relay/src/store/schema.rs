@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 /// rotation (`office_successions`) and the health check's row. 4: a tombstone keeps the signed
 /// receipt, so colleagues get proof with "handled". 5: the PIN guard (`pin_guard`). Versions 2
 /// to 4 are upgraded in place.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -71,6 +71,12 @@ CREATE TABLE IF NOT EXISTS stats_counts (
 CREATE TABLE IF NOT EXISTS pin_guard (
     device_id TEXT PRIMARY KEY, oprf_key BLOB NOT NULL, tries INTEGER NOT NULL,
     nonce BLOB, reset_key BLOB);
+-- Envelopes created for later (rule E8: a school closed for more than a week): the signal and
+-- its copies are stored, but its 'envelope' event is appended only when the sweep releases it at
+-- release_at (its created_at), so no device sees it before.
+CREATE TABLE IF NOT EXISTS held_events (
+    signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, release_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
 ";
 
 /// Creates missing tables and checks (or writes) the schema version.
@@ -90,8 +96,8 @@ pub fn create(conn: &Connection) -> Result<(), StoreError> {
             ))?;
             Ok(())
         }
-        Some(4) => {
-            // Only a new table (`pin_guard`), just created.
+        Some(4 | 5) => {
+            // Only new tables (`pin_guard`, `held_events`), just created.
             conn.execute("UPDATE schema_version SET version = ?1", [VERSION])?;
             Ok(())
         }
@@ -129,6 +135,12 @@ mod tests {
         create(&conn).unwrap();
         assert_eq!(version(&conn), VERSION);
         conn.execute("INSERT INTO pin_guard VALUES ('d', x'01', 0, NULL, NULL)", []).unwrap();
+
+        // A relay of schema 5 gains held envelopes.
+        conn.execute_batch("DROP TABLE held_events; UPDATE schema_version SET version = 5;").unwrap();
+        create(&conn).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        conn.execute("INSERT INTO held_events VALUES ('s', '12AB', 10)", []).unwrap();
 
         conn.execute("UPDATE schema_version SET version = ?1", [VERSION + 1]).unwrap();
         assert!(matches!(create(&conn), Err(StoreError::SchemaVersion { found, .. }) if found == VERSION + 1));

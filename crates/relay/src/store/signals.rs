@@ -1,5 +1,6 @@
 //! Storing a verified envelope: checks the school and its devices, is idempotent by signal id,
-//! and appends one `envelope` event to the school's inbox feed.
+//! and appends one `envelope` event to the school's inbox feed, or, for an envelope created for
+//! later (rule E8), holds that event back until the sweep releases it at its `created_at`.
 
 use super::{devices, schools, stats, StoreError};
 use hwc_protocol::api::DeviceStatus;
@@ -31,11 +32,12 @@ pub(crate) fn envelope_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Stores `envelope`, sent by `office`, in one transaction.
+/// Stores `envelope`, sent by `office`, in one transaction, at relay time `now`.
 pub fn insert(
     conn: &mut Connection,
     office: &OfficePublicKey,
     envelope: &VerifiedEnvelope,
+    now: i64,
 ) -> Result<InsertOutcome, StoreError> {
     let env = &envelope.envelope;
     let signal_id = env.signal_id.to_string();
@@ -85,18 +87,59 @@ pub fn insert(
             params![signal_id, copy.device_id.to_string()],
         )?;
     }
-    tx.execute(
-        "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES (?1, 'envelope', ?2, NULL, NULL)",
-        params![env.school.as_str(), signal_id],
-    )?;
-    let day = amsterdam_date(env.created()).format("%Y-%m-%d").to_string();
+    if env.created_at > now {
+        tx.execute(
+            "INSERT INTO held_events (signal_id, school, release_at) VALUES (?1, ?2, ?3)",
+            params![signal_id, env.school.as_str(), env.created_at],
+        )?;
+    } else {
+        append_event(&tx, env.school.as_str(), &signal_id)?;
+    }
+    let day = sent_day(env.created_at, now);
     stats::count_sent(&tx, office, &day)?;
     tx.commit()?;
     Ok(InsertOutcome::Stored)
 }
 
+fn append_event(conn: &Connection, school: &str, signal_id: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES (?1, 'envelope', ?2, NULL, NULL)",
+        params![school, signal_id],
+    )?;
+    Ok(())
+}
+
+/// The Dutch day a signal counts as sent: the day the relay took it (a held envelope's
+/// `created_at` lies ahead); shared with PostgreSQL.
+pub(crate) fn sent_day(created_at: i64, now: i64) -> String {
+    let at = chrono::DateTime::from_timestamp(created_at.min(now), 0).unwrap_or_default();
+    amsterdam_date(at).format("%Y-%m-%d").to_string()
+}
+
+/// Appends the `envelope` events of held envelopes whose time has come, oldest first, and
+/// returns their schools (not committed here).
+pub(crate) fn release_held(conn: &Connection, now: i64) -> Result<Vec<String>, StoreError> {
+    let due: Vec<(String, String)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT signal_id, school FROM held_events WHERE release_at <= ?1 ORDER BY release_at, signal_id",
+        )?;
+        let rows = stmt.query_map([now], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut schools = Vec::new();
+    for (signal_id, school) in due {
+        append_event(conn, &school, &signal_id)?;
+        conn.execute("DELETE FROM held_events WHERE signal_id = ?1", [&signal_id])?;
+        if !schools.contains(&school) {
+            schools.push(school);
+        }
+    }
+    Ok(schools)
+}
+
 /// Deletes a waiting signal with its copies and its `envelope` event (not committed here).
 pub(crate) fn delete(conn: &Connection, signal_id: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM held_events WHERE signal_id = ?1", [signal_id])?;
     conn.execute("DELETE FROM signals WHERE signal_id = ?1", [signal_id])?;
     conn.execute("DELETE FROM signal_copies WHERE signal_id = ?1", [signal_id])?;
     conn.execute("DELETE FROM events WHERE signal_id = ?1 AND kind = 'envelope'", [signal_id])?;

@@ -81,9 +81,14 @@ impl RelayStore for SqliteStore {
         Box::pin(async move { store.call(move |conn| enrollments::enroll(conn, &code_hash, &keys, &guard, now)).await })
     }
 
-    fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome> {
+    fn insert_signal(
+        &self,
+        office: OfficePublicKey,
+        envelope: VerifiedEnvelope,
+        now: i64,
+    ) -> StoreFuture<InsertOutcome> {
         let store = self.clone();
-        Box::pin(async move { store.call(move |conn| signals::insert(conn, &office, &envelope)).await })
+        Box::pin(async move { store.call(move |conn| signals::insert(conn, &office, &envelope, now)).await })
     }
 
     fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox> {

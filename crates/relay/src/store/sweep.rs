@@ -1,5 +1,6 @@
-//! The expiry sweep: envelopes nobody acknowledged in time are deleted and reported to their
-//! office; tombstones, nonces and old enrollment codes that no longer matter are deleted.
+//! The sweep: held envelopes whose time has come are released to their school's devices;
+//! envelopes nobody acknowledged in time are deleted and reported to their office; tombstones,
+//! nonces and old enrollment codes that no longer matter are deleted.
 
 use super::{nonces, signals, stats, StoreError};
 use hwc_protocol::Brin;
@@ -13,6 +14,8 @@ pub(crate) const ENROLLMENT_KEEP_SECS: i64 = 30 * 24 * 3600;
 pub struct SweepReport {
     /// Schools whose envelopes expired (their devices' inboxes changed).
     pub expired_schools: Vec<Brin>,
+    /// Schools for which a held envelope was released (their long-polls are woken).
+    pub released_schools: Vec<Brin>,
     pub expired: usize,
     pub tombstones: usize,
     pub nonces: usize,
@@ -28,6 +31,11 @@ pub fn run(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
         rows.collect::<Result<_, _>>()?
     };
     let mut report = SweepReport { expired: expired.len(), ..SweepReport::default() };
+    // A held envelope's lifetime starts at its release, so it is only in `expired` when the
+    // sweep did not run for a week; then its event is appended and deleted again below.
+    for school in signals::release_held(&tx, now)? {
+        report.released_schools.push(super::parse_col(&school, "school")?);
+    }
     for (signal_id, school, office, expires_at) in &expired {
         signals::delete(&tx, signal_id)?;
         tx.execute(

@@ -89,3 +89,31 @@ fn envelope_must_be_signed_by_the_sending_office_for_its_own_school_and_not_expi
     let from_device = env.as_device(&device, "POST", "/v1/signals", &env.seal("12AB", &[&device]).bytes);
     expect_error(from_device, StatusCode::FORBIDDEN, "forbidden");
 }
+
+#[test]
+fn an_envelope_created_for_later_is_held_unseen_and_then_reaches_a_waiting_device() {
+    let env = Env::new();
+    let device = env.verified_device("12AB", Role::Director);
+    let t = now();
+    // Created four seconds ahead: the relay holds it (rule E8); the background sweep runs every second.
+    let held = env.seal_from(&env.office, "12AB", &[&device], t + 4, t + 3600);
+    assert_eq!(env.post_signal(&held).status(), StatusCode::CREATED);
+    assert_eq!(env.post_signal(&held).status(), StatusCode::OK, "held envelopes are idempotent too");
+    assert!(env.inbox(&device, 0, 0).envelopes.is_empty(), "nothing is served before its time");
+    // A signal sent after it is served at once, and moves the device's cursor past it.
+    let ordinary = env.seal("12AB", &[&device]);
+    assert_eq!(env.post_signal(&ordinary).status(), StatusCode::CREATED);
+    let first = env.inbox(&device, 0, 0);
+    assert_eq!(first.envelopes, vec![hwc_protocol::api::Blob(ordinary.bytes.clone())]);
+    // The held one still comes, after that cursor, to a device that waits for it.
+    let waited = env.inbox(&device, first.cursor, 20);
+    assert_eq!(waited.envelopes, vec![hwc_protocol::api::Blob(held.bytes.clone())]);
+    assert!(now() >= t + 4);
+    assert!(waited.cursor > first.cursor);
+
+    // More than eight weeks ahead is refused.
+    let weeks = hwc_protocol::envelope::MAX_HOLD_SECS;
+    let too_far = env.seal_from(&env.office, "12AB", &[&device], t + weeks + 600, t + weeks + 3600);
+    let message = expect_error(env.post_signal(&too_far), StatusCode::BAD_REQUEST, "invalid_envelope");
+    assert!(!message.is_empty());
+}

@@ -160,8 +160,13 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::enroll(&mut client, &code_hash, &keys, &guard, now).await)
     }
 
-    fn insert_signal(&self, office: OfficePublicKey, envelope: VerifiedEnvelope) -> StoreFuture<InsertOutcome> {
-        with_client!(self, |client| ops::insert_signal(&mut client, &office, &envelope).await)
+    fn insert_signal(
+        &self,
+        office: OfficePublicKey,
+        envelope: VerifiedEnvelope,
+        now: i64,
+    ) -> StoreFuture<InsertOutcome> {
+        with_client!(self, |client| ops::insert_signal(&mut client, &office, &envelope, now).await)
     }
 
     fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox> {

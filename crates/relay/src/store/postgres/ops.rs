@@ -13,7 +13,7 @@ use super::super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::super::offices::HandOver;
 use super::super::pin_guard::NewPinGuard;
 use super::super::receipts::{recorded_time, AckOutcome};
-use super::super::signals::{envelope_hash, InsertOutcome};
+use super::super::signals::{envelope_hash, sent_day, InsertOutcome};
 use super::super::sweep::{SweepReport, ENROLLMENT_KEEP_SECS};
 use super::super::StoreError;
 use super::super::{
@@ -24,7 +24,6 @@ use hwc_protocol::api::{
     AckBuckets, Blob, CreateEnrollment, DayCount, DeviceInfo, DeviceStatus, Handled, Inbox, OfficeItem, OfficeItems,
     Stats,
 };
-use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{
     Brin, DeviceId, DevicePublicKeys, OfficePublicKey, ReceiptKind, Role, VerifiedEnvelope, VerifiedReceipt,
 };
@@ -271,6 +270,7 @@ pub async fn insert_signal(
     client: &mut Client,
     office: &OfficePublicKey,
     envelope: &VerifiedEnvelope,
+    now: i64,
 ) -> Result<InsertOutcome, StoreError> {
     let env = &envelope.envelope;
     let signal_id = env.signal_id.to_string();
@@ -317,21 +317,37 @@ pub async fn insert_signal(
         )
         .await?;
     }
-    tx.execute(
-        "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES ($1, 'envelope', $2, NULL, NULL)",
-        &[&env.school.as_str(), &signal_id],
-    )
-    .await?;
-    let day = amsterdam_date(env.created()).format("%Y-%m-%d").to_string();
+    let held = env.created_at > now;
+    if held {
+        tx.execute(
+            "INSERT INTO held_events (signal_id, school, release_at) VALUES ($1, $2, $3)",
+            &[&signal_id, &env.school.as_str(), &env.created_at],
+        )
+        .await?;
+    } else {
+        append_envelope_event(&tx, env.school.as_str(), &signal_id).await?;
+    }
+    let day = sent_day(env.created_at, now);
     tx.execute(
         "INSERT INTO stats_sent (office, day, count) VALUES ($1, $2, 1)
          ON CONFLICT (office, day) DO UPDATE SET count = stats_sent.count + 1",
         &[&office_text, &day],
     )
     .await?;
-    notify(&tx, &env.school).await?;
+    if !held {
+        notify(&tx, &env.school).await?;
+    }
     tx.commit().await?;
     Ok(InsertOutcome::Stored)
+}
+
+async fn append_envelope_event(tx: &Transaction<'_>, school: &str, signal_id: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO events (school, kind, signal_id, by_device, at) VALUES ($1, 'envelope', $2, NULL, NULL)",
+        &[&school, &signal_id],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The highest event sequence number ever given out (0 when none was).
@@ -414,6 +430,7 @@ async fn bump(tx: &Transaction<'_>, office: &str, name: &str) -> Result<(), Stor
 
 /// Deletes a waiting signal with its copies and its `envelope` event.
 async fn delete_signal(tx: &Transaction<'_>, signal_id: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM held_events WHERE signal_id = $1", &[&signal_id]).await?;
     tx.execute("DELETE FROM signals WHERE signal_id = $1", &[&signal_id]).await?;
     tx.execute("DELETE FROM signal_copies WHERE signal_id = $1", &[&signal_id]).await?;
     tx.execute("DELETE FROM events WHERE signal_id = $1 AND kind = 'envelope'", &[&signal_id]).await?;
@@ -496,6 +513,22 @@ async fn sweep_in(tx: &Transaction<'_>, now: i64) -> Result<SweepReport, StoreEr
         )
         .await?;
     let mut report = SweepReport { expired: expired.len(), ..SweepReport::default() };
+    let due = tx
+        .query(
+            "SELECT signal_id, school FROM held_events WHERE release_at <= $1 ORDER BY release_at, signal_id",
+            &[&now],
+        )
+        .await?;
+    for row in &due {
+        let (signal_id, school): (&str, &str) = (row.get(0), row.get(1));
+        append_envelope_event(tx, school, signal_id).await?;
+        tx.execute("DELETE FROM held_events WHERE signal_id = $1", &[&signal_id]).await?;
+        let brin: Brin = parse_col(school, "school")?;
+        if !report.released_schools.contains(&brin) {
+            notify(tx, &brin).await?;
+            report.released_schools.push(brin);
+        }
+    }
     for row in &expired {
         let (signal_id, school, office, expires_at): (&str, &str, &str, i64) =
             (row.get(0), row.get(1), row.get(2), row.get(3));

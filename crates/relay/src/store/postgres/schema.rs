@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS stats_counts (
 CREATE TABLE IF NOT EXISTS pin_guard (
     device_id TEXT PRIMARY KEY, oprf_key BYTEA NOT NULL, tries BIGINT NOT NULL,
     nonce BYTEA, reset_key BYTEA);
+CREATE TABLE IF NOT EXISTS held_events (
+    signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, release_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
 ";
 
 /// Creates missing tables and checks (or writes) the schema version.
@@ -74,8 +77,8 @@ pub async fn create(client: &mut Client) -> Result<(), StoreError> {
             tx.batch_execute("ALTER TABLE handled ADD COLUMN IF NOT EXISTS receipt BYTEA").await?;
             tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
         }
-        Some(4) => {
-            // Only a new table (`pin_guard`), just created.
+        Some(4 | 5) => {
+            // Only new tables (`pin_guard`, `held_events`), just created.
             tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
         }
         Some(found) => return Err(StoreError::SchemaVersion { found, expected: VERSION }),
