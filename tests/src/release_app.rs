@@ -87,6 +87,7 @@ impl SchoolComputer {
         std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
         let school = world::World::school();
         let code = office.add_school_slot(school, Role::Director).unwrap();
+        office.set_region(school, Some(hwc_send::Region::Eigen)).unwrap();
         let vault = home.join(".local/share/hwc-school");
         let mut director = SchoolClient::enroll(&vault, &relay.url(), &code.display(), world::PIN).unwrap();
         office.verify_device(school, director.device_id(), &director.safety_code().to_string()).unwrap();

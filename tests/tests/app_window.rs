@@ -100,6 +100,7 @@ impl Stage {
     /// safety code shown, and waits for the lock screen.
     fn enroll_director(&mut self, app: &Session) {
         let code = self.office.add_school_slot(self.school, Role::Director).unwrap();
+        self.office.set_region(self.school, Some(hwc_send::Region::Eigen)).unwrap();
         app.wait_for("#code", WAIT).unwrap().send_keys(&code.display()).unwrap();
         app.find("#pin").unwrap().send_keys(PIN).unwrap();
         app.find("#pin-again").unwrap().send_keys(PIN).unwrap();
@@ -118,6 +119,7 @@ fn director_enrolls_unlocks_opens_and_hands_over_in_the_real_window() {
 
     // The backup runs headless; the director uses the real window.
     let backup_code = stage.office.add_school_slot(school, Role::Backup).unwrap();
+    stage.office.set_region(school, Some(hwc_send::Region::Eigen)).unwrap();
     let backup_dir = stage.root.path().join("backup");
     let mut backup = SchoolClient::enroll(&backup_dir, &stage.relay.url(), &backup_code.display(), "135790").unwrap();
     stage.office.verify_device(school, backup.device_id(), &backup.safety_code().to_string()).unwrap();

@@ -74,6 +74,12 @@ pub enum SendError {
     HandOverRefused(RelayError),
     #[error("apparaat {device} is niet bekend bij school {brin}, hier niet en bij de relay niet; bekijk de apparaten met: hwc-send school list")]
     DeviceNotFound { brin: Brin, device: DeviceId },
+    #[error("school {brin} heeft zomervakantie en volgens de instelling van dit bureau gaan er dan geen signalen naar scholen; de school is weer open op {read_by}. Er is niets verstuurd")]
+    SummerRefused { brin: Brin, read_by: String },
+    #[error("{0}; er is niets verstuurd")]
+    Calendar(hwc_calendar::PlanError),
+    #[error("school {brin} is hier niet bekend; meld haar eerst aan met: hwc-send school add {brin}")]
+    SchoolNotKnown { brin: Brin },
 }
 
 impl SendError {

@@ -20,13 +20,14 @@ pub mod summary;
 pub use csv_batch::{parse_batch, Batch, BatchLine, LineError, LineProblem};
 pub use db_key::KeySource;
 pub use error::{Result, SendError};
+pub use hwc_calendar::{Delivery, Region, RegionError};
 pub use hwc_protocol::api::DeviceInfo;
 pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
 pub use office::Office;
 pub use relay_client::RelayError;
 pub use report::{ReceiptReport, RefusedReason, UnknownNotice};
 pub use state_dir::default_state_dir;
-pub use store::{Counts, LocalDevice};
+pub use store::{Counts, LocalDevice, SummerRule};
 pub use summary::{SchoolSummary, Stats};
 
 /// A short Dutch reason for a file-system error (the path is given by the caller).

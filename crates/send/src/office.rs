@@ -10,11 +10,11 @@ use crate::error::{Result, SendError};
 use crate::relay_client::{parse_relay_url, RelayClient, RelayError};
 use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
 use crate::state_dir::{create_private_dir, existing_dir, DB_FILE};
-use crate::store::{LocalDevice, Outstanding, Settle, Store};
+use crate::store::{LocalDevice, Outstanding, Settle, Store, SummerRule};
 use crate::summary::{SchoolSummary, Stats};
 use chrono::{DateTime, Duration, Utc};
+use hwc_calendar::{Delivery, Region, SchoolCalendar};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, OfficeItem};
-use hwc_protocol::expiry::default_expiry;
 use hwc_protocol::{
     Brin, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, OfficeSuccession, Receipt,
     ReceiptKind, Role, SafetyCode, Signal, SignalId, MAX_COPIES,
@@ -271,19 +271,66 @@ impl Office {
                     school,
                     devices: self.store.devices(school)?,
                     outstanding: outstanding.iter().filter(|o| o.school == school).count(),
+                    region: self.store.region(school)?,
                 })
             })
             .collect()
     }
 
-    /// Seals the signal to the school's verified devices and sends it; it expires at the end of
-    /// the next working day.
-    pub fn send_signal(&mut self, brin: Brin, signal: &Signal) -> Result<SignalId> {
-        self.send_signal_expiring(brin, signal, default_expiry(Utc::now()))
+    /// Records the school's holiday region (`None`: not known, so a day counts as a school day
+    /// only where it is one in every region).
+    pub fn set_region(&mut self, brin: Brin, region: Option<Region>) -> Result<()> {
+        if self.store.set_region(brin, region)? {
+            Ok(())
+        } else {
+            Err(SendError::SchoolNotKnown { brin })
+        }
     }
 
-    /// Like [`Office::send_signal`] with an explicit expiry (at most 7 days ahead).
+    /// What this office does with a signal that would wait through a zomervakantie.
+    pub fn summer_rule(&self) -> Result<SummerRule> {
+        self.store.summer_rule()
+    }
+
+    pub fn set_summer_rule(&mut self, rule: SummerRule) -> Result<()> {
+        self.store.set_summer_rule(rule)
+    }
+
+    /// How a signal to `brin` sent at `at` travels: when the school reads it at the latest,
+    /// and whether the relay holds it through a holiday first.
+    pub fn plan_at(&self, brin: Brin, at: DateTime<Utc>) -> Result<Delivery> {
+        let calendar = SchoolCalendar::of_region(self.store.region(brin)?);
+        hwc_calendar::plan(&calendar, at).map_err(SendError::Calendar)
+    }
+
+    /// Seals the signal to the school's verified devices and sends it. It expires at the end of
+    /// the first school day after today in the school's calendar; when that is more than a
+    /// week away, the relay holds it until a week before. In the zomervakantie it is refused
+    /// when this office's summer rule says so.
+    pub fn send_signal(&mut self, brin: Brin, signal: &Signal) -> Result<SignalId> {
+        let now = Utc::now();
+        let delivery = self.plan_at(brin, now)?;
+        if delivery.summer && self.store.summer_rule()? == SummerRule::Refuse {
+            return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::dutch_date(delivery.read_by) });
+        }
+        self.send_sealed(brin, signal, now, delivery.deliver_from, delivery.expires_at)
+    }
+
+    /// Like [`Office::send_signal`] with an explicit expiry (at most 7 days ahead), delivered at
+    /// once whatever the calendar says.
     pub fn send_signal_expiring(&mut self, brin: Brin, signal: &Signal, expires_at: DateTime<Utc>) -> Result<SignalId> {
+        let now = Utc::now();
+        self.send_sealed(brin, signal, now, now, expires_at)
+    }
+
+    fn send_sealed(
+        &mut self,
+        brin: Brin,
+        signal: &Signal,
+        now: DateTime<Utc>,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<SignalId> {
         let devices = self.store.devices(brin)?;
         let recipients: Vec<_> = devices.iter().filter(|d| !d.previous_key).map(|d| d.keys).collect();
         if recipients.is_empty() && !devices.is_empty() {
@@ -293,10 +340,9 @@ impl Office {
             return Err(SendError::NoVerifiedDevice { brin });
         }
         let signal_id = SignalId::random()?;
-        let now = Utc::now();
         // A receipt key of its own for every send, also when one typed signal is sent twice.
         let signal = signal.with_fresh_receipt_key()?;
-        let sealed = Envelope::seal(&self.key, signal_id, brin, now, expires_at, &recipients, &signal)?;
+        let sealed = Envelope::seal(&self.key, signal_id, brin, created_at, expires_at, &recipients, &signal)?;
         // Recorded first: a receipt must never arrive for a signal this sender does not know.
         let record = Outstanding {
             signal_id,

@@ -13,6 +13,8 @@ pub struct SchoolSummary {
     pub devices: Vec<LocalDevice>,
     /// Signals sent to this school and not yet acknowledged or expired.
     pub outstanding: usize,
+    /// The school's holiday region, once the office recorded it.
+    pub region: Option<hwc_calendar::Region>,
 }
 
 /// Counts from the relay and from this sender.

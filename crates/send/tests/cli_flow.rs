@@ -99,7 +99,12 @@ fn command_line_flow() {
     sender.relay = Some(relay.url());
 
     // Enrollment code for the school; the device enrolls with it.
-    let add = sender.run(&["school", "add", "12ab"], "");
+    // A mistyped region costs no code; `eigen` (no regional holidays) keeps this flow the same on
+    // every date: the calendar's holds are tested in hwc-calendar and office_flow.
+    let typo = sender.run(&["school", "add", "12ab", "--region", "oost"], "");
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(typo.stderr.contains("noord, midden, zuid of eigen"), "{}", typo.stderr);
+    let add = sender.run(&["school", "add", "12ab", "--region", "eigen"], "");
     assert_eq!(add.code, 0, "{}", add.stderr);
     let code: EnrollmentCode =
         find_line(&add.stdout, |l| (l.len() == 19).then(|| EnrollmentCode::parse(l).ok()).flatten());
@@ -116,6 +121,11 @@ fn command_line_flow() {
     assert_eq!(verify.code, 0, "{}", verify.stderr);
     let list = sender.run(&["school", "list"], "");
     assert!(list.stdout.contains("12AB: 1 geverifieerd apparaat"), "{}", list.stdout);
+    assert!(list.stdout.contains("eigen vakanties"), "{}", list.stdout);
+    let settings = sender.run(&["settings", "--summer", "weigeren"], "");
+    assert_eq!(settings.code, 0, "{}", settings.stderr);
+    assert!(settings.stdout.contains("weigeren"), "{}", settings.stdout);
+    assert!(sender.run(&["settings"], "").stdout.contains("weigeren"));
 
     // A name on the command line is a usage error that does not repeat it.
     let argv = sender.run(&["signal", "--school", "12AB", NAME], "");
@@ -125,6 +135,7 @@ fn command_line_flow() {
     // One signal from two lines of stdin.
     let single = sender.run(&["signal", "--school", "12AB"], &format!("{NAME}\n{BIRTH_NL}\n"));
     assert_eq!(single.code, 0, "{}", single.stderr);
+    assert!(single.stderr.contains("De school kan het signaal lezen tot en met"), "{}", single.stderr);
     let mut sent = signal_ids(&single.stdout);
     assert_eq!(sent.len(), 1, "{}", single.stdout);
 

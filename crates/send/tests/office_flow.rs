@@ -9,7 +9,9 @@ use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Envelope, OfficeSigningKey};
 use hwc_relay::testing::TestRelay;
 use hwc_send::db_key::DbKey;
-use hwc_send::{Brin, KeySource, Office, ReceiptKind, ReceiptReport, Role, SafetyCode, SendError, Signal};
+use hwc_send::{
+    Brin, KeySource, Office, ReceiptKind, ReceiptReport, Region, Role, SafetyCode, SendError, Signal, SummerRule,
+};
 use std::path::{Path, PathBuf};
 
 const NAME: &str = "Fenna Jolien de Wit-Oktay";
@@ -72,6 +74,8 @@ fn new_office_at(dir: &Path, fronts: &[&str]) -> (Office, TestRelay, ForgetKey) 
 
 fn verified_device(office: &mut Office, relay_url: &str, brin: Brin, role: Role) -> TestDevice {
     let code = office.add_school_slot(brin, role).unwrap();
+    // No regional holidays, so the flows below do not depend on today's date.
+    office.set_region(brin, Some(Region::Eigen)).unwrap();
     let device = TestDevice::new();
     device.enroll(relay_url, &code.display());
     let pending = office.pending_devices(brin).unwrap();
@@ -100,6 +104,7 @@ fn signal_round_trip_leaves_no_personal_data_on_disk() {
 
     // The school enrolls a device with the code leerplicht gave it.
     let code = office.add_school_slot(brin, Role::Director).unwrap();
+    office.set_region(brin, Some(Region::Eigen)).unwrap();
     let device = TestDevice::new();
     let enrolled = device.enroll(&url, &code.display());
     assert_eq!(enrolled.office_key, office.public_key());
@@ -400,4 +405,37 @@ fn receipts_read_before_the_relay_went_away_are_reported_and_only_once() {
     office.use_relay(&through.url()).unwrap();
     assert!(office.fetch_receipts().unwrap().is_empty(), "nothing is reported twice");
     assert_eq!(office.stats().unwrap().local.handed_over, 2);
+}
+
+#[test]
+fn the_office_plans_each_signal_by_the_schools_region_and_keeps_its_summer_rule() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut office, relay, _guard) = new_office(&tmp.path().join("state"));
+    let brin: Brin = "12AB".parse().unwrap();
+    assert!(matches!(office.set_region(brin, Some(Region::Noord)), Err(SendError::SchoolNotKnown { .. })));
+    office.add_school_slot(brin, Role::Director).unwrap();
+    // Friday 18 December 2026, 10:00 in the Netherlands: the last school day before kerst.
+    let friday = chrono::DateTime::parse_from_rfc3339("2026-12-18T10:00:00+01:00").unwrap().to_utc();
+    let unknown = office.plan_at(brin, friday).unwrap();
+    assert_eq!((unknown.read_by.to_string(), unknown.held), ("2027-01-04".into(), true));
+    office.set_region(brin, Some(Region::Eigen)).unwrap();
+    let own = office.plan_at(brin, friday).unwrap();
+    assert_eq!((own.read_by.to_string(), own.held), ("2026-12-21".into(), false));
+    // The summer: midden's zomervakantie 2027 starts on 17 July.
+    office.set_region(brin, Some(Region::Midden)).unwrap();
+    let july = chrono::DateTime::parse_from_rfc3339("2027-07-16T10:00:00+02:00").unwrap().to_utc();
+    let summer = office.plan_at(brin, july).unwrap();
+    assert!(summer.summer && summer.held);
+    assert_eq!(summer.read_by.to_string(), "2027-08-30");
+    assert_eq!(office.summer_rule().unwrap(), SummerRule::Warn);
+    office.set_summer_rule(SummerRule::Refuse).unwrap();
+    let summary = office.schools().unwrap();
+    assert_eq!(summary[0].region, Some(Region::Midden));
+    // Kept across a reopen.
+    let dir = office.state_dir().to_path_buf();
+    drop(office);
+    let office = Office::open(&dir, KeySource::Keyring).unwrap();
+    assert_eq!(office.summer_rule().unwrap(), SummerRule::Refuse);
+    drop(relay);
 }

@@ -304,6 +304,7 @@ fn relay(size: Size) -> Result<Measured> {
 /// Enrolls a raw device for `school` the way leerplicht does (code, enrollment, safety code).
 fn enroll(office: &mut Office, relay: &str, school: Brin, role: Role) -> Result<RawDevice> {
     let code = office.add_school_slot(school, role)?;
+    office.set_region(school, Some(hwc_send::Region::Eigen))?;
     let device = RawDevice::new(relay)?;
     let answer = device.enroll(&code)?;
     anyhow::ensure!(answer.status == 201, "aanmelden: {} {}", answer.status, answer.error_message());

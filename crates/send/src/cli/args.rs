@@ -55,6 +55,29 @@ pub enum Command {
     /// De sleutel van het bureau beheren.
     #[command(subcommand, help_template = TEMPLATE, subcommand_help_heading = "Opdrachten")]
     Key(KeyCommand),
+    /// Toon of wijzig de instellingen van dit bureau.
+    #[command(help_template = TEMPLATE)]
+    Settings {
+        /// Signalen die door de zomervakantie van de school heen zouden wachten: waarschuwen en versturen, of weigeren.
+        #[arg(long, value_enum, value_name = "REGEL", help_heading = "Opties")]
+        summer: Option<SummerArg>,
+    },
+}
+
+/// `hwc-send settings --summer`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SummerArg {
+    Waarschuwen,
+    Weigeren,
+}
+
+impl From<SummerArg> for hwc_send::SummerRule {
+    fn from(rule: SummerArg) -> Self {
+        match rule {
+            SummerArg::Waarschuwen => hwc_send::SummerRule::Warn,
+            SummerArg::Weigeren => hwc_send::SummerRule::Refuse,
+        }
+    }
 }
 
 /// `hwc-send key ...`
@@ -77,6 +100,19 @@ pub enum SchoolCommand {
         /// Voor wie het apparaat is.
         #[arg(long, value_enum, default_value_t = RoleArg::Directeur, help_heading = "Opties")]
         role: RoleArg,
+        /// Vakantieregio van de school: noord, midden, zuid, of eigen (eigen vakanties, zoals in het mbo).
+        #[arg(long, value_name = "REGIO", help_heading = "Opties")]
+        region: Option<String>,
+    },
+    /// Leg de vakantieregio van een school vast; daarmee rekent het bureau uit op welke schooldag de school een signaal leest.
+    #[command(help_template = TEMPLATE)]
+    Region {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// noord, midden, zuid, eigen (eigen vakanties, zoals in het mbo) of onbekend.
+        #[arg(value_name = "REGIO", help_heading = "Argumenten")]
+        region: String,
     },
     /// Verifieer een aangemeld apparaat met de veiligheidscode die de school voorleest.
     #[command(help_template = TEMPLATE)]

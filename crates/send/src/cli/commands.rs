@@ -7,7 +7,7 @@ use super::{CliError, Globals};
 use chrono::DateTime;
 use hwc_protocol::{DeviceId, Role};
 use hwc_send::report::dutch_time;
-use hwc_send::Office;
+use hwc_send::{Office, Region, SummerRule};
 use std::process::ExitCode;
 
 /// `hwc-send init --relay URL`
@@ -31,10 +31,32 @@ pub fn init(globals: &Globals) -> Result<ExitCode, CliError> {
 }
 
 /// `hwc-send school add BRIN [--role ...]`
-pub fn school_add(globals: &Globals, brin: &str, role: Role) -> Result<ExitCode, CliError> {
+/// Reads a region as typed; `onbekend` is `None`.
+fn parse_region(text: &str) -> Result<Option<Region>, CliError> {
+    if text.trim().eq_ignore_ascii_case("onbekend") {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|e: hwc_send::RegionError| CliError::BadInput(e.to_string()))
+}
+
+/// How a region reads in a sentence.
+fn region_text(region: Option<Region>) -> String {
+    match region {
+        Some(Region::Eigen) => "eigen vakanties".into(),
+        Some(region) => format!("regio {region}"),
+        None => "regio nog niet vastgelegd".into(),
+    }
+}
+
+pub fn school_add(globals: &Globals, brin: &str, role: Role, region: Option<&str>) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
+    // Checked before the code is made, so a typing error costs nothing.
+    let region = region.map(parse_region).transpose()?;
     let mut office = globals.open()?;
     let code = office.add_school_slot(brin, role)?;
+    if let Some(region) = region {
+        office.set_region(brin, region)?;
+    }
     println!("Aanmeldcode voor een apparaat van school {brin} ({}):", role.dutch());
     println!();
     println!("    {}", code.display());
@@ -44,6 +66,33 @@ pub fn school_add(globals: &Globals, brin: &str, role: Role) -> Result<ExitCode,
         role.dutch()
     );
     println!("Zodra de school het apparaat heeft aangemeld: bel de school en verifieer het apparaat met: hwc-send school verify {brin}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send school region BRIN REGIO`
+pub fn school_region(globals: &Globals, brin: &str, region: &str) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    let region = parse_region(region)?;
+    let mut office = globals.open()?;
+    office.set_region(brin, region)?;
+    println!("School {brin}: {}.", region_text(region));
+    if region.is_none() {
+        println!("Zolang de regio niet is vastgelegd, telt een dag alleen als schooldag als hij dat in alle drie de regio's is.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send settings [--summer waarschuwen|weigeren]`
+pub fn settings(globals: &Globals, summer: Option<SummerRule>) -> Result<ExitCode, CliError> {
+    let mut office = globals.open()?;
+    if let Some(rule) = summer {
+        office.set_summer_rule(rule)?;
+    }
+    let text = match office.summer_rule()? {
+        SummerRule::Warn => "waarschuwen (het signaal wordt verstuurd en de relay bewaart het tot een week voor de school weer opengaat)",
+        SummerRule::Refuse => "weigeren (in de zomervakantie van de school wordt er niets verstuurd)",
+    };
+    println!("Signalen in de zomervakantie: {text}.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -130,7 +179,12 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             1 => "1 geverifieerd apparaat".to_string(),
             n => format!("{n} geverifieerde apparaten"),
         };
-        println!("{}: {devices}, {} signaal/signalen open", school.school, school.outstanding);
+        println!(
+            "{}: {devices}, {} signaal/signalen open, {}",
+            school.school,
+            school.outstanding,
+            region_text(school.region)
+        );
         for d in school.devices {
             let at = DateTime::from_timestamp(d.verified_at, 0).map(dutch_time).unwrap_or_default();
             let note = if d.previous_key { "; onder de vorige sleutel: laat opnieuw aanmelden" } else { "" };

@@ -118,7 +118,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let globals = Globals { state_dir, keys, relay: cli.relay };
     match cli.command {
         Command::Init => commands::init(&globals),
-        Command::School(SchoolCommand::Add { brin, role }) => commands::school_add(&globals, &brin, role.into()),
+        Command::School(SchoolCommand::Add { brin, role, region }) => {
+            commands::school_add(&globals, &brin, role.into(), region.as_deref())
+        }
+        Command::School(SchoolCommand::Region { brin, region }) => commands::school_region(&globals, &brin, &region),
+        Command::Settings { summer } => commands::settings(&globals, summer.map(Into::into)),
         Command::School(SchoolCommand::Verify { brin, device, code }) => {
             commands::school_verify(&globals, &brin, device.as_deref(), code.as_deref())
         }

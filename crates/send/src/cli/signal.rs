@@ -6,10 +6,10 @@
 use super::input::{self, MAX_BATCH_BYTES};
 use super::{CliError, Globals};
 use chrono::Utc;
-use hwc_protocol::expiry::{amsterdam_date, default_expiry};
+use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Birthdate, Brin, ChildName};
 use hwc_send::report::dutch_time;
-use hwc_send::{parse_batch, SendError, Signal};
+use hwc_send::{parse_batch, Delivery, SendError, Signal, SummerRule};
 use std::process::ExitCode;
 
 const ATTEMPTS: usize = 3;
@@ -63,6 +63,53 @@ fn prompt_signal() -> Result<Signal, CliError> {
     Signal::new(name, birthdate).map_err(|e| CliError::Failed(format!("er is niets verstuurd: {e}")))
 }
 
+/// A weekday and date as Dutch people say them: "maandag 4 januari 2027".
+fn spoken_date(day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let weekday = DAYS[day.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[day.month0() as usize];
+    format!("{weekday} {} {month} {}", day.day(), day.year())
+}
+
+/// What the school's calendar means for this signal, in sentences for the officer.
+fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
+    let mut lines = vec![format!(
+        "De school kan het signaal lezen tot en met {} (einde van de eerste schooldag na vandaag).",
+        spoken_date(delivery.read_by)
+    )];
+    if delivery.held {
+        lines.push(format!(
+            "De school is tot die dag dicht. De relay bewaart het signaal versleuteld en bezorgt het op {}, zodat het er op de eerste schooldag nog is.",
+            dutch_time(delivery.deliver_from)
+        ));
+    }
+    if delivery.summer {
+        lines.push(match rule {
+            SummerRule::Warn => "LET OP: de school heeft zomervakantie; het signaal wordt pas na de vakantie gelezen.".into(),
+            SummerRule::Refuse => "De school heeft zomervakantie; volgens de instelling van dit bureau gaat er dan geen signaal naar de school.".into(),
+        });
+    }
+    if delivery.beyond_data {
+        lines.push("LET OP: de schoolvakanties van die periode zijn nog niet in dit programma opgenomen; vraag de school of zij dan open is.".into());
+    }
+    lines
+}
+
 /// `hwc-send signal --school BRIN`
 pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
@@ -70,6 +117,14 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
     // Say so before anyone types a name for nothing.
     if !office.schools()?.iter().any(|s| s.school == brin && !s.devices.is_empty()) {
         return Err(SendError::NoVerifiedDevice { brin }.into());
+    }
+    let rule = office.summer_rule()?;
+    let delivery = office.plan_at(brin, Utc::now())?;
+    for line in delivery_lines(&delivery, rule) {
+        eprintln!("{line}");
+    }
+    if delivery.summer && rule == SummerRule::Refuse {
+        return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::dutch_date(delivery.read_by) }.into());
     }
     let signal = if input::interactive() {
         let signal = prompt_signal()?;
@@ -89,7 +144,7 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
     println!("Signaal verstuurd naar school {brin} (signaalnummer {signal_id}).");
     println!(
         "Het verloopt om {} als de school het niet eerder bevestigt. Bekijk de bevestigingen met: hwc-send receipts",
-        dutch_time(default_expiry(Utc::now()))
+        dutch_time(delivery.expires_at)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -114,7 +169,11 @@ pub fn batch(globals: &Globals) -> Result<ExitCode, CliError> {
         match office.send_signal(line.school, &line.signal) {
             Ok(id) => {
                 sent += 1;
-                println!("regel {}: verstuurd naar school {} (signaalnummer {id})", line.line, line.school);
+                let until = office
+                    .plan_at(line.school, Utc::now())
+                    .map(|d| format!(", te lezen tot en met {}", spoken_date(d.read_by)))
+                    .unwrap_or_default();
+                println!("regel {}: verstuurd naar school {} (signaalnummer {id}{until})", line.line, line.school);
             }
             Err(err @ SendError::SentUncertain { .. }) => {
                 uncertain += 1;

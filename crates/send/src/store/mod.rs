@@ -6,7 +6,7 @@
 mod queries;
 mod schema;
 
-pub use queries::{Counts, LocalDevice, Outstanding, Settle, SETTLED_KEEP_SECS};
+pub use queries::{Counts, LocalDevice, Outstanding, Settle, SummerRule, SETTLED_KEEP_SECS};
 
 use crate::db_key::DbKey;
 use crate::error::{Result, SendError};
@@ -43,7 +43,13 @@ impl Store {
         let mut store = Self::unlock(path, key)?;
         let mut version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         // Each step in its own transaction, in order, so an interrupted upgrade resumes.
-        for (from, step) in [(1, schema::MIGRATE_1_TO_2), (2, schema::MIGRATE_2_TO_3), (3, schema::MIGRATE_3_TO_4)] {
+        let steps = [
+            (1, schema::MIGRATE_1_TO_2),
+            (2, schema::MIGRATE_2_TO_3),
+            (3, schema::MIGRATE_3_TO_4),
+            (4, schema::MIGRATE_4_TO_5),
+        ];
+        for (from, step) in steps {
             if version == from {
                 let tx = store.conn.transaction()?;
                 tx.execute_batch(step)?;

@@ -4,6 +4,7 @@
 
 use super::Store;
 use crate::error::{Result, SendError};
+use hwc_calendar::Region;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, ReceiptKey, Role, SignalId};
 use rusqlite::{params, OptionalExtension, Row};
 use zeroize::Zeroizing;
@@ -21,6 +22,15 @@ pub struct LocalDevice {
     /// Verified under an earlier office key, which is the only key it trusts: nothing is sealed
     /// to it any more; it must enroll again (its receipts are still checked).
     pub previous_key: bool,
+}
+
+/// What the office does with a signal that would wait through the school's zomervakantie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummerRule {
+    /// Send it (the relay holds it until a week before school starts) and say so.
+    Warn,
+    /// Do not send it (as the Brabant manual has it: no signals in the summer holidays).
+    Refuse,
 }
 
 /// A signal sent and not yet acknowledged or expired.
@@ -189,6 +199,47 @@ impl Store {
     pub fn add_school(&self, brin: Brin, now: i64) -> Result<()> {
         self.conn()
             .execute("INSERT OR IGNORE INTO schools (brin, added_at) VALUES (?1, ?2)", params![brin.as_str(), now])?;
+        Ok(())
+    }
+
+    /// Records the holiday region of a known school (`None`: not known); false when the school
+    /// is not registered here.
+    pub fn set_region(&self, brin: Brin, region: Option<Region>) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE schools SET region = ?2 WHERE brin = ?1",
+            params![brin.as_str(), region.map(Region::as_str)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// The holiday region of a school (`None` when not recorded or the school is unknown).
+    pub fn region(&self, brin: Brin) -> Result<Option<Region>> {
+        let text: Option<Option<String>> = self
+            .conn()
+            .query_row("SELECT region FROM schools WHERE brin = ?1", [brin.as_str()], |r| r.get(0))
+            .optional()?;
+        match text.flatten() {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| SendError::CorruptState("onbekende regio")),
+        }
+    }
+
+    /// What the office does with a signal that would wait through a zomervakantie.
+    pub fn summer_rule(&self) -> Result<SummerRule> {
+        let text: String = self.conn().query_row("SELECT summer_rule FROM settings WHERE id = 1", [], |r| r.get(0))?;
+        match text.as_str() {
+            "warn" => Ok(SummerRule::Warn),
+            "refuse" => Ok(SummerRule::Refuse),
+            _ => Err(SendError::CorruptState("onbekende zomerregel")),
+        }
+    }
+
+    pub fn set_summer_rule(&self, rule: SummerRule) -> Result<()> {
+        let text = match rule {
+            SummerRule::Warn => "warn",
+            SummerRule::Refuse => "refuse",
+        };
+        self.conn().execute("UPDATE settings SET summer_rule = ?1 WHERE id = 1", [text])?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 //! repeated receipt), and then only counts.
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1 to 2: the `settled` table.
 pub const MIGRATE_1_TO_2: &str = "
@@ -35,6 +35,18 @@ ALTER TABLE outstanding ADD COLUMN receipt_key BLOB CHECK (receipt_key IS NULL O
 ALTER TABLE counts ADD COLUMN unproven INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Version 4 to 5: the school calendar. Each school's holiday region (`NULL` until the office
+/// sets it: then a day counts as a school day only where it is one in every region), and the
+/// office's settings (what to do with a signal that would wait through a zomervakantie).
+pub const MIGRATE_4_TO_5: &str = "
+ALTER TABLE schools ADD COLUMN region TEXT CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'));
+CREATE TABLE settings (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
+);
+INSERT INTO settings (id, summer_rule) VALUES (1, 'warn');
+";
+
 /// Creates every table (run once, by `init`).
 pub const CREATE: &str = "
 CREATE TABLE office (
@@ -45,7 +57,12 @@ CREATE TABLE office (
 );
 CREATE TABLE schools (
     brin        TEXT    PRIMARY KEY,
-    added_at    INTEGER NOT NULL
+    added_at    INTEGER NOT NULL,
+    region      TEXT    CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'))
+);
+CREATE TABLE settings (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
 );
 CREATE TABLE devices (
     device_id   TEXT    PRIMARY KEY,
@@ -85,5 +102,6 @@ CREATE TABLE counts (
     unproven      INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO receipts_cursor (id, after) VALUES (1, 0);
+INSERT INTO settings (id, summer_rule) VALUES (1, 'warn');
 INSERT INTO counts (id, sent, handed_over, not_our_pupil, expired) VALUES (1, 0, 0, 0, 0);
 ";

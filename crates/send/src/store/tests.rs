@@ -16,7 +16,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 8, "{tables:?}");
+    assert_eq!(tables.len(), 9, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -113,6 +113,7 @@ fn a_version_1_database_is_migrated() {
         .conn()
         .execute_batch(&format!(
             "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
+             DROP TABLE settings; ALTER TABLE schools DROP COLUMN region;
              CREATE TABLE counts (id INTEGER PRIMARY KEY CHECK (id = 1), sent INTEGER NOT NULL,
                  handed_over INTEGER NOT NULL, not_our_pupil INTEGER NOT NULL, expired INTEGER NOT NULL);
              INSERT INTO counts VALUES (1, 4, 3, 0, 0);
@@ -135,6 +136,12 @@ fn a_version_1_database_is_migrated() {
     store.settle(&[(id, Settle::Expired)], 1, 10).unwrap();
     assert!(store.is_settled(id).unwrap());
     store.set_successor(&[3u8; 32], 5).unwrap();
+    // Version 5: the school has no region yet, and the summer rule is to warn.
+    assert_eq!(store.region(brin).unwrap(), None);
+    assert_eq!(store.summer_rule().unwrap(), SummerRule::Warn);
+    assert!(store.set_region(brin, Some(hwc_calendar::Region::Zuid)).unwrap());
+    assert_eq!(store.region(brin).unwrap(), Some(hwc_calendar::Region::Zuid));
+    assert!(!store.set_region("99ZZ".parse().unwrap(), None).unwrap());
 }
 
 #[test]
