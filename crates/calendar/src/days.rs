@@ -65,9 +65,9 @@ impl SchoolCalendar {
         SchoolCalendar { region, ..Self::default() }
     }
 
-    /// What `date` is for this school. First match wins: the school's own open days, its closed
-    /// days, weekends, national days, the region's holidays (compulsory ones closed, advisory
-    /// ones possibly closed) and the days that differ per school.
+    /// What `date` is for this school. First match wins: the school's own closed days,
+    /// weekends, national days, the school's own open days, the region's holidays (compulsory
+    /// ones closed, advisory ones possibly closed) and the days that differ per school.
     pub fn day(&self, date: NaiveDate) -> Day {
         if self.closed.contains(&date) {
             return Day::Closed(Reason::SchoolClosed);
@@ -94,7 +94,8 @@ impl SchoolCalendar {
                 Day::MaybeClosed(Reason::Vacation(*vacation))
             };
         }
-        if in_mei_adviesweek(date) {
+        // The ministry's advice week is for schools that follow the Regeling, not for `eigen`.
+        if in_mei_adviesweek(date) && self.region != Some(Region::Eigen) {
             return Day::MaybeClosed(Reason::Usually(Usual::MeiAdviesweek));
         }
         let south = regions.contains(&Region::Zuid);

@@ -6,13 +6,15 @@
 
 mod data;
 mod days;
+mod dutch;
 mod holidays;
 mod national;
 mod plan;
 mod region;
 
 pub use days::{Day, Reason, SchoolCalendar};
+pub use dutch::{dutch_date, spoken_date};
 pub use holidays::{covered_until, Vacation};
 pub use national::{easter_sunday, NationalDay, Usual};
-pub use plan::{dutch_date, plan, Delivery, PlanError, MAX_SEARCH_DAYS};
+pub use plan::{plan, Delivery, PlanError, MAX_SEARCH_DAYS};
 pub use region::{Region, RegionError};

@@ -5,6 +5,7 @@
 //! first school day and nothing lives longer than the protocol allows.
 
 use crate::days::SchoolCalendar;
+use crate::dutch::dutch_date;
 use crate::holidays::{covered_from, covered_until};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -50,11 +51,6 @@ pub enum PlanError {
         dutch_date(*.read_by)
     )]
     TooFar { read_by: NaiveDate },
-}
-
-/// A date as Dutch people write it: `21-12-2026`.
-pub fn dutch_date(day: NaiveDate) -> String {
-    day.format("%d-%m-%Y").to_string()
 }
 
 /// 23:59:59 Dutch time on `day`. The clocks change at 02:00 or 03:00, so this time exists

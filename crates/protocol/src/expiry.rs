@@ -1,5 +1,6 @@
-//! Time rules in the school's time zone (Europe/Amsterdam): the default expiry of a signal is
-//! the end of the next working day (Monday to Friday; public holidays are not modelled).
+//! Time rules in the school's time zone (Europe/Amsterdam). [`default_expiry`] is the end of the
+//! next working day (Monday to Friday, no holidays): what tests and the chaos run use for a
+//! short life. The office plans a real signal by the school's calendar (`crates/calendar`).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Amsterdam;

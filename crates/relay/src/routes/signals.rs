@@ -26,7 +26,7 @@ pub async fn post_signal(
     })?;
     let signal_id = envelope.envelope.signal_id;
     let school = envelope.envelope.school;
-    let held = envelope.envelope.created_at > now.timestamp();
+    let held = crate::store::signals::is_held(envelope.envelope.created_at, now.timestamp());
     super::devices::assigned(&state, &office, school)?;
     let outcome = state.store.insert_signal(office, envelope, now.timestamp()).await?;
     match outcome {

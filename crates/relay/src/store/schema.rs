@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The schema this relay writes. 2: enrollments carry the office key tag. 3: office key
 /// rotation (`office_successions`) and the health check's row. 4: a tombstone keeps the signed
-/// receipt, so colleagues get proof with "handled". 5: the PIN guard (`pin_guard`). Versions 2
-/// to 4 are upgraded in place.
+/// receipt, so colleagues get proof with "handled". 5: the PIN guard (`pin_guard`). 6: held
+/// envelopes (`held_events`, rule E8). Versions 2 to 5 are upgraded in place.
 pub const VERSION: i64 = 6;
 
 const TABLES: &str = "

@@ -4,6 +4,7 @@
 
 use super::{devices, schools, stats, StoreError};
 use hwc_protocol::api::DeviceStatus;
+use hwc_protocol::envelope::MAX_CLOCK_SKEW_SECS;
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{DeviceId, OfficePublicKey, VerifiedEnvelope};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -87,7 +88,7 @@ pub fn insert(
             params![signal_id, copy.device_id.to_string()],
         )?;
     }
-    if env.created_at > now {
+    if is_held(env.created_at, now) {
         tx.execute(
             "INSERT INTO held_events (signal_id, school, release_at) VALUES (?1, ?2, ?3)",
             params![signal_id, env.school.as_str(), env.created_at],
@@ -99,6 +100,13 @@ pub fn insert(
     stats::count_sent(&tx, office, &day)?;
     tx.commit()?;
     Ok(InsertOutcome::Stored)
+}
+
+/// Whether an envelope created at `created_at` is held at relay time `now`: created further
+/// ahead than the clock skew every receiver allows (rule E8). Within the skew it is served at
+/// once, as before holding existed, so an office clock a few minutes fast delays nothing.
+pub fn is_held(created_at: i64, now: i64) -> bool {
+    created_at > now.saturating_add(MAX_CLOCK_SKEW_SECS)
 }
 
 fn append_event(conn: &Connection, school: &str, signal_id: &str) -> Result<(), StoreError> {

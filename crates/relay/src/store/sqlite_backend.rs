@@ -106,7 +106,9 @@ impl RelayStore for SqliteStore {
         Box::pin(async move {
             store
                 .call(move |conn| {
-                    sweep::run(conn, now)?;
+                    // Expiries only: releasing held envelopes is the background sweep's, which
+                    // wakes the school's waiting devices (nothing here could).
+                    sweep::expire(conn, now)?;
                     office_items::take(conn, &office, after)
                 })
                 .await

@@ -21,8 +21,18 @@ pub struct SweepReport {
     pub nonces: usize,
 }
 
-/// Runs one sweep at `now` in one transaction.
+/// Runs one sweep at `now` in one transaction, held envelopes released first.
 pub fn run(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
+    sweep(conn, now, true)
+}
+
+/// [`run`] without releasing held envelopes, for a caller that cannot wake the devices waiting
+/// for them (reading the office's items).
+pub fn expire(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
+    sweep(conn, now, false)
+}
+
+fn sweep(conn: &mut Connection, now: i64, release: bool) -> Result<SweepReport, StoreError> {
     let tx = conn.savepoint()?;
     let expired: Vec<(String, String, String, i64)> = {
         let mut stmt =
@@ -33,8 +43,10 @@ pub fn run(conn: &mut Connection, now: i64) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport { expired: expired.len(), ..SweepReport::default() };
     // A held envelope's lifetime starts at its release, so it is only in `expired` when the
     // sweep did not run for a week; then its event is appended and deleted again below.
-    for school in signals::release_held(&tx, now)? {
-        report.released_schools.push(super::parse_col(&school, "school")?);
+    if release {
+        for school in signals::release_held(&tx, now)? {
+            report.released_schools.push(super::parse_col(&school, "school")?);
+        }
     }
     for (signal_id, school, office, expires_at) in &expired {
         signals::delete(&tx, signal_id)?;

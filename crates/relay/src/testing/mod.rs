@@ -248,6 +248,17 @@ impl TestRelay {
         }
     }
 
+    /// Runs `sql` (statements without results) on the relay's store, whichever it is: for tests
+    /// that stand in for time passing, say, by moving a stored moment.
+    pub fn execute(&self, sql: &str) -> std::io::Result<()> {
+        match &self.postgres {
+            Some(url) => block_on_admin(url, sql),
+            None => rusqlite::Connection::open(&self.db_path)
+                .and_then(|conn| conn.execute_batch(sql))
+                .map_err(|e| std::io::Error::other(e.to_string())),
+        }
+    }
+
     /// Makes the store refuse writes until [`TestRelay::make_store_available`]: SQLite's write
     /// lock taken by another connection, or the PostgreSQL database closed to connections and
     /// the relay's connections ended.

@@ -13,7 +13,7 @@ use super::super::enrollments::{CreateOutcome, EnrollOutcome};
 use super::super::offices::HandOver;
 use super::super::pin_guard::NewPinGuard;
 use super::super::receipts::{recorded_time, AckOutcome};
-use super::super::signals::{envelope_hash, sent_day, InsertOutcome};
+use super::super::signals::{envelope_hash, is_held, sent_day, InsertOutcome};
 use super::super::sweep::{SweepReport, ENROLLMENT_KEEP_SECS};
 use super::super::StoreError;
 use super::super::{
@@ -317,7 +317,7 @@ pub async fn insert_signal(
         )
         .await?;
     }
-    let held = env.created_at > now;
+    let held = is_held(env.created_at, now);
     if held {
         tx.execute(
             "INSERT INTO held_events (signal_id, school, release_at) VALUES ($1, $2, $3)",
