@@ -74,10 +74,14 @@ pub enum SendError {
     HandOverRefused(RelayError),
     #[error("apparaat {device} is niet bekend bij school {brin}, hier niet en bij de relay niet; bekijk de apparaten met: hwc-send school list")]
     DeviceNotFound { brin: Brin, device: DeviceId },
-    #[error("school {brin} heeft zomervakantie en volgens de instelling van dit bureau gaan er dan geen signalen naar scholen; de school is weer open op {read_by}. Er is niets verstuurd")]
+    #[error("de zomervakantie van school {brin} valt tussen nu en de eerste schooldag ({read_by}), en volgens de instelling van dit bureau gaan er dan geen signalen naar scholen. Er is niets verstuurd")]
     SummerRefused { brin: Brin, read_by: String },
     #[error("{0}; er is niets verstuurd")]
     Calendar(hwc_calendar::PlanError),
+    #[error("de school krijgt dit signaal pas op {day} en het kind is dan {age} jaar; de school zou het niet kunnen openen. Er is niets verstuurd")]
+    AgeOnDelivery { day: String, age: u32 },
+    #[error("de relay kan dit signaal niet tot na de vakantie bewaren ({0}); waarschijnlijk is de relay ouder dan dit programma. Vraag de beheerder de relay bij te werken. Er is niets verstuurd")]
+    RelayCannotHold(RelayError),
     #[error("school {brin} is hier niet bekend; meld haar eerst aan met: hwc-send school add {brin}")]
     SchoolNotKnown { brin: Brin },
 }
@@ -91,6 +95,7 @@ impl SendError {
                 | SendError::RelayUrl(_)
                 | SendError::Enrollment(EnrollmentError::UnknownRole)
                 | SendError::DeviceNotFound { .. }
+                | SendError::SchoolNotKnown { .. }
         )
     }
 }

@@ -23,7 +23,7 @@ pub use error::{Result, SendError};
 pub use hwc_calendar::{Delivery, Region, RegionError};
 pub use hwc_protocol::api::DeviceInfo;
 pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
-pub use office::Office;
+pub use office::{Office, Sent};
 pub use relay_client::RelayError;
 pub use report::{ReceiptReport, RefusedReason, UnknownNotice};
 pub use state_dir::default_state_dir;

@@ -12,9 +12,12 @@ use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
 use crate::state_dir::{create_private_dir, existing_dir, DB_FILE};
 use crate::store::{LocalDevice, Outstanding, Settle, Store, SummerRule};
 use crate::summary::{SchoolSummary, Stats};
+use chrono::NaiveDate;
 use chrono::{DateTime, Duration, Utc};
 use hwc_calendar::{Delivery, Region, SchoolCalendar};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, OfficeItem};
+use hwc_protocol::birthdate::{MAX_AGE, MIN_AGE};
+use hwc_protocol::envelope::MAX_CLOCK_SKEW_SECS;
 use hwc_protocol::{
     Brin, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, OfficeSuccession, Receipt,
     ReceiptKind, Role, SafetyCode, Signal, SignalId, MAX_COPIES,
@@ -29,6 +32,13 @@ const MAX_RECEIPT_PAGES: usize = 1000;
 /// An outstanding signal this long past its expiry without any word from the relay is reported
 /// as [`ReceiptReport::Unconfirmed`] (the relay reports an expiry within minutes).
 pub const UNCONFIRMED_AFTER_SECS: i64 = 24 * 3600;
+
+/// A signal sent: its id and how it travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sent {
+    pub signal_id: SignalId,
+    pub delivery: Delivery,
+}
 
 /// What the sender knows about a signal id named by the relay.
 enum Known {
@@ -296,11 +306,30 @@ impl Office {
         self.store.set_summer_rule(rule)
     }
 
+    /// The school's calendar as this office knows it: its region and its own days.
+    pub fn calendar(&self, brin: Brin) -> Result<SchoolCalendar> {
+        let (closed, open) = self.store.school_days(brin)?;
+        Ok(SchoolCalendar {
+            region: self.store.region(brin)?,
+            closed: closed.into_iter().collect(),
+            open: open.into_iter().collect(),
+        })
+    }
+
+    /// Records days of a known school as closed (`Some(false)`: a study day), open
+    /// (`Some(true)`: it keeps lessons on a day many schools close) or back to the calendar's
+    /// rule (`None`).
+    pub fn set_school_days(&mut self, brin: Brin, days: &[NaiveDate], open: Option<bool>) -> Result<()> {
+        if !self.store.schools()?.contains(&brin) {
+            return Err(SendError::SchoolNotKnown { brin });
+        }
+        self.store.set_school_days(brin, days, open)
+    }
+
     /// How a signal to `brin` sent at `at` travels: when the school reads it at the latest,
     /// and whether the relay holds it through a holiday first.
     pub fn plan_at(&self, brin: Brin, at: DateTime<Utc>) -> Result<Delivery> {
-        let calendar = SchoolCalendar::of_region(self.store.region(brin)?);
-        hwc_calendar::plan(&calendar, at).map_err(SendError::Calendar)
+        hwc_calendar::plan(&self.calendar(brin)?, at).map_err(SendError::Calendar)
     }
 
     /// Seals the signal to the school's verified devices and sends it. It expires at the end of
@@ -308,12 +337,29 @@ impl Office {
     /// week away, the relay holds it until a week before. In the zomervakantie it is refused
     /// when this office's summer rule says so.
     pub fn send_signal(&mut self, brin: Brin, signal: &Signal) -> Result<SignalId> {
-        let now = Utc::now();
+        Ok(self.send_signal_at(brin, signal, Utc::now())?.signal_id)
+    }
+
+    /// [`Office::send_signal`] as at `now` (the real clock's time, except in tests of the
+    /// calendar rules), returning the plan it used, so what the officer is told is what was sent.
+    pub fn send_signal_at(&mut self, brin: Brin, signal: &Signal, now: DateTime<Utc>) -> Result<Sent> {
         let delivery = self.plan_at(brin, now)?;
         if delivery.summer && self.store.summer_rule()? == SummerRule::Refuse {
-            return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::dutch_date(delivery.read_by) });
+            return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::spoken_date(delivery.read_by) });
         }
-        self.send_sealed(brin, signal, now, delivery.deliver_from, delivery.expires_at)
+        let signal_id = self.send_sealed(brin, signal, now, delivery.deliver_from, delivery.expires_at)?;
+        Ok(Sent { signal_id, delivery })
+    }
+
+    /// The signals to `brin` that the relay still holds (sent before a holiday), as at `now`:
+    /// only the devices verified when they were sent can open them.
+    pub fn held_signals(&self, brin: Brin, now: DateTime<Utc>) -> Result<Vec<Outstanding>> {
+        Ok(self
+            .store
+            .all_outstanding()?
+            .into_iter()
+            .filter(|o| o.school == brin && o.held_until.is_some_and(|at| at > now.timestamp()))
+            .collect())
     }
 
     /// Like [`Office::send_signal`] with an explicit expiry (at most 7 days ahead), delivered at
@@ -339,6 +385,12 @@ impl Office {
         if recipients.is_empty() {
             return Err(SendError::NoVerifiedDevice { brin });
         }
+        // The school's device checks the age on the day the envelope is created (its release).
+        let release_day = hwc_protocol::expiry::amsterdam_date(created_at);
+        let age = signal.birthdate().age_on(release_day);
+        if !(MIN_AGE..=MAX_AGE).contains(&age) {
+            return Err(SendError::AgeOnDelivery { day: hwc_calendar::spoken_date(release_day), age });
+        }
         let signal_id = SignalId::random()?;
         // A receipt key of its own for every send, also when one typed signal is sent twice.
         let signal = signal.with_fresh_receipt_key()?;
@@ -350,6 +402,7 @@ impl Office {
             sent_at: now.timestamp(),
             expires_at: expires_at.timestamp(),
             receipt_key: Some(signal.receipt_key().clone()),
+            held_until: (created_at > now).then(|| created_at.timestamp()),
         };
         self.store.record_outstanding(&record).map_err(|e| SendError::NotRecorded { reason: e.to_string() })?;
         let uncertain = |reason: String| SendError::SentUncertain { signal: signal_id, school: brin, reason };
@@ -360,6 +413,10 @@ impl Office {
                 // Definitively not stored: nothing to wait for. Should forgetting fail, the row
                 // is reported later as unconfirmed, which is still true.
                 let _ = self.store.forget_refused(signal_id);
+                let held = created_at.timestamp() > now.timestamp() + MAX_CLOCK_SKEW_SECS;
+                if held && matches!(&err, RelayError::Api { code, .. } if code == "invalid_envelope") {
+                    return Err(SendError::RelayCannotHold(err));
+                }
                 Err(SendError::SignalRefused(err))
             }
             Err(err) => Err(uncertain(err.to_string())),
@@ -559,7 +616,7 @@ mod tests {
     ) -> SignalId {
         let signal_id = SignalId::random().unwrap();
         let now = Utc::now().timestamp();
-        let record = Outstanding { signal_id, school, sent_at: now - 10, expires_at, receipt_key };
+        let record = Outstanding { signal_id, school, sent_at: now - 10, expires_at, receipt_key, held_until: None };
         office.store.record_outstanding(&record).unwrap();
         signal_id
     }

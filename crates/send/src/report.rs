@@ -73,10 +73,16 @@ impl ReceiptReport {
     pub fn needs_attention(&self) -> bool {
         matches!(
             self,
-            ReceiptReport::Refused { .. } | ReceiptReport::Unproven { .. } | ReceiptReport::UnknownSignal { .. }
+            ReceiptReport::Refused { .. }
+                | ReceiptReport::Unproven { .. }
+                | ReceiptReport::UnknownSignal { .. }
+                | ReceiptReport::Acknowledged { kind: ReceiptKind::NotOurPupil, .. }
         )
     }
 }
+
+/// What the officer does with a signal that reached the wrong school (docs/privacy/datalekprocedure.md).
+pub const BREACH_STEPS: &str = "Dit is een datalek: leg het vandaag vast in het datalekregister van uw organisatie met dit signaalnummer; meld het aan de functionaris gegevensbescherming, die binnen 72 uur na ontdekking beslist of het aan de Autoriteit Persoonsgegevens wordt gemeld; bel de school om te horen of het signaal weg is en niet is doorgegeven; zoek uit op welke school het kind zit en verstuur het signaal daarheen";
 
 /// `08:12 op 24-11-2026`, in Dutch local time.
 pub fn dutch_time(at: DateTime<Utc>) -> String {
@@ -87,7 +93,11 @@ impl fmt::Display for ReceiptReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReceiptReport::Acknowledged { signal_id, school, role, kind, at, .. } => {
-                write!(f, "signaal {signal_id}, school {school} ({}): {}, {}", role.dutch(), kind.dutch(), dutch_time(*at))
+                write!(f, "signaal {signal_id}, school {school} ({}): {}, {}", role.dutch(), kind.dutch(), dutch_time(*at))?;
+                if *kind == ReceiptKind::NotOurPupil {
+                    write!(f, ". {BREACH_STEPS}")?;
+                }
+                Ok(())
             }
             ReceiptReport::Expired { signal_id, school, expired_at } => write!(
                 f,
@@ -148,6 +158,22 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("doorgegeven aan de leerkracht, 08:12 op 24-11-2026"), "{text}");
         assert!(text.contains("12AB (directeur)"), "{text}");
+        assert!(!report.needs_attention() && !text.contains("datalek"));
+        // A signal at the wrong school is a data breach: the officer is told so, with the steps.
+        let wrong_school = ReceiptReport::Acknowledged {
+            signal_id: SignalId::from_bytes([1; 16]),
+            school: "12AB".parse().unwrap(),
+            device_id: DeviceId::from_bytes([2; 16]),
+            role: Role::Backup,
+            kind: ReceiptKind::NotOurPupil,
+            at,
+        };
+        let text = wrong_school.to_string();
+        assert!(wrong_school.needs_attention());
+        assert!(
+            text.contains("datalekregister") && text.contains("72 uur") && text.contains("bel de school"),
+            "{text}"
+        );
         let expired = ReceiptReport::Expired {
             signal_id: SignalId::from_bytes([1; 16]),
             school: "12AB".parse().unwrap(),

@@ -103,7 +103,7 @@ fn command_line_flow() {
     // every date: the calendar's holds are tested in hwc-calendar and office_flow.
     let typo = sender.run(&["school", "add", "12ab", "--region", "oost"], "");
     assert_eq!(typo.code, 2, "{}", typo.stderr);
-    assert!(typo.stderr.contains("noord, midden, zuid of eigen"), "{}", typo.stderr);
+    assert!(typo.stderr.contains("noord, midden, zuid, eigen"), "{}", typo.stderr);
     let add = sender.run(&["school", "add", "12ab", "--region", "eigen"], "");
     assert_eq!(add.code, 0, "{}", add.stderr);
     let code: EnrollmentCode =
@@ -126,6 +126,17 @@ fn command_line_flow() {
     assert_eq!(settings.code, 0, "{}", settings.stderr);
     assert!(settings.stdout.contains("weigeren"), "{}", settings.stdout);
     assert!(sender.run(&["settings"], "").stdout.contains("weigeren"));
+    // A school's own days: a mistyped date changes nothing; a study day and a range are listed.
+    let bad_day = sender.run(&["school", "days", "12AB", "--closed", "26-10-2026", "--open", "31-02-2027"], "");
+    assert_eq!(bad_day.code, 2, "{}", bad_day.stderr);
+    assert!(bad_day.stderr.contains("dd-mm-jjjj"), "{}", bad_day.stderr);
+    assert!(sender.run(&["school", "days", "12AB"], "").stdout.contains("(dicht): geen"));
+    let days = sender.run(&["school", "days", "12AB", "--closed", "26-10-2026,01-02-2027..03-02-2027"], "");
+    assert_eq!(days.code, 0, "{}", days.stderr);
+    assert!(days.stdout.contains("26-10-2026, 01-02-2027, 02-02-2027, 03-02-2027"), "{}", days.stdout);
+    let normal = sender.run(&["school", "days", "12AB", "--normal", "01-02-2027..03-02-2027"], "");
+    assert!(normal.stdout.contains("(dicht): 26-10-2026\n"), "{}", normal.stdout);
+    sender.run(&["school", "days", "12AB", "--normal", "26-10-2026"], "");
 
     // A name on the command line is a usage error that does not repeat it.
     let argv = sender.run(&["signal", "--school", "12AB", NAME], "");

@@ -439,3 +439,46 @@ fn the_office_plans_each_signal_by_the_schools_region_and_keeps_its_summer_rule(
     assert_eq!(office.summer_rule().unwrap(), SummerRule::Refuse);
     drop(relay);
 }
+
+#[test]
+fn a_signal_for_a_school_closed_for_days_is_held_by_the_real_relay_and_the_calendar_rules_hold() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut office, relay, _guard) = new_office(&tmp.path().join("state"));
+    let brin: Brin = "12AB".parse().unwrap();
+    let _device = verified_device(&mut office, &relay.url(), brin, Role::Director);
+    let now = Utc::now();
+    let today = amsterdam_date(now);
+
+    // The school says it is closed for the next ten days (study days entered by the office):
+    // the signal is created for a week before the first school day and the relay holds it.
+    let closed: Vec<_> = today.iter_days().skip(1).take(10).collect();
+    office.set_school_days(brin, &closed, Some(false)).unwrap();
+    let signal = Signal::from_input("Sem de Vries", "07-03-2016", today).unwrap();
+    let sent = office.send_signal_at(brin, &signal, now).unwrap();
+    assert!(sent.delivery.held, "{:?}", sent.delivery);
+    assert!(sent.delivery.read_by > today + chrono::Days::new(10));
+    assert_eq!(relay.count_rows("held_events").unwrap(), 1);
+    let held = office.held_signals(brin, now).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].held_until, Some(sent.delivery.deliver_from.timestamp()));
+    // Back to the ordinary calendar: sent now, it is not held.
+    office.set_school_days(brin, &closed, None).unwrap();
+    assert!(!office.plan_at(brin, now).unwrap().held);
+
+    // The summer rule, at a moment in the zomervakantie of midden 2027 (refused before the relay).
+    office.set_region(brin, Some(Region::Midden)).unwrap();
+    office.set_summer_rule(SummerRule::Refuse).unwrap();
+    let july = chrono::DateTime::parse_from_rfc3339("2027-07-16T10:00:00+02:00").unwrap().to_utc();
+    let summer_signal = Signal::from_input("Sem de Vries", "07-03-2016", amsterdam_date(july)).unwrap();
+    let refused = office.send_signal_at(brin, &summer_signal, july).unwrap_err();
+    assert!(matches!(refused, SendError::SummerRefused { .. }), "{refused}");
+    assert!(refused.to_string().contains("maandag 30 augustus 2027"), "{refused}");
+    // A child who is 20 on the sending day but 21 when the relay releases it (23 August 2027)
+    // could not be opened by the school: refused before anything is sealed.
+    office.set_summer_rule(SummerRule::Warn).unwrap();
+    let turning = Signal::from_input("Sem de Vries", "01-08-2006", amsterdam_date(july)).unwrap();
+    let too_old = office.send_signal_at(brin, &turning, july).unwrap_err();
+    assert!(matches!(too_old, SendError::AgeOnDelivery { age: 21, .. }), "{too_old}");
+    assert_eq!(office.schools().unwrap()[0].outstanding, 1, "only the held signal is outstanding");
+}

@@ -104,6 +104,22 @@ pub enum SchoolCommand {
         #[arg(long, value_name = "REGIO", help_heading = "Opties")]
         region: Option<String>,
     },
+    /// Leg eigen vrije dagen van een school vast (studiedagen), of dagen waarop ze open is terwijl veel scholen dicht zijn; zonder opties: toon ze.
+    #[command(help_template = TEMPLATE)]
+    Days {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Dagen waarop de school dicht is, zoals 26-10-2026 of 01-02-2027..05-02-2027 (meerdere met komma's).
+        #[arg(long, value_name = "DAGEN", help_heading = "Opties")]
+        closed: Option<String>,
+        /// Dagen waarop de school open is terwijl veel scholen dicht zijn (Goede Vrijdag, 5 mei, een adviesvakantie).
+        #[arg(long, value_name = "DAGEN", help_heading = "Opties")]
+        open: Option<String>,
+        /// Dagen terug naar de gewone kalender.
+        #[arg(long, value_name = "DAGEN", help_heading = "Opties")]
+        normal: Option<String>,
+    },
     /// Leg de vakantieregio van een school vast; daarmee rekent het bureau uit op welke schooldag de school een signaal leest.
     #[command(help_template = TEMPLATE)]
     Region {

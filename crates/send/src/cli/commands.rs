@@ -5,6 +5,8 @@ use super::input;
 use super::signal::parse_brin;
 use super::{CliError, Globals};
 use chrono::DateTime;
+use chrono::NaiveDate;
+use hwc_protocol::Brin;
 use hwc_protocol::{DeviceId, Role};
 use hwc_send::report::dutch_time;
 use hwc_send::{Office, Region, SummerRule};
@@ -36,7 +38,11 @@ fn parse_region(text: &str) -> Result<Option<Region>, CliError> {
     if text.trim().eq_ignore_ascii_case("onbekend") {
         return Ok(None);
     }
-    text.parse().map(Some).map_err(|e: hwc_send::RegionError| CliError::BadInput(e.to_string()))
+    text.parse().map(Some).map_err(|_: hwc_send::RegionError| {
+        CliError::BadInput(
+            "onbekende regio: kies noord, midden, zuid, eigen (eigen vakanties, zoals in het mbo) of onbekend".into(),
+        )
+    })
 }
 
 /// How a region reads in a sentence.
@@ -44,10 +50,11 @@ fn region_text(region: Option<Region>) -> String {
     match region {
         Some(Region::Eigen) => "eigen vakanties".into(),
         Some(region) => format!("regio {region}"),
-        None => "regio nog niet vastgelegd".into(),
+        None => "regio nog niet vastgelegd (hwc-send school region)".into(),
     }
 }
 
+/// `hwc-send school add BRIN [--role ROL] [--region REGIO]`
 pub fn school_add(globals: &Globals, brin: &str, role: Role, region: Option<&str>) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
     // Checked before the code is made, so a typing error costs nothing.
@@ -66,7 +73,91 @@ pub fn school_add(globals: &Globals, brin: &str, role: Role, region: Option<&str
         role.dutch()
     );
     println!("Zodra de school het apparaat heeft aangemeld: bel de school en verifieer het apparaat met: hwc-send school verify {brin}");
+    if office.calendar(brin)?.region.is_none() {
+        println!("{}", unknown_region(brin));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning for a school whose region is not recorded.
+pub fn unknown_region(brin: Brin) -> String {
+    format!(
+        "LET OP: de vakantieregio van school {brin} is niet vastgelegd. Tot dan telt een dag alleen als schooldag als hij dat in alle drie de regio's is, zodat een signaal soms pas dagen later zichtbaar wordt. Leg de regio vast met: hwc-send school region {brin} noord|midden|zuid|eigen"
+    )
+}
+
+/// Reads one date (`dd-mm-jjjj` or `jjjj-mm-dd`) or a range `van..tot`, up to a year long.
+fn parse_days(text: &str) -> Result<Vec<NaiveDate>, CliError> {
+    let one = |t: &str| {
+        let t = t.trim();
+        NaiveDate::parse_from_str(t, "%d-%m-%Y").or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d")).map_err(|_| {
+            CliError::BadInput(format!(
+                "datum: gebruik dd-mm-jjjj, zoals 26-10-2026, of een reeks dd-mm-jjjj..dd-mm-jjjj (niet: {t:?})"
+            ))
+        })
+    };
+    let mut days = Vec::new();
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (first, last) = match part.split_once("..") {
+            Some((a, b)) => (one(a)?, one(b)?),
+            None => (one(part)?, one(part)?),
+        };
+        if last < first || (last - first).num_days() > 366 {
+            return Err(CliError::BadInput(
+                "een reeks dagen loopt van de eerste naar de laatste en is ten hoogste een jaar lang".into(),
+            ));
+        }
+        days.extend(first.iter_days().take_while(|d| *d <= last));
+    }
+    if days.is_empty() {
+        return Err(CliError::BadInput("geef ten minste één datum".into()));
+    }
+    Ok(days)
+}
+
+/// `hwc-send school days BRIN [--closed DAGEN] [--open DAGEN] [--normal DAGEN]`
+pub fn school_days(
+    globals: &Globals,
+    brin: &str,
+    closed: Option<&str>,
+    open: Option<&str>,
+    normal: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    // Every argument is read before anything is stored, so a typing error changes nothing.
+    let changes = [(closed, Some(false)), (open, Some(true)), (normal, None)]
+        .into_iter()
+        .filter_map(|(text, open)| text.map(|t| parse_days(t).map(|days| (days, open))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut office = globals.open()?;
+    for (days, open) in &changes {
+        office.set_school_days(brin, days, *open)?;
+    }
+    let calendar = office.calendar(brin)?;
+    let list = |days: &std::collections::BTreeSet<NaiveDate>| {
+        if days.is_empty() {
+            "geen".to_string()
+        } else {
+            days.iter().map(|d| hwc_calendar::dutch_date(*d)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    println!("School {brin}, {}:", region_text(calendar.region));
+    println!("    eigen vrije dagen (dicht): {}", list(&calendar.closed));
+    println!("    open op dagen dat veel scholen dicht zijn: {}", list(&calendar.open));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Tells the officer about signals the relay still holds for a school whose devices change.
+fn warn_of_held(office: &Office, brin: Brin) -> Result<(), CliError> {
+    let held = office.held_signals(brin, chrono::Utc::now())?;
+    if let Some(last) = held.iter().filter_map(|o| o.held_until).max() {
+        let until = DateTime::from_timestamp(last, 0).map(dutch_time).unwrap_or_default();
+        println!(
+            "LET OP: de relay bewaart nog {} signaal/signalen voor school {brin} tot na de vakantie (tot {until}). Alleen de apparaten die geverifieerd waren toen het werd verstuurd kunnen het openen. Bel de school; verstuur het signaal opnieuw zodra het nieuwe apparaat is geverifieerd.",
+            held.len()
+        );
+    }
+    Ok(())
 }
 
 /// `hwc-send school region BRIN REGIO`
@@ -163,6 +254,7 @@ pub fn school_remove(globals: &Globals, brin: &str, device: &str) -> Result<Exit
     if left == 0 {
         println!("LET OP: school {brin} heeft nu geen geverifieerd apparaat meer en kan geen signalen ontvangen. Maak een nieuwe aanmeldcode met: hwc-send school add {brin}");
     }
+    warn_of_held(&office, brin)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -270,5 +362,10 @@ pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
     }
     println!("Maak per apparaat een nieuwe code (hwc-send school add BRIN --role ...), verifieer het nieuwe");
     println!("apparaat en neem daarna het oude uit gebruik (hwc-send school remove BRIN --device ID).");
+    let mut schools: Vec<Brin> = to_enroll.iter().map(|d| d.school).collect();
+    schools.dedup();
+    for school in schools {
+        warn_of_held(&office, school)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

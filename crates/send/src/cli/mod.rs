@@ -122,6 +122,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             commands::school_add(&globals, &brin, role.into(), region.as_deref())
         }
         Command::School(SchoolCommand::Region { brin, region }) => commands::school_region(&globals, &brin, &region),
+        Command::School(SchoolCommand::Days { brin, closed, open, normal }) => {
+            commands::school_days(&globals, &brin, closed.as_deref(), open.as_deref(), normal.as_deref())
+        }
         Command::Settings { summer } => commands::settings(&globals, summer.map(Into::into)),
         Command::School(SchoolCommand::Verify { brin, device, code }) => {
             commands::school_verify(&globals, &brin, device.as_deref(), code.as_deref())

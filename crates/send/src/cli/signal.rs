@@ -6,6 +6,7 @@
 use super::input::{self, MAX_BATCH_BYTES};
 use super::{CliError, Globals};
 use chrono::Utc;
+use hwc_calendar::spoken_date;
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Birthdate, Brin, ChildName};
 use hwc_send::report::dutch_time;
@@ -63,29 +64,6 @@ fn prompt_signal() -> Result<Signal, CliError> {
     Signal::new(name, birthdate).map_err(|e| CliError::Failed(format!("er is niets verstuurd: {e}")))
 }
 
-/// A weekday and date as Dutch people say them: "maandag 4 januari 2027".
-fn spoken_date(day: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    const DAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let weekday = DAYS[day.weekday().num_days_from_monday() as usize];
-    let month = MONTHS[day.month0() as usize];
-    format!("{weekday} {} {month} {}", day.day(), day.year())
-}
-
 /// What the school's calendar means for this signal, in sentences for the officer.
 fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
     let mut lines = vec![format!(
@@ -94,14 +72,14 @@ fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
     )];
     if delivery.held {
         lines.push(format!(
-            "De school is tot die dag dicht. De relay bewaart het signaal versleuteld en bezorgt het op {}, zodat het er op de eerste schooldag nog is.",
+            "Tot die dag is de school dicht of mogelijk dicht (vakantie, feestdagen). De relay bewaart het signaal versleuteld en bezorgt het om {}, zodat het er op de eerste schooldag nog is.",
             dutch_time(delivery.deliver_from)
         ));
     }
     if delivery.summer {
         lines.push(match rule {
-            SummerRule::Warn => "LET OP: de school heeft zomervakantie; het signaal wordt pas na de vakantie gelezen.".into(),
-            SummerRule::Refuse => "De school heeft zomervakantie; volgens de instelling van dit bureau gaat er dan geen signaal naar de school.".into(),
+            SummerRule::Warn => "LET OP: de zomervakantie van de school valt tussen nu en die dag; het signaal wordt pas daarna gelezen.".into(),
+            SummerRule::Refuse => "De zomervakantie van de school valt tussen nu en die dag; volgens de instelling van dit bureau gaat er dan geen signaal naar de school.".into(),
         });
     }
     if delivery.beyond_data {
@@ -118,8 +96,12 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
     if !office.schools()?.iter().any(|s| s.school == brin && !s.devices.is_empty()) {
         return Err(SendError::NoVerifiedDevice { brin }.into());
     }
+    // What the calendar means, told before anyone types a name (the send plans again).
     let rule = office.summer_rule()?;
     let delivery = office.plan_at(brin, Utc::now())?;
+    if office.calendar(brin)?.region.is_none() {
+        eprintln!("{}", super::commands::unknown_region(brin));
+    }
     for line in delivery_lines(&delivery, rule) {
         eprintln!("{line}");
     }
@@ -139,12 +121,17 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
         Signal::from_input(&name, &birthdate, amsterdam_date(Utc::now()))
             .map_err(|e| CliError::BadInput(e.to_string()))?
     };
-    let signal_id = office.send_signal(brin, &signal)?;
+    let sent = office.send_signal_at(brin, &signal, Utc::now())?;
     drop(signal);
-    println!("Signaal verstuurd naar school {brin} (signaalnummer {signal_id}).");
+    println!("Signaal verstuurd naar school {brin} (signaalnummer {}).", sent.signal_id);
+    if sent.delivery != delivery {
+        for line in delivery_lines(&sent.delivery, rule) {
+            println!("{line}");
+        }
+    }
     println!(
         "Het verloopt om {} als de school het niet eerder bevestigt. Bekijk de bevestigingen met: hwc-send receipts",
-        dutch_time(delivery.expires_at)
+        dutch_time(sent.delivery.expires_at)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -165,15 +152,18 @@ pub fn batch(globals: &Globals) -> Result<ExitCode, CliError> {
     let mut sent = 0usize;
     let mut failed = 0usize;
     let mut uncertain = 0usize;
+    let rule = office.summer_rule()?;
     for line in batch.valid {
-        match office.send_signal(line.school, &line.signal) {
-            Ok(id) => {
+        match office.send_signal_at(line.school, &line.signal, Utc::now()) {
+            Ok(done) => {
                 sent += 1;
-                let until = office
-                    .plan_at(line.school, Utc::now())
-                    .map(|d| format!(", te lezen tot en met {}", spoken_date(d.read_by)))
-                    .unwrap_or_default();
-                println!("regel {}: verstuurd naar school {} (signaalnummer {id}{until})", line.line, line.school);
+                println!(
+                    "regel {}: verstuurd naar school {} (signaalnummer {})",
+                    line.line, line.school, done.signal_id
+                );
+                for said in delivery_lines(&done.delivery, rule) {
+                    println!("    {said}");
+                }
             }
             Err(err @ SendError::SentUncertain { .. }) => {
                 uncertain += 1;

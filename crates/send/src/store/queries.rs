@@ -4,6 +4,7 @@
 
 use super::Store;
 use crate::error::{Result, SendError};
+use chrono::NaiveDate;
 use hwc_calendar::Region;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, ReceiptKey, Role, SignalId};
 use rusqlite::{params, OptionalExtension, Row};
@@ -45,6 +46,9 @@ pub struct Outstanding {
     /// The key sealed in the signal, which a receipt's proof must hold under. `None` only for
     /// signals sent before the store kept it.
     pub receipt_key: Option<ReceiptKey>,
+    /// Unix seconds: for a signal sent before a long holiday, the moment the relay starts
+    /// delivering it (its `created_at`); `None` when it was delivered at once.
+    pub held_until: Option<i64>,
 }
 
 /// The office's own counts.
@@ -120,6 +124,7 @@ fn outstanding_from_row(row: &Row<'_>) -> rusqlite::Result<Outstanding> {
                 Some(ReceiptKey::from_bytes(bytes.as_slice().try_into().map_err(|_| corrupt("ontvangstsleutel"))?))
             }
         },
+        held_until: row.get(5)?,
     })
 }
 
@@ -243,6 +248,51 @@ impl Store {
         Ok(())
     }
 
+    /// The school's own closed and open days (the office records them; see
+    /// [`hwc_calendar::SchoolCalendar`]).
+    pub fn school_days(&self, brin: Brin) -> Result<(Vec<NaiveDate>, Vec<NaiveDate>)> {
+        let mut stmt = self.conn().prepare("SELECT day, open FROM school_days WHERE brin = ?1 ORDER BY day")?;
+        let rows = stmt.query_map([brin.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+        let (mut closed, mut open) = (Vec::new(), Vec::new());
+        for row in rows {
+            let (day, is_open) = row?;
+            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| SendError::CorruptState("datum"))?;
+            if is_open {
+                open.push(day)
+            } else {
+                closed.push(day)
+            }
+        }
+        Ok((closed, open))
+    }
+
+    /// Records `days` of a school as closed (`Some(false)`), open (`Some(true)`) or back to the
+    /// calendar's own rule (`None`), in one transaction.
+    pub fn set_school_days(&mut self, brin: Brin, days: &[NaiveDate], open: Option<bool>) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        for day in days {
+            let text = day.format("%Y-%m-%d").to_string();
+            match open {
+                Some(open) => tx.execute(
+                    "INSERT INTO school_days (brin, day, open) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (brin, day) DO UPDATE SET open = excluded.open",
+                    params![brin.as_str(), text, open],
+                )?,
+                None => {
+                    tx.execute("DELETE FROM school_days WHERE brin = ?1 AND day = ?2", params![brin.as_str(), text])?
+                }
+            };
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a school's own days that lie before `before` (they no longer matter).
+    pub fn forget_school_days_before(&self, before: NaiveDate) -> Result<()> {
+        self.conn().execute("DELETE FROM school_days WHERE day < ?1", [before.format("%Y-%m-%d").to_string()])?;
+        Ok(())
+    }
+
     /// All registered schools, sorted.
     pub fn schools(&self) -> Result<Vec<Brin>> {
         let mut stmt = self.conn().prepare("SELECT brin FROM schools ORDER BY brin")?;
@@ -283,13 +333,15 @@ impl Store {
     pub fn record_outstanding(&mut self, signal: &Outstanding) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at, receipt_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at, receipt_key, deliver_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 signal.signal_id.to_string(),
                 signal.school.as_str(),
                 signal.sent_at,
                 signal.expires_at,
-                signal.receipt_key.as_ref().map(|key| key.as_bytes().to_vec())
+                signal.receipt_key.as_ref().map(|key| key.as_bytes().to_vec()),
+                signal.held_until
             ],
         )?;
         tx.execute("UPDATE counts SET sent = sent + 1 WHERE id = 1", [])?;
@@ -311,7 +363,7 @@ impl Store {
     /// Outstanding signals that expired before `before` (Unix seconds), oldest first.
     pub fn outstanding_expired_before(&self, before: i64) -> Result<Vec<Outstanding>> {
         let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
         )?;
         let rows = stmt.query_map([before], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -340,7 +392,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding WHERE signal_id = ?1",
+                "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding WHERE signal_id = ?1",
                 [signal_id.to_string()],
                 outstanding_from_row,
             )
@@ -349,9 +401,9 @@ impl Store {
 
     /// All outstanding signals, oldest first.
     pub fn all_outstanding(&self) -> Result<Vec<Outstanding>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT signal_id, brin, sent_at, expires_at, receipt_key FROM outstanding ORDER BY sent_at")?;
+        let mut stmt = self.conn().prepare(
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding ORDER BY sent_at",
+        )?;
         let rows = stmt.query_map([], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

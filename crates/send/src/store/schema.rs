@@ -36,8 +36,10 @@ ALTER TABLE counts ADD COLUMN unproven INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// Version 4 to 5: the school calendar. Each school's holiday region (`NULL` until the office
-/// sets it: then a day counts as a school day only where it is one in every region), and the
-/// office's settings (what to do with a signal that would wait through a zomervakantie).
+/// sets it: then a day counts as a school day only where it is one in every region), the
+/// school's own closed and open days, the office's settings (what to do with a signal that
+/// would wait through a zomervakantie), and for a signal the relay holds through a holiday the
+/// moment it starts delivering it (`outstanding.deliver_from`).
 pub const MIGRATE_4_TO_5: &str = "
 ALTER TABLE schools ADD COLUMN region TEXT CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'));
 CREATE TABLE settings (
@@ -45,6 +47,13 @@ CREATE TABLE settings (
     summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
 );
 INSERT INTO settings (id, summer_rule) VALUES (1, 'warn');
+ALTER TABLE outstanding ADD COLUMN deliver_from INTEGER;
+CREATE TABLE school_days (
+    brin        TEXT    NOT NULL REFERENCES schools(brin),
+    day         TEXT    NOT NULL CHECK (length(day) = 10),
+    open        INTEGER NOT NULL CHECK (open IN (0, 1)),
+    PRIMARY KEY (brin, day)
+);
 ";
 
 /// Creates every table (run once, by `init`).
@@ -83,7 +92,14 @@ CREATE TABLE outstanding (
     brin        TEXT    NOT NULL REFERENCES schools(brin),
     sent_at     INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL,
-    receipt_key BLOB    CHECK (receipt_key IS NULL OR length(receipt_key) = 16)
+    receipt_key BLOB    CHECK (receipt_key IS NULL OR length(receipt_key) = 16),
+    deliver_from INTEGER
+);
+CREATE TABLE school_days (
+    brin        TEXT    NOT NULL REFERENCES schools(brin),
+    day         TEXT    NOT NULL CHECK (length(day) = 10),
+    open        INTEGER NOT NULL CHECK (open IN (0, 1)),
+    PRIMARY KEY (brin, day)
 );
 CREATE TABLE settled (
     signal_id   TEXT    PRIMARY KEY,

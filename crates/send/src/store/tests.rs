@@ -16,7 +16,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 9, "{tables:?}");
+    assert_eq!(tables.len(), 10, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -47,7 +47,7 @@ fn records_round_trip_and_settle_once() {
     store.add_device(&device).unwrap();
     let id = SignalId::random().unwrap();
     let receipt_key = Some(hwc_protocol::ReceiptKey::from_bytes([9; 16]));
-    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40, receipt_key };
+    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40, receipt_key, held_until: None };
     store.record_outstanding(&sent).unwrap();
     drop(store);
 
@@ -89,6 +89,7 @@ fn a_refused_signal_is_forgotten_and_not_counted() {
         sent_at,
         expires_at,
         receipt_key: Some(hwc_protocol::ReceiptKey::random().unwrap()),
+        held_until: None,
     };
     let (kept, refused) = (record(10, 20), record(11, 30));
     store.record_outstanding(&kept).unwrap();
@@ -113,7 +114,7 @@ fn a_version_1_database_is_migrated() {
         .conn()
         .execute_batch(&format!(
             "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
-             DROP TABLE settings; ALTER TABLE schools DROP COLUMN region;
+             DROP TABLE settings; DROP TABLE school_days; ALTER TABLE schools DROP COLUMN region;
              CREATE TABLE counts (id INTEGER PRIMARY KEY CHECK (id = 1), sent INTEGER NOT NULL,
                  handed_over INTEGER NOT NULL, not_our_pupil INTEGER NOT NULL, expired INTEGER NOT NULL);
              INSERT INTO counts VALUES (1, 4, 3, 0, 0);
@@ -127,7 +128,14 @@ fn a_version_1_database_is_migrated() {
         .unwrap();
     drop(store);
     let mut store = Store::open(&path, &key).unwrap();
-    let before = Outstanding { signal_id: waiting, school: brin, sent_at: 5, expires_at: 50, receipt_key: None };
+    let before = Outstanding {
+        signal_id: waiting,
+        school: brin,
+        sent_at: 5,
+        expires_at: 50,
+        receipt_key: None,
+        held_until: None,
+    };
     assert_eq!(store.outstanding(waiting).unwrap(), Some(before));
     assert_eq!(store.counts().unwrap(), Counts { sent: 4, handed_over: 3, not_our_pupil: 0, expired: 0, unproven: 0 });
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
