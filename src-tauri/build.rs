@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "acknowledge",
     "privacy_view",
     "wipe_device",
+    "confirm_expired_seen",
 ];
 
 fn main() {

@@ -148,7 +148,7 @@ function render(status) {
   // A chosen screen stays only while the app is where it was opened (not locked, wiped or removed).
   if (detail && status.screen !== detailOn) detail = false;
   if (openId || detail) return; // never redraw over what the person is reading
-  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning]);
+  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning, status.expired]);
   if (key === drawn) return;
   const keep = drawn !== "" && status.screen === onScreen; // the poll redraws the same screen
   drawn = key;
@@ -221,6 +221,7 @@ function renderLocked(status, keep) {
   const form = el("form", { class: "card", "aria-labelledby": "locked-title", onsubmit: unlockNow },
     el("h2", { id: "locked-title", text: "Vergrendeld" }),
     el("p", { text: status.waiting === 1 ? "Er wacht 1 signaal." : status.waiting > 1 ? `Er wachten ${status.waiting} signalen.` : "Er wachten geen signalen." }),
+    ...expiredNotices(status.expired),
     warning,
     field("unlock-pin", "Uw pincode", { ...PIN_INPUT, ...(warning ? { "aria-describedby": "pin-warning" } : {}) }),
     el("button", { type: "submit", class: "primary", text: "Ontgrendelen" }));
@@ -254,11 +255,25 @@ async function renderInbox(status, keep) {
   show("Overzicht", [el("section", { class: "card", "aria-labelledby": "inbox-title" },
     el("h2", { id: "inbox-title", tabindex: "-1", "data-focus": "", text: status.waiting === 1 ? "1 nieuw signaal" : status.waiting ? `${status.waiting} nieuwe signalen` : "Geen nieuwe signalen" }),
     ...status.notices.map((notice) => el("p", { class: "notice", text: notice })),
+    ...expiredNotices(status.expired),
+    status.expired && status.expired.length
+      ? button("Gezien", confirmExpiredSeen, "", { id: "expired-seen", "aria-describedby": "expired-0" })
+      : null,
     items.length ? el("ul", { class: "signals", "aria-labelledby": "inbox-title" }, ...items) : null,
     el("div", { class: "actions" },
       button("Vergrendelen", lockNow, "", { id: "lock" }),
       button("Wat staat er op deze computer?", showPrivacy, "", { id: "privacy" }),
       button("Instellingen", showSettings, "", { id: "settings" })))], keep);
+}
+
+// Signals that expired here before anyone handled them: shown until the person says "Gezien".
+function expiredNotices(expired) {
+  return (expired || []).map((text, index) => el("p", { class: "warning expired", id: `expired-${index}`, text }));
+}
+
+async function confirmExpiredSeen() {
+  const next = await run(() => call("confirm_expired_seen"));
+  if (next) { drawn = ""; render(next); }
 }
 
 async function openOne(id) {

@@ -5,7 +5,7 @@ use crate::session::Session;
 use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView, Wiped};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use hwc_client::{ClientError, Delivery, DeviceStatus, PinStatus, ReceiptKind, SchoolClient, SignalId};
+use hwc_client::{ClientError, Delivery, DeviceStatus, ExpiredSignal, PinStatus, ReceiptKind, SchoolClient, SignalId};
 use std::sync::Arc;
 use tauri::{State, WebviewWindow};
 
@@ -70,9 +70,34 @@ fn pin_warning(pin: &PinStatus) -> Option<String> {
     ))
 }
 
+/// The notice of one signal that expired here unhandled: when, and that the sender knows.
+fn expired_sentence(expired: &ExpiredSignal) -> String {
+    let at = DateTime::from_timestamp(expired.expired_at, 0).unwrap_or_default().with_timezone(&Amsterdam);
+    format!(
+        "Een signaal is verlopen op {} om {} zonder dat het is afgehandeld. Leerplicht krijgt daarvan bericht en neemt mogelijk contact met u op.",
+        hwc_calendar::spoken_date(at.date_naive()),
+        at.format("%H:%M")
+    )
+}
+
+/// The person has seen the notices of expired signals (the inbox's "Gezien").
+#[tauri::command]
+pub async fn confirm_expired_seen(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
+    blocking(&session, |session| {
+        {
+            let mut guard = session.client().map_err(say)?;
+            let client = guard.as_mut().ok_or_else(|| "Deze computer is niet aangemeld.".to_string())?;
+            client.confirm_expired_seen().map_err(say)?;
+        }
+        session.bump();
+        current_status(session, false)
+    })
+    .await
+}
+
 fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
-    let guard = session.client().map_err(say)?;
-    let Some(client) = guard.as_ref() else {
+    let mut guard = session.client().map_err(say)?;
+    let Some(client) = guard.as_mut() else {
         let relay = session.paths.config.relay.clone();
         return Ok(AppStatus::Enroll { relay_fixed: relay.is_some(), default_relay: relay.unwrap_or_default() });
     };
@@ -85,14 +110,20 @@ fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
         },
         DeviceStatus::Removed => AppStatus::Removed,
         DeviceStatus::Verified => {
+            // A signal that expired while the agent waited for the relay is noted now, so the
+            // screen says so at once.
+            if client.has_expired_waiting().map_err(say)? {
+                client.sweep_expired().map_err(say)?;
+            }
             let waiting = client.pending().map_err(say)?.len();
             let status_line = status_line(session, waiting);
+            let expired = client.expired_unhandled().map_err(say)?.iter().map(expired_sentence).collect();
             if client.is_unlocked() {
                 let confirmation = if fresh_page { session.take_confirmation() } else { None };
-                AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation }
+                AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation, expired }
             } else {
                 let pin_warning = pin_warning(&client.pin_status().map_err(say)?);
-                AppStatus::Locked { waiting, status_line, pin_warning }
+                AppStatus::Locked { waiting, status_line, pin_warning, expired }
             }
         }
     })
@@ -357,6 +388,7 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
                 format!("Verzegelde signalen die wachten: {}", status.sealed_signals),
                 format!("Bevestigingen die nog naar leerplicht moeten: {}", status.receipts_waiting),
                 format!("Nummers van afgehandelde signalen (zonder inhoud): {}", status.handled_signals),
+                format!("Meldingen van verlopen signalen (zonder inhoud): {}", status.expired_unhandled),
                 "Namen en geboortedata: geen. Die staan alleen in het geheugen zolang een signaal open is.".into(),
             ],
         })

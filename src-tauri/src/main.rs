@@ -41,6 +41,7 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
         commands::acknowledge,
         commands::privacy_view,
         commands::wipe_device,
+        commands::confirm_expired_seen,
     ])
 }
 

@@ -15,10 +15,18 @@ pub enum AppStatus {
     Removed,
     /// Enrolled and verified, PIN not entered. `pin_warning`: after several wrong PINs in a
     /// row, how many tries are left before this device is wiped (kept across restarts).
-    Locked { waiting: usize, status_line: String, pin_warning: Option<String> },
+    /// `expired`: one sentence per signal that expired here unhandled (no content).
+    Locked { waiting: usize, status_line: String, pin_warning: Option<String>, expired: Vec<String> },
     /// Unlocked: the inbox. `confirmation`: for a fresh page after an acknowledgement, the
-    /// sentence to show first ("Bevestiging verstuurd …").
-    Inbox { waiting: usize, status_line: String, notices: Vec<String>, confirmation: Option<String> },
+    /// sentence to show first ("Bevestiging verstuurd …"). `expired`: as on the lock screen,
+    /// until the person confirms having seen them.
+    Inbox {
+        waiting: usize,
+        status_line: String,
+        notices: Vec<String>,
+        confirmation: Option<String>,
+        expired: Vec<String>,
+    },
 }
 
 /// The answer to wiping this device: the next screen, and whether the relay confirmed that the

@@ -451,3 +451,45 @@ fn assert_pin_fields_empty(app: &Session) {
 fn xdg_dir(var: &str) -> PathBuf {
     std::env::var_os(var).map(PathBuf::from).unwrap_or_else(std::env::temp_dir)
 }
+
+#[test]
+fn a_signal_that_expires_unhandled_is_shown_until_the_person_has_seen_it() {
+    let mut stage = Stage::new();
+    let (driver, app) = stage.launch("tauri-driver-expired.log");
+    stage.enroll_director(&app);
+    let shots = screens();
+
+    // A signal that lives 20 seconds reaches the locked app and expires there unread.
+    let signal = Signal::from_input(NAME, BIRTHDATE, Utc::now().date_naive()).unwrap();
+    let expiry = Utc::now() + chrono::Duration::seconds(20);
+    stage.office.send_signal_expiring(stage.school, &signal, expiry).unwrap();
+    drop(signal);
+    app.wait_for_text("#status-line", "1 nieuw signaal", WAIT).unwrap();
+
+    // The lock screen says so without the PIN: when, and that leerplicht is told.
+    let notice = app.wait_for_text(".expired", "zonder dat het is afgehandeld", Duration::from_secs(150)).unwrap();
+    let at = expiry.with_timezone(&chrono_tz::Europe::Amsterdam).format("%H:%M").to_string();
+    assert!(notice.starts_with("Een signaal is verlopen op ") && notice.contains(&at), "{notice}");
+    assert!(notice.contains("Leerplicht krijgt daarvan bericht"), "{notice}");
+    app.wait_for_text("#status-line", "Geen nieuwe signalen", WAIT).unwrap();
+    app.screenshot(&shots.join("20-verlopen-vergrendeld.png")).unwrap();
+
+    // After the PIN the inbox shows it too, until "Gezien".
+    unlock(&app, PIN);
+    app.wait_for_text(".expired", "zonder dat het is afgehandeld", WAIT).unwrap();
+    app.screenshot(&shots.join("21-verlopen-overzicht.png")).unwrap();
+    app.find("#expired-seen").unwrap().click().unwrap();
+    let gone = Instant::now();
+    while app.find(".expired").is_ok() {
+        assert!(gone.elapsed() < WAIT, "the notice stays after Gezien");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(app.find("#expired-seen").is_err());
+    app.end().unwrap();
+    drop(driver);
+
+    // Nothing of the child anywhere the app, leerplicht or the relay wrote.
+    let needles = Needles::for_child(NAME, BIRTHDATE);
+    let report = scan_tree(stage.root.path(), &needles).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}

@@ -38,7 +38,7 @@ pub use reports::{
     AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };
 pub use retire::Retired;
-pub use vault::{VaultError, VaultStatus};
+pub use vault::{ExpiredSignal, VaultError, VaultStatus};
 
 pub use hwc_protocol::api::DeviceStatus;
 pub use hwc_protocol::{ReceiptKind, SafetyCode, Signal, SignalId};

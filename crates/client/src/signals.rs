@@ -6,7 +6,7 @@
 use crate::client::SchoolClient;
 use crate::error::{ClientError, Result};
 use crate::reports::{PendingSignal, Refusal};
-use crate::vault::VaultError;
+use crate::vault::{ExpiredSignal, VaultError};
 use chrono::DateTime;
 use hwc_protocol::{DeviceOpenKey, Signal, SignalId};
 
@@ -28,6 +28,31 @@ impl SchoolClient {
             .collect())
     }
 
+    /// Whether a sealed signal here has passed its expiry and waits for
+    /// [`SchoolClient::sweep_expired`] to delete it (and note it as expired unhandled).
+    pub fn has_expired_waiting(&self) -> Result<bool> {
+        self.alive()?;
+        let now = self.now();
+        Ok(self.vault.envelope_times()?.iter().any(|(_, _, expires)| *expires <= now))
+    }
+
+    /// The signals that expired on this device before anyone handled them, whose notice the
+    /// person has not yet confirmed seeing, oldest first (ids and times only).
+    pub fn expired_unhandled(&self) -> Result<Vec<ExpiredSignal>> {
+        self.alive()?;
+        Ok(self.vault.expired_unhandled()?)
+    }
+
+    /// The person has seen the notices of expired signals: they are forgotten. Needs the device
+    /// unlocked, like everything a person confirms.
+    pub fn confirm_expired_seen(&mut self) -> Result<usize> {
+        self.alive()?;
+        if self.open_key.is_none() {
+            return Err(ClientError::Locked);
+        }
+        Ok(self.vault.forget_expired_unhandled()?)
+    }
+
     /// Verifies and decrypts one waiting signal, in memory only. Needs the device unlocked
     /// ([`SchoolClient::unlock`]), else [`ClientError::Locked`]. An expired signal is deleted
     /// and refused with [`ClientError::Expired`].
@@ -36,11 +61,17 @@ impl SchoolClient {
         if self.open_key.is_none() {
             return Err(ClientError::Locked);
         }
-        let stored = self.vault.envelope(signal_id)?.ok_or(ClientError::UnknownSignal)?;
+        let stored = match self.vault.envelope(signal_id)? {
+            Some(stored) => stored,
+            // Deleted by an earlier sweep: say it expired, not that it is unknown.
+            None if self.vault.expired_here(signal_id)? => return Err(ClientError::Expired),
+            None => return Err(ClientError::UnknownSignal),
+        };
         let verified = match self.check_envelope(&stored.frame, self.clock.now()) {
             Ok(verified) => verified,
             Err(Refusal::Expired) => {
-                self.vault.delete_envelope(signal_id)?;
+                // With every other expired one, noted as expired unhandled.
+                self.vault.delete_expired(self.now())?;
                 return Err(ClientError::Expired);
             }
             Err(Refusal::Invalid(e)) => return Err(ClientError::Envelope(e)),

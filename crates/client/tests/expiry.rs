@@ -37,6 +37,17 @@ fn expired_signals_are_dropped_and_reported() {
     assert_eq!(client.pending().unwrap().iter().map(|p| p.signal_id).collect::<Vec<_>>(), vec![long]);
     assert!(matches!(client.open_signal(&short_a), Err(ClientError::Expired)));
     assert!(matches!(client.acknowledge(&short_b, ReceiptKind::HandedOver), Err(ClientError::Expired)));
+    // Both are noted as expired unhandled (ids and times only) until the person has seen that,
+    // which needs the PIN.
+    let mut noted: Vec<_> = client.expired_unhandled().unwrap().iter().map(|e| e.signal_id).collect();
+    noted.sort();
+    let mut wanted = vec![short_a, short_b];
+    wanted.sort();
+    assert_eq!(noted, wanted);
+    client.lock();
+    assert!(matches!(client.confirm_expired_seen(), Err(ClientError::Locked)));
+    client.unlock(PIN).unwrap();
+    assert_eq!(client.confirm_expired_seen().unwrap(), 2);
     assert_eq!(client.status().unwrap().sealed_signals, 1, "expired envelopes are deleted");
 
     let short_c = office.post(&office.seal(now, now + Duration::seconds(150)));
@@ -50,6 +61,10 @@ fn expired_signals_are_dropped_and_reported() {
     clock.advance(Duration::hours(31));
     assert_eq!(client.sweep_expired().unwrap(), vec![long]);
     assert_eq!(client.status().unwrap().sealed_signals, 0);
+
+    // Each signal that expired here unhandled is noted (ids and times only); the one refused on
+    // arrival never was here. Seen before the long one expired: only it is left.
+    assert_eq!(client.expired_unhandled().unwrap().iter().map(|e| e.signal_id).collect::<Vec<_>>(), vec![long]);
 }
 
 #[test]

@@ -114,6 +114,7 @@ impl Vault {
             }
             ids
         };
+        super::expired::remember_due(&tx, now)?;
         tx.execute("DELETE FROM envelopes WHERE expires_at <= ?1", [now])?;
         super::handled::forget_expired(&tx, now)?;
         tx.commit()?;

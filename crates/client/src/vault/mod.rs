@@ -9,6 +9,7 @@
 
 mod device_keys;
 mod envelopes;
+mod expired;
 mod handled;
 pub mod key;
 mod outbox;
@@ -17,6 +18,7 @@ mod schema;
 mod settings;
 
 pub use envelopes::StoredEnvelope;
+pub use expired::{ExpiredSignal, EXPIRED_KEEP_SECS};
 pub use outbox::QueuedReceipt;
 pub use pin_guard::{PinClaim, PinFailures};
 pub use settings::Setting;
@@ -84,6 +86,8 @@ pub struct VaultStatus {
     /// Ids of handled signals (no content), kept until their envelope's expiry so that a
     /// handled signal cannot come back.
     pub handled_signals: usize,
+    /// Notices of signals that expired here unhandled, not yet seen.
+    pub expired_unhandled: usize,
 }
 
 /// An open vault.
@@ -196,6 +200,7 @@ impl Vault {
             sealed_signals: self.envelope_count()?,
             receipts_waiting: self.outbox_count()?,
             handled_signals: self.handled_count()?,
+            expired_unhandled: self.expired_count()?,
         })
     }
 
@@ -363,6 +368,7 @@ pub(crate) mod tests {
                 sealed_signals: 0,
                 receipts_waiting: 0,
                 handled_signals: 0,
+                expired_unhandled: 0,
             }
         );
         vault.set(Setting::School, "12AB").unwrap();

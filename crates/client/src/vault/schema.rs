@@ -2,8 +2,9 @@
 //! open key sealed with the PIN (salt, nonce and ciphertext, with the public half), the count
 //! and time of wrong PINs in a row, a handful of named settings, envelopes not yet handled (the sealed frames exactly as received), receipts not
 //! yet delivered (signed frames), and the ids of handled signals with their envelope's expiry
-//! (so a handled signal cannot come back; kept until that expiry). Never a name, a birthdate or
-//! any decrypted content.
+//! (so a handled signal cannot come back; kept until that expiry), and the ids of signals that
+//! expired unhandled with the moment they expired (until the person has seen that). Never a
+//! name, a birthdate or any decrypted content.
 
 use rusqlite::Connection;
 
@@ -15,7 +16,9 @@ use rusqlite::Connection;
 /// Version 4 added `open_key.guarded`: 1 when the open key is sealed with the relay's PIN guard
 /// in the derivation ([`crate::pin`]); a version-3 vault gains the column as 0 and is sealed
 /// again with the guard at its next right PIN.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+/// Version 5 added `expired`: the ids of signals that expired here unhandled, until the person
+/// has seen the notice (at most two weeks).
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS device_keys (
@@ -54,6 +57,10 @@ CREATE TABLE IF NOT EXISTS handled (
     signal_id  TEXT PRIMARY KEY CHECK (length(signal_id) = 32),
     expires_at INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS expired (
+    signal_id  TEXT PRIMARY KEY CHECK (length(signal_id) = 32),
+    expired_at INTEGER NOT NULL
+) STRICT;
 ";
 
 /// Creates the tables when missing and checks the version of an existing vault.
@@ -75,5 +82,5 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<Option<i64>> {
 }
 
 /// Every table, for wiping and for the privacy view.
-pub(crate) const TABLES: [&str; 7] =
-    ["device_keys", "open_key", "pin_guard", "settings", "envelopes", "outbox", "handled"];
+pub(crate) const TABLES: [&str; 8] =
+    ["device_keys", "open_key", "pin_guard", "settings", "envelopes", "outbox", "handled", "expired"];
