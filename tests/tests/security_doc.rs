@@ -1,5 +1,6 @@
-//! Keeps `SECURITY.md` honest: every test it names exists, every file or directory it names
-//! exists, and every row of the data inventory names at least one proof.
+//! Keeps `SECURITY.md` and the privacy pack (`docs/privacy/`) honest: every test they name
+//! exists, every file or directory they name exists, and every row of the data inventory names
+//! at least one proof.
 
 use std::path::{Path, PathBuf};
 
@@ -44,16 +45,15 @@ fn function_names(dir: &Path, names: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn every_test_and_file_named_in_security_md_exists() {
-    let text = security_md();
+/// The tests named in `text` (how many) and what it names that does not exist.
+fn named_but_missing(text: &str) -> (usize, Vec<String>) {
     let mut functions = Vec::new();
     for dir in ["crates", "src-tauri", "tests", "xtask"] {
         function_names(&root().join(dir), &mut functions);
     }
     let mut missing = Vec::new();
     let mut tests_named = 0;
-    for span in code_spans(&text) {
+    for span in code_spans(text) {
         if looks_like_test_name(span) {
             tests_named += 1;
             if !functions.iter().any(|f| f == span) {
@@ -63,8 +63,30 @@ fn every_test_and_file_named_in_security_md_exists() {
             missing.push(format!("path {span}"));
         }
     }
+    (tests_named, missing)
+}
+
+#[test]
+fn every_test_and_file_named_in_security_md_exists() {
+    let (tests_named, missing) = named_but_missing(&security_md());
     assert!(tests_named >= 30, "only {tests_named} tests named: did the format of SECURITY.md change?");
     assert!(missing.is_empty(), "SECURITY.md names what does not exist: {missing:#?}");
+}
+
+#[test]
+fn every_test_and_file_named_in_the_privacy_pack_exists() {
+    let dir = root().join("docs/privacy");
+    let mut pages = 0;
+    let mut tests_named = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/privacy").flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let (named, missing) = named_but_missing(&text);
+        assert!(missing.is_empty(), "{} names what does not exist: {missing:#?}", entry.path().display());
+        pages += 1;
+        tests_named += named;
+    }
+    assert!(pages >= 7, "the privacy pack has {pages} pages");
+    assert!(tests_named >= 30, "only {tests_named} tests named in the privacy pack");
 }
 
 #[test]
