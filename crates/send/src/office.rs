@@ -12,9 +12,10 @@ use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
 use crate::state_dir::{create_private_dir, existing_dir, DB_FILE};
 use crate::store::{LocalDevice, Outstanding, Settle, Store, SummerRule};
 use crate::summary::{SchoolSummary, Stats};
-use chrono::NaiveDate;
-use chrono::{DateTime, Duration, Utc};
-use hwc_calendar::{Delivery, Region, SchoolCalendar};
+use crate::phone::Phone;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Amsterdam;
+use hwc_calendar::{Day, Delivery, Region, SchoolCalendar};
 use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, OfficeItem};
 use hwc_protocol::birthdate::{MAX_AGE, MIN_AGE};
 use hwc_protocol::envelope::MAX_CLOCK_SKEW_SECS;
@@ -38,6 +39,17 @@ pub const UNCONFIRMED_AFTER_SECS: i64 = 24 * 3600;
 pub struct Sent {
     pub signal_id: SignalId,
     pub delivery: Delivery,
+}
+
+/// One school's signals not yet handed over at the morning's escalation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub school: Brin,
+    pub phone: Option<Phone>,
+    /// Why the school may be closed today, when its calendar says it may be ("Goede Vrijdag").
+    pub maybe_closed: Option<&'static str>,
+    /// Oldest first.
+    pub signals: Vec<Outstanding>,
 }
 
 /// What the sender knows about a signal id named by the relay.
@@ -349,6 +361,56 @@ impl Office {
         }
         let signal_id = self.send_sealed(brin, signal, now, delivery.deliver_from, delivery.expires_at)?;
         Ok(Sent { signal_id, delivery })
+    }
+
+    /// Records a known school's phone number, for the escalation list.
+    pub fn set_phone(&mut self, brin: Brin, phone: Option<&Phone>) -> Result<()> {
+        if self.store.set_phone(brin, phone)? {
+            Ok(())
+        } else {
+            Err(SendError::SchoolNotKnown { brin })
+        }
+    }
+
+    /// A school's phone number, when recorded.
+    pub fn phone(&self, brin: Brin) -> Result<Option<Phone>> {
+        self.store.phone(brin)
+    }
+
+    /// When the morning's list of signals not yet handed over is due (Dutch time).
+    pub fn escalation_at(&self) -> Result<NaiveTime> {
+        self.store.escalation_at()
+    }
+
+    pub fn set_escalation_at(&mut self, at: NaiveTime) -> Result<()> {
+        self.store.set_escalation_at(at)
+    }
+
+    /// The signals not yet handed over, per school, as at `now`: those the school's devices
+    /// had before today's escalation time (sent before it, or held by the relay until before
+    /// it) and that have not expired, at each school whose calendar does not have it closed
+    /// today. Read the relay's receipts first ([`Office::fetch_receipts`]): this looks only at
+    /// this office's own records.
+    pub fn escalations(&self, now: DateTime<Utc>) -> Result<Vec<Escalation>> {
+        let today = hwc_protocol::expiry::amsterdam_date(now);
+        let local = today.and_time(self.store.escalation_at()?);
+        let cutoff = Amsterdam.from_local_datetime(&local).earliest().map_or(now.timestamp(), |t| t.timestamp());
+        let mut open = self.store.all_outstanding()?;
+        open.retain(|o| o.held_until.unwrap_or(o.sent_at) < cutoff && o.expires_at > now.timestamp());
+        let mut list: Vec<Escalation> = Vec::new();
+        for school in self.store.schools()? {
+            let signals: Vec<Outstanding> = open.iter().filter(|o| o.school == school).cloned().collect();
+            if signals.is_empty() {
+                continue;
+            }
+            let maybe_closed = match self.calendar(school)?.day(today) {
+                Day::Closed(_) => continue,
+                Day::MaybeClosed(reason) => Some(reason.dutch()),
+                Day::Open => None,
+            };
+            list.push(Escalation { school, phone: self.store.phone(school)?, maybe_closed, signals });
+        }
+        Ok(list)
     }
 
     /// The signals to `brin` that the relay still holds (sent before a holiday), as at `now`:

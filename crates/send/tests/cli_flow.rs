@@ -172,6 +172,15 @@ fn command_line_flow() {
     assert_eq!(receipts.code, 0, "{}", receipts.stderr);
     assert_eq!(receipts.stdout.matches("doorgegeven aan de leerkracht").count(), 2, "{}", receipts.stdout);
     assert!(sender.run(&["receipts"], "").stdout.contains("Geen nieuwe"));
+    // Everything was handed over: the morning list is empty and says so.
+    assert_eq!(sender.run(&["school", "phone", "12AB", "bel maar"], "").code, 2);
+    assert_eq!(sender.run(&["school", "phone", "12AB", "030 123 45 67"], "").code, 0);
+    assert!(sender.run(&["school", "list"], "").stdout.contains("telefoon 030 123 45 67"));
+    assert_eq!(sender.run(&["settings", "--escalation", "8.30"], "").code, 2);
+    assert!(sender.run(&["settings", "--escalation", "08:15"], "").stdout.contains("om 08:15"));
+    let escalate = sender.run(&["escalate"], "");
+    assert_eq!(escalate.code, 0, "{}{}", escalate.stdout, escalate.stderr);
+    assert!(escalate.stdout.contains("Alle signalen van voor 08:15"), "{}", escalate.stdout);
     let stats = sender.run(&["stats"], "");
     assert_eq!(stats.code, 0, "{}", stats.stderr);
     assert!(stats.stdout.contains("verstuurd:                      2"), "{}", stats.stdout);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use common::{assert_absent_in_text, assert_absent_under, CuttingProxy, TestDevice};
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Envelope, OfficeSigningKey};
@@ -481,4 +481,46 @@ fn a_signal_for_a_school_closed_for_days_is_held_by_the_real_relay_and_the_calen
     let too_old = office.send_signal_at(brin, &turning, july).unwrap_err();
     assert!(matches!(too_old, SendError::AgeOnDelivery { age: 21, .. }), "{too_old}");
     assert_eq!(office.schools().unwrap()[0].outstanding, 1, "only the held signal is outstanding");
+}
+
+#[test]
+fn the_morning_list_names_each_school_with_signals_not_handed_over_and_its_phone() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut office, relay, _guard) = new_office(&tmp.path().join("state"));
+    let (busy, quiet): (Brin, Brin) = ("12AB".parse().unwrap(), "34CD".parse().unwrap());
+    let device = verified_device(&mut office, &relay.url(), busy, Role::Director);
+    let other = verified_device(&mut office, &relay.url(), quiet, Role::Director);
+    assert!(matches!(office.set_phone("99ZZ".parse().unwrap(), None), Err(SendError::SchoolNotKnown { .. })));
+    office.set_phone(busy, Some(&"030 123 45 67".parse().unwrap())).unwrap();
+    let today = amsterdam_date(Utc::now());
+    let signal = Signal::from_input("Sem de Vries", "07-03-2016", today).unwrap();
+    let waiting = office.send_signal(busy, &signal).unwrap();
+    let handed = office.send_signal(busy, &signal).unwrap();
+    let elsewhere = office.send_signal(quiet, &signal).unwrap();
+    device.acknowledge(&relay.url(), handed, ReceiptKind::HandedOver);
+    other.acknowledge(&relay.url(), elsewhere, ReceiptKind::HandedOver);
+    assert_eq!(office.fetch_receipts().unwrap().len(), 2);
+
+    // The morning of the school day the signals were planned for, after 08:30.
+    let read_by = office.plan_at(busy, Utc::now()).unwrap().read_by;
+    let morning = |h, m| {
+        chrono_tz::Europe::Amsterdam
+            .from_local_datetime(&read_by.and_hms_opt(h, m, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .to_utc()
+    };
+    assert_eq!(office.escalation_at().unwrap().format("%H:%M").to_string(), "08:30");
+    let list = office.escalations(morning(9, 0)).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].school, busy);
+    assert_eq!(list[0].phone.as_ref().map(ToString::to_string).as_deref(), Some("030 123 45 67"));
+    assert_eq!(list[0].maybe_closed, None);
+    assert_eq!(list[0].signals.iter().map(|s| s.signal_id).collect::<Vec<_>>(), vec![waiting]);
+    // After it expired it is no longer on the list (the expiry report takes over).
+    assert!(office.escalations(morning(23, 59) + chrono::Duration::minutes(1)).unwrap().is_empty());
+    // A school closed that day (a study day) is not on the list.
+    office.set_school_days(busy, &[read_by], Some(false)).unwrap();
+    assert!(office.escalations(morning(9, 0)).unwrap().is_empty());
 }

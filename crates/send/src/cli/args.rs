@@ -61,7 +61,13 @@ pub enum Command {
         /// Signalen die door de zomervakantie van de school heen zouden wachten: waarschuwen en versturen, of weigeren.
         #[arg(long, value_enum, value_name = "REGEL", help_heading = "Opties")]
         summer: Option<SummerArg>,
+        /// Tijdstip van de ochtendlijst met signalen die nog niet zijn doorgegeven, zoals 08:30.
+        #[arg(long, value_name = "UU:MM", help_heading = "Opties")]
+        escalation: Option<String>,
     },
+    /// Toon per school de signalen die nog niet zijn doorgegeven, met het telefoonnummer (voor een geplande taak om 08:30; eindigt met code 1 als er een is).
+    #[command(help_template = TEMPLATE)]
+    Escalate,
 }
 
 /// `hwc-send settings --summer`
@@ -103,6 +109,16 @@ pub enum SchoolCommand {
         /// Vakantieregio van de school: noord, midden, zuid, of eigen (eigen vakanties, zoals in het mbo).
         #[arg(long, value_name = "REGIO", help_heading = "Opties")]
         region: Option<String>,
+    },
+    /// Leg het telefoonnummer van een school vast (voor de ochtendlijst); "geen" haalt het weg.
+    #[command(help_template = TEMPLATE)]
+    Phone {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Het telefoonnummer, zoals "030 123 45 67", of geen.
+        #[arg(value_name = "NUMMER", help_heading = "Argumenten")]
+        phone: String,
     },
     /// Leg eigen vrije dagen van een school vast (studiedagen), of dagen waarop ze open is terwijl veel scholen dicht zijn; zonder opties: toon ze.
     #[command(help_template = TEMPLATE)]

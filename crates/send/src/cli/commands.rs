@@ -5,7 +5,7 @@ use super::input;
 use super::signal::parse_brin;
 use super::{CliError, Globals};
 use chrono::DateTime;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use hwc_protocol::Brin;
 use hwc_protocol::{DeviceId, Role};
 use hwc_send::report::dutch_time;
@@ -160,6 +160,67 @@ fn warn_of_held(office: &Office, brin: Brin) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `hwc-send school phone BRIN NUMMER`
+pub fn school_phone(globals: &Globals, brin: &str, phone: &str) -> Result<ExitCode, CliError> {
+    let brin = parse_brin(brin)?;
+    let phone = if phone.trim().eq_ignore_ascii_case("geen") {
+        None
+    } else {
+        Some(phone.parse::<hwc_send::Phone>().map_err(|e| CliError::BadInput(e.to_string()))?)
+    };
+    let mut office = globals.open()?;
+    office.set_phone(brin, phone.as_ref())?;
+    match phone {
+        Some(phone) => println!("School {brin}: telefoon {phone}."),
+        None => println!("School {brin}: geen telefoonnummer."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hwc-send escalate`: receipts first (so what was handed over is settled), then per school the
+/// signals that are still waiting.
+pub fn escalate(globals: &Globals) -> Result<ExitCode, CliError> {
+    let mut office = globals.open()?;
+    let mut attention = false;
+    match office.fetch_receipts() {
+        Ok(reports) => {
+            for report in &reports {
+                attention |= report.needs_attention();
+                let mark = if report.needs_attention() { "LET OP: " } else { "" };
+                println!("{mark}{report}");
+            }
+        }
+        Err(err) => {
+            attention = true;
+            println!("LET OP: de bevestigingen konden niet worden opgehaald ({err}); de lijst hieronder kan signalen bevatten die al zijn doorgegeven.");
+        }
+    }
+    let now = chrono::Utc::now();
+    let at = office.escalation_at()?;
+    if now.with_timezone(&chrono_tz::Europe::Amsterdam).time() < at {
+        println!("Het is nog geen {}: scholen kunnen nog bezig zijn.", at.format("%H:%M"));
+    }
+    let list = office.escalations(now)?;
+    if list.is_empty() {
+        println!("Alle signalen van voor {} zijn doorgegeven of verlopen.", at.format("%H:%M"));
+    }
+    for school in &list {
+        let phone = school.phone.as_ref().map_or("telefoonnummer onbekend (hwc-send school phone)".to_string(), |p| format!("bel {p}"));
+        let closed = school.maybe_closed.map(|why| format!(" (school mogelijk dicht: {why})")).unwrap_or_default();
+        println!(
+            "LET OP: school {}: {} signaal/signalen nog niet doorgegeven; {phone}{closed}",
+            school.school,
+            school.signals.len()
+        );
+        for signal in &school.signals {
+            let sent = DateTime::from_timestamp(signal.held_until.unwrap_or(signal.sent_at), 0).map(dutch_time).unwrap_or_default();
+            let expires = DateTime::from_timestamp(signal.expires_at, 0).map(dutch_time).unwrap_or_default();
+            println!("    signaal {}: bij de school sinds {sent}, verloopt om {expires}", signal.signal_id);
+        }
+    }
+    Ok(if attention || !list.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 /// `hwc-send school region BRIN REGIO`
 pub fn school_region(globals: &Globals, brin: &str, region: &str) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
@@ -173,12 +234,22 @@ pub fn school_region(globals: &Globals, brin: &str, region: &str) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// `hwc-send settings [--summer waarschuwen|weigeren]`
-pub fn settings(globals: &Globals, summer: Option<SummerRule>) -> Result<ExitCode, CliError> {
+/// `hwc-send settings [--summer waarschuwen|weigeren] [--escalation UU:MM]`
+pub fn settings(globals: &Globals, summer: Option<SummerRule>, escalation: Option<&str>) -> Result<ExitCode, CliError> {
+    let escalation = escalation
+        .map(|t| {
+            NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                .map_err(|_| CliError::BadInput("tijdstip: gebruik uu:mm, zoals 08:30".into()))
+        })
+        .transpose()?;
     let mut office = globals.open()?;
     if let Some(rule) = summer {
         office.set_summer_rule(rule)?;
     }
+    if let Some(at) = escalation {
+        office.set_escalation_at(at)?;
+    }
+    println!("Ochtendlijst met signalen die nog niet zijn doorgegeven: om {} (hwc-send escalate).", office.escalation_at()?.format("%H:%M"));
     let text = match office.summer_rule()? {
         SummerRule::Warn => "waarschuwen (het signaal wordt verstuurd en de relay bewaart het tot een week voor de school weer opengaat)",
         SummerRule::Refuse => "weigeren (in de zomervakantie van de school wordt er niets verstuurd)",
@@ -271,8 +342,9 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             1 => "1 geverifieerd apparaat".to_string(),
             n => format!("{n} geverifieerde apparaten"),
         };
+        let phone = office.phone(school.school)?.map(|p| format!(", telefoon {p}")).unwrap_or_default();
         println!(
-            "{}: {devices}, {} signaal/signalen open, {}",
+            "{}: {devices}, {} signaal/signalen open, {}{phone}",
             school.school,
             school.outstanding,
             region_text(school.region)

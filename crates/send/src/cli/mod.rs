@@ -125,7 +125,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::School(SchoolCommand::Days { brin, closed, open, normal }) => {
             commands::school_days(&globals, &brin, closed.as_deref(), open.as_deref(), normal.as_deref())
         }
-        Command::Settings { summer } => commands::settings(&globals, summer.map(Into::into)),
+        Command::Settings { summer, escalation } => {
+            commands::settings(&globals, summer.map(Into::into), escalation.as_deref())
+        }
+        Command::Escalate => commands::escalate(&globals),
+        Command::School(SchoolCommand::Phone { brin, phone }) => commands::school_phone(&globals, &brin, &phone),
         Command::School(SchoolCommand::Verify { brin, device, code }) => {
             commands::school_verify(&globals, &brin, device.as_deref(), code.as_deref())
         }

@@ -4,7 +4,8 @@
 
 use super::Store;
 use crate::error::{Result, SendError};
-use chrono::NaiveDate;
+use crate::phone::Phone;
+use chrono::{NaiveDate, NaiveTime};
 use hwc_calendar::Region;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, ReceiptKey, Role, SignalId};
 use rusqlite::{params, OptionalExtension, Row};
@@ -227,6 +228,35 @@ impl Store {
             None => Ok(None),
             Some(text) => text.parse().map(Some).map_err(|_| SendError::CorruptState("onbekende regio")),
         }
+    }
+
+    /// Records a known school's phone number (`None`: none); false when the school is unknown.
+    pub fn set_phone(&self, brin: Brin, phone: Option<&Phone>) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE schools SET phone = ?2 WHERE brin = ?1",
+            params![brin.as_str(), phone.map(Phone::as_str)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// A school's phone number, when recorded.
+    pub fn phone(&self, brin: Brin) -> Result<Option<Phone>> {
+        let text: Option<Option<String>> = self
+            .conn()
+            .query_row("SELECT phone FROM schools WHERE brin = ?1", [brin.as_str()], |r| r.get(0))
+            .optional()?;
+        text.flatten().map(|t| t.parse().map_err(|_| SendError::CorruptState("telefoonnummer"))).transpose()
+    }
+
+    /// The time of day (Dutch time) the morning's list of signals not yet handed over is due.
+    pub fn escalation_at(&self) -> Result<NaiveTime> {
+        let text: String = self.conn().query_row("SELECT escalation_at FROM settings WHERE id = 1", [], |r| r.get(0))?;
+        NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| SendError::CorruptState("tijdstip"))
+    }
+
+    pub fn set_escalation_at(&self, at: NaiveTime) -> Result<()> {
+        self.conn().execute("UPDATE settings SET escalation_at = ?1 WHERE id = 1", [at.format("%H:%M").to_string()])?;
+        Ok(())
     }
 
     /// What the office does with a signal that would wait through a zomervakantie.

@@ -37,14 +37,17 @@ ALTER TABLE counts ADD COLUMN unproven INTEGER NOT NULL DEFAULT 0;
 
 /// Version 4 to 5: the school calendar. Each school's holiday region (`NULL` until the office
 /// sets it: then a day counts as a school day only where it is one in every region), the
-/// school's own closed and open days, the office's settings (what to do with a signal that
-/// would wait through a zomervakantie), and for a signal the relay holds through a holiday the
+/// school's own closed and open days and phone number, the office's settings (what to do with
+/// a signal that would wait through a zomervakantie; when the morning's list of signals not yet
+/// handed over is due), and for a signal the relay holds through a holiday the
 /// moment it starts delivering it (`outstanding.deliver_from`).
 pub const MIGRATE_4_TO_5: &str = "
 ALTER TABLE schools ADD COLUMN region TEXT CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'));
+ALTER TABLE schools ADD COLUMN phone TEXT CHECK (phone IS NULL OR length(phone) <= 24);
 CREATE TABLE settings (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
-    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
+    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse')),
+    escalation_at TEXT  NOT NULL DEFAULT '08:30' CHECK (length(escalation_at) = 5)
 );
 INSERT INTO settings (id, summer_rule) VALUES (1, 'warn');
 ALTER TABLE outstanding ADD COLUMN deliver_from INTEGER;
@@ -67,11 +70,13 @@ CREATE TABLE office (
 CREATE TABLE schools (
     brin        TEXT    PRIMARY KEY,
     added_at    INTEGER NOT NULL,
-    region      TEXT    CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'))
+    region      TEXT    CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen')),
+    phone       TEXT    CHECK (phone IS NULL OR length(phone) <= 24)
 );
 CREATE TABLE settings (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
-    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
+    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse')),
+    escalation_at TEXT  NOT NULL DEFAULT '08:30' CHECK (length(escalation_at) = 5)
 );
 CREATE TABLE devices (
     device_id   TEXT    PRIMARY KEY,

@@ -115,6 +115,7 @@ fn a_version_1_database_is_migrated() {
         .execute_batch(&format!(
             "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
              DROP TABLE settings; DROP TABLE school_days; ALTER TABLE schools DROP COLUMN region;
+             ALTER TABLE schools DROP COLUMN phone;
              CREATE TABLE counts (id INTEGER PRIMARY KEY CHECK (id = 1), sent INTEGER NOT NULL,
                  handed_over INTEGER NOT NULL, not_our_pupil INTEGER NOT NULL, expired INTEGER NOT NULL);
              INSERT INTO counts VALUES (1, 4, 3, 0, 0);
