@@ -1,5 +1,5 @@
-//! Desktop notifications. The text is always exactly [`TEXT`]: no name, no birthdate, no
-//! school, no count, because notification daemons keep a history (and Windows stores toasts in
+//! Desktop notifications. The text is always exactly [`TEXT`] for a new signal, or
+//! [`REMINDER_TEXT`] for the backup's reminder: no name, no birthdate, no school, no count, because notification daemons keep a history (and Windows stores toasts in
 //! a database). A D-Bus call can block for about 25 s when a daemon is broken, so every call
 //! runs on its own thread and is given up after [`TIMEOUT`]; the caller never waits longer.
 //!
@@ -10,8 +10,11 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The only text a notification of this app ever carries.
+/// The text of the notification of a new signal.
 pub const TEXT: &str = "Nieuw Handle with Care-signaal";
+
+/// The text of the backup's reminder: a signal waits since before the school's time.
+pub const REMINDER_TEXT: &str = "Een signaal wacht nog";
 
 /// The app's AppUserModelID on Windows: its identifier in `tauri.conf.json`.
 pub const APP_ID: &str = "nl.hwc.school";
@@ -46,11 +49,21 @@ pub fn check() -> Availability {
     Availability::Unknown
 }
 
-/// Shows the one notification. Returns whether a notification service took it.
+/// Shows the notification of a new signal. Returns whether a notification service took it.
 pub fn new_signal() -> Availability {
-    let shown = bounded(|| {
+    show(TEXT)
+}
+
+/// Shows the backup's reminder. Returns whether a notification service took it.
+pub fn reminder() -> Availability {
+    show(REMINDER_TEXT)
+}
+
+/// Shows one of the two fixed texts.
+fn show(text: &'static str) -> Availability {
+    let shown = bounded(move || {
         let mut notification = notify_rust::Notification::new();
-        notification.appname("HwC School").summary(TEXT).icon(APP_ID).timeout(notify_rust::Timeout::Never);
+        notification.appname("HwC School").summary(text).icon(APP_ID).timeout(notify_rust::Timeout::Never);
         #[cfg(windows)]
         notification.app_id(APP_ID);
         notification.show().map(|_| ())
@@ -69,7 +82,8 @@ mod tests {
     #[test]
     fn the_text_says_nothing_about_the_child_the_school_or_how_many() {
         assert_eq!(TEXT, "Nieuw Handle with Care-signaal");
-        assert!(!TEXT.chars().any(|c| c.is_ascii_digit()));
+        assert_eq!(REMINDER_TEXT, "Een signaal wacht nog");
+        assert!(!TEXT.chars().chain(REMINDER_TEXT.chars()).any(|c| c.is_ascii_digit()));
     }
 
     /// A private D-Bus session bus that knows no services: a bare desktop session.

@@ -137,6 +137,13 @@ fn run(session: &Session, hooks: &Hooks) {
                 continue;
             }
         }
+        // The backup's reminder, once a day after the school's time (a no on any other device);
+        // asked before each long-poll, so also as soon as the app starts.
+        match c.take_reminder(Utc::now(), session.paths.config.reminder_at()) {
+            Ok(true) => note_notifications(session, notify::reminder()),
+            Ok(false) => {}
+            Err(e) => eprintln!("HwC School: herinnering nagaan mislukt: {e}"),
+        }
         match c.fetch(hwc_client::rhythm::next_wait()) {
             Ok(report) => {
                 if !report.new_signals.is_empty() {

@@ -7,7 +7,7 @@
 //! directory, while the agent goes on polling. `cargo xtask test` provides the display, the
 //! D-Bus session with keyring, and the daemon.
 
-use chrono::Utc;
+use chrono::{Timelike, Utc};
 use hwc_protocol::{Role, Signal};
 use hwc_system_tests::desktop::{
     descendants, is_alive, notification_history, notifications, terminate, tray_icon_dirs, wait_for, web_processes,
@@ -135,8 +135,8 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     drop(second_signal);
     let raised = wait_for("a notification for the second signal", WAIT, || Some(ours(before)).filter(|n| n.len() >= 2));
 
-    // Every notification this app raised in this session says only the one sentence.
-    for n in notifications().unwrap().iter().filter(|n| n.app == "HwC School") {
+    // Every notification this app raised in this test says only the one sentence.
+    for n in ours(before) {
         assert_eq!((n.summary.as_str(), n.body.as_str()), (TEXT, ""), "{n:?}");
     }
     assert_eq!(raised.len(), 2, "{raised:?}");
@@ -166,6 +166,62 @@ fn the_agent_notifies_without_a_web_process_and_the_window_process_ends_with_its
     let output = std::fs::read_to_string(&log).unwrap();
     assert!(!output.contains("panicked"), "{output}");
     assert!(!output.contains("systeemvak"), "the tray was built: {output}");
+}
+
+/// The backup's reminder: a signal the backup's device holds since before the school's time
+/// (`reminder_at` in the machine configuration) makes the agent say exactly "Een signaal wacht
+/// nog" as soon as it runs after that time, once.
+#[test]
+fn the_backups_agent_reminds_of_a_signal_still_waiting_after_the_schools_time() {
+    let _alone = one_agent_at_a_time();
+    assert!(std::env::var_os("DISPLAY").is_some(), "no display: run this through `cargo xtask test`");
+    let root = tempfile::tempdir().unwrap();
+    let school = world::World::school();
+    let (mut office, relay) = world::office_and_relay(root.path(), &[]).unwrap();
+    let mut backup = world::enroll_and_verify(&mut office, &relay.url(), school, Role::Backup, root.path()).unwrap();
+    let child = Signal::from_input(CHILDREN[0].0, CHILDREN[0].1, Utc::now().date_naive()).unwrap();
+    let id = office.send_signal(school, &child).unwrap();
+    drop(child);
+    assert_eq!(backup.fetch(5).unwrap().new_signals, vec![id]);
+    drop(backup);
+    // The school's time is the next whole minute (Dutch time); the agent starts just after it.
+    let now = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam);
+    let next_minute = now.with_second(0).unwrap().with_nanosecond(0).unwrap() + chrono::Duration::minutes(1);
+    let config = root.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "relay = \"{}\"\noffice_key_fingerprint = \"{}\"\nreminder_at = \"{}\"\n",
+            relay.url(),
+            office.public_key().fingerprint(),
+            next_minute.format("%H:%M")
+        ),
+    )
+    .unwrap();
+    std::thread::sleep((next_minute + chrono::Duration::seconds(1) - now).to_std().unwrap());
+    let data_dir = world::device_dir(root.path(), school, Role::Backup);
+    let env: [(&str, &Path); 3] = [
+        ("HWC_SCHOOL_DATA_DIR", &data_dir),
+        ("HWC_SCHOOL_WEBVIEW_DIR", &root.path().join("app-webview")),
+        ("HWC_SCHOOL_CONFIG", &config),
+    ];
+    let before = notifications().unwrap().iter().map(|n| n.id).max().unwrap_or(0);
+    let agent =
+        AppProcess(Command::new(app_binary()).arg("--achtergrond").envs(env).stdin(Stdio::null()).spawn().unwrap());
+    let raised = wait_for("the backup's reminder", WAIT, || Some(ours(before)).filter(|n| !n.is_empty()));
+    // Once: a few more polls raise nothing more.
+    std::thread::sleep(Duration::from_secs(3));
+    let raised_now = ours(before);
+    assert_eq!(raised_now, raised, "one reminder a day");
+    assert_eq!(
+        raised.iter().map(|n| (n.summary.as_str(), n.body.as_str())).collect::<Vec<_>>(),
+        vec![("Een signaal wacht nog", "")],
+        "exactly the reminder's sentence"
+    );
+    terminate(agent.pid(), WAIT);
+    let history = notification_history().unwrap();
+    let needles = Needles::for_child(CHILDREN[0].0, CHILDREN[0].1);
+    assert_eq!(needles.found_in(history.as_bytes()), Vec::<String>::new(), "in the notification history");
 }
 
 /// A pin school IT deploys after the device enrolled holds from the app's next start: a device

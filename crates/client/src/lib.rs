@@ -22,6 +22,7 @@ pub mod machine_config;
 pub mod pin;
 pub mod relay_client;
 mod relay_refusal;
+pub mod reminder;
 mod reports;
 mod retire;
 pub mod rhythm;

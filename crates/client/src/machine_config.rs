@@ -11,6 +11,7 @@
 //! ```toml
 //! relay = "https://relay.voorbeeld.nl"
 //! office_key_fingerprint = "3b0c…(64 hex)"
+//! reminder_at = "08:15"   # a backup device reminds at this time when a signal still waits
 //! ```
 
 use hwc_protocol::RelayAddress;
@@ -22,13 +23,21 @@ use serde::{Deserialize, Serialize};
 pub struct MachineConfig {
     pub relay: Option<String>,
     pub office_key_fingerprint: Option<String>,
+    /// `uu:mm`, Dutch time: when a backup device reminds that a signal still waits (default
+    /// [`crate::reminder::DEFAULT_REMINDER_AT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_at: Option<String>,
 }
 
 /// Why the file was refused, in words school IT can act on. Never quotes the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MachineConfigError {
-    #[error("het configuratiebestand is geen geldige TOML met alleen 'relay' en 'office_key_fingerprint'")]
+    #[error(
+        "het configuratiebestand is geen geldige TOML met alleen 'relay', 'office_key_fingerprint' en 'reminder_at'"
+    )]
     NotToml,
+    #[error("reminder_at: een tijd als \"08:15\" (uu:mm)")]
+    ReminderAt,
     #[error("relay: {0}")]
     Relay(String),
     #[error("office_key_fingerprint: 64 tekens 0-9 en a-f, zoals hwc-send init het toont")]
@@ -36,6 +45,14 @@ pub enum MachineConfigError {
 }
 
 impl MachineConfig {
+    /// When a backup device reminds that a signal still waits.
+    pub fn reminder_at(&self) -> chrono::NaiveTime {
+        self.reminder_at
+            .as_deref()
+            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+            .unwrap_or(crate::reminder::DEFAULT_REMINDER_AT)
+    }
+
     /// Reads and checks the text of the file. Empty text means no settings. The relay address
     /// comes back in its plain form (`https://relay.voorbeeld.nl`, without spaces around it).
     pub fn parse(text: &str) -> Result<Self, MachineConfigError> {
@@ -51,6 +68,11 @@ impl MachineConfig {
                 return Err(MachineConfigError::Fingerprint);
             }
         }
+        if let Some(at) = &config.reminder_at {
+            let time =
+                chrono::NaiveTime::parse_from_str(at.trim(), "%H:%M").map_err(|_| MachineConfigError::ReminderAt)?;
+            config.reminder_at = Some(time.format("%H:%M").to_string());
+        }
         Ok(config)
     }
 
@@ -62,6 +84,7 @@ impl MachineConfig {
         let config = Self {
             relay: Some(address.to_string()),
             office_key_fingerprint: (!fingerprint.is_empty()).then(|| fingerprint.to_ascii_lowercase()),
+            reminder_at: None,
         };
         // One set of rules: what is written must read back the same.
         Self::parse(&config.to_toml())
@@ -103,6 +126,22 @@ mod tests {
             matches!(invisible, Err(MachineConfigError::Relay(ref e)) if e.contains("onzichtbaar teken")),
             "{invisible:?}"
         );
+    }
+
+    #[test]
+    fn the_reminder_time_is_a_time_of_day_or_the_default() {
+        assert_eq!(MachineConfig::default().reminder_at(), crate::reminder::DEFAULT_REMINDER_AT);
+        let set = MachineConfig::parse("reminder_at = \"7:45\"").unwrap();
+        assert_eq!(set.reminder_at.as_deref(), Some("07:45"));
+        assert_eq!(set.reminder_at(), chrono::NaiveTime::from_hms_opt(7, 45, 0).unwrap());
+        for bad in ["\"8.15\"", "\"25:00\"", "\"08:15:00\"", "\"\""] {
+            assert_eq!(
+                MachineConfig::parse(&format!("reminder_at = {bad}")),
+                Err(MachineConfigError::ReminderAt),
+                "{bad}"
+            );
+        }
+        assert_eq!(MachineConfig::parse("reminder_at = 815"), Err(MachineConfigError::NotToml));
     }
 
     #[test]

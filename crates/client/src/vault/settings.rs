@@ -1,6 +1,7 @@
 //! Named settings: a fixed list of keys, each a short text value. Nothing personal: the relay
 //! address, the office key, this device's id, school (BRIN), role and status, the inbox cursor,
-//! and a count of PIN tries the relay still counts (see [`crate::guard`]).
+//! a count of PIN tries the relay still counts (see [`crate::guard`]), and the date a backup
+//! device last reminded that a signal waits (see [`crate::reminder`]).
 
 use super::{Vault, VaultError};
 use rusqlite::OptionalExtension;
@@ -18,10 +19,12 @@ pub enum Setting {
     /// Tries the relay's PIN guard still counts although they were this computer's own (a
     /// reset after a right PIN that did not reach the relay).
     PinGuardUncleared,
+    /// The Dutch date (`YYYY-MM-DD`) this backup device last reminded that a signal waits.
+    RemindedOn,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 8] = [
+    pub const ALL: [Setting; 9] = [
         Setting::RelayUrl,
         Setting::OfficeKey,
         Setting::DeviceId,
@@ -30,6 +33,7 @@ impl Setting {
         Setting::Status,
         Setting::InboxCursor,
         Setting::PinGuardUncleared,
+        Setting::RemindedOn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +46,7 @@ impl Setting {
             Setting::Status => "status",
             Setting::InboxCursor => "inbox_cursor",
             Setting::PinGuardUncleared => "pin_guard_uncleared",
+            Setting::RemindedOn => "reminded_on",
         }
     }
 }
