@@ -113,6 +113,22 @@ pub struct DeviceList {
     pub devices: Vec<DeviceInfo>,
 }
 
+/// One device's last contact with the relay: the Dutch date of its last inbox or status
+/// request (`None`: none since the relay began keeping it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastContact {
+    pub device_id: DeviceId,
+    pub day: Option<chrono::NaiveDate>,
+}
+
+/// `GET /v1/schools/{brin}/last-contact` (office): the school's devices that are not removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastContacts {
+    pub devices: Vec<LastContact>,
+}
+
 /// `POST /v1/pin-guard` (device): test a PIN with the relay's help (see
 /// [`crate::pin_guard`]). The relay counts the try before it answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

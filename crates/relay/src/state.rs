@@ -6,7 +6,7 @@ use crate::school_assignments::SchoolAssignments;
 use crate::store::backend::RelayStore;
 use crate::store::{SqliteStore, StoreError};
 use crate::waiters::Waiters;
-use hwc_protocol::{Brin, OfficePublicKey};
+use hwc_protocol::{Brin, DeviceId, OfficePublicKey};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -26,6 +26,9 @@ pub struct AppState {
     /// The origins a signed request may name: this relay's public addresses
     /// ([`crate::Config::origins`]; set when serving starts).
     pub relay_origins: Arc<Vec<String>>,
+    /// The last contact day written per device, so it is written at most once a day (a
+    /// long-poll never waits behind a write for it).
+    pub last_contact: Arc<std::sync::Mutex<std::collections::HashMap<DeviceId, String>>>,
 }
 
 impl AppState {
@@ -42,6 +45,24 @@ impl AppState {
             enrollment_guard: Arc::new(guard(enrollment_guard::DEFAULT_MAX_FAILURES)),
             trusted_proxies: Arc::new(Vec::new()),
             relay_origins: Arc::new(Vec::new()),
+            last_contact: Arc::default(),
+        }
+    }
+
+    /// Notes that `device` is in contact today (Dutch date): written to the store once a day.
+    /// A failed write is logged and retried at the next contact; the request goes on.
+    pub async fn note_contact(&self, device: DeviceId) {
+        let today = hwc_protocol::expiry::amsterdam_date(chrono::Utc::now()).format("%Y-%m-%d").to_string();
+        {
+            let mut seen = self.last_contact.lock().unwrap_or_else(|p| p.into_inner());
+            if seen.get(&device) == Some(&today) {
+                return;
+            }
+            seen.insert(device, today.clone());
+        }
+        if let Err(error) = self.store.touch_device(device, today).await {
+            self.last_contact.lock().unwrap_or_else(|p| p.into_inner()).remove(&device);
+            tracing::warn!(%error, "last contact not written");
         }
     }
 

@@ -7,16 +7,16 @@
 
 use crate::db_key::{DbKey, KeySource};
 use crate::error::{Result, SendError};
+use crate::phone::Phone;
 use crate::relay_client::{parse_relay_url, RelayClient, RelayError};
 use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
 use crate::state_dir::{create_private_dir, existing_dir, DB_FILE};
 use crate::store::{LocalDevice, Outstanding, Settle, Store, SummerRule};
 use crate::summary::{SchoolSummary, Stats};
-use crate::phone::Phone;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_calendar::{Day, Delivery, Region, SchoolCalendar};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, OfficeItem};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, LastContact, OfficeItem};
 use hwc_protocol::birthdate::{MAX_AGE, MIN_AGE};
 use hwc_protocol::envelope::MAX_CLOCK_SKEW_SECS;
 use hwc_protocol::{
@@ -370,6 +370,25 @@ impl Office {
         } else {
             Err(SendError::SchoolNotKnown { brin })
         }
+    }
+
+    /// When each device of `brin` (not removed) last asked the relay for its inbox or status,
+    /// with how many of the school's days it has been silent since (school days after that day
+    /// and before today, by the school's calendar; `None` when the relay has no day yet).
+    pub fn last_contacts(&self, brin: Brin, now: DateTime<Utc>) -> Result<Vec<(LastContact, Option<usize>)>> {
+        let contacts = self.relay.last_contacts(&self.key, brin)?;
+        let calendar = self.calendar(brin)?;
+        let today = hwc_protocol::expiry::amsterdam_date(now);
+        Ok(contacts
+            .devices
+            .into_iter()
+            .map(|contact| {
+                let silent = contact.day.map(|day| {
+                    day.iter_days().skip(1).take_while(|d| *d < today).filter(|d| calendar.day(*d).is_open()).count()
+                });
+                (contact, silent)
+            })
+            .collect())
     }
 
     /// A school's phone number, when recorded.

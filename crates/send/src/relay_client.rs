@@ -9,7 +9,8 @@
 //! relay cannot send terminal escape sequences to the officer's screen.
 
 use hwc_protocol::api::{
-    ApiError, CreateEnrollment, DeviceInfo, DeviceList, OfficeItems, SignalAccepted, Stats, SuccessorAccepted,
+    ApiError, CreateEnrollment, DeviceInfo, DeviceList, LastContacts, OfficeItems, SignalAccepted, Stats,
+    SuccessorAccepted,
 };
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey, OfficeSuccession, RequestParts};
@@ -236,6 +237,11 @@ impl RelayClient {
     /// `GET /v1/schools/{brin}/devices`.
     pub fn school_devices(&self, key: &OfficeSigningKey, brin: Brin) -> Result<DeviceList, RelayError> {
         self.call(key, Method::GET, &format!("/v1/schools/{brin}/devices"), Body::None, ATTEMPTS)
+    }
+
+    /// `GET /v1/schools/{brin}/last-contact`.
+    pub fn last_contacts(&self, key: &OfficeSigningKey, brin: Brin) -> Result<LastContacts, RelayError> {
+        self.call(key, Method::GET, &format!("/v1/schools/{brin}/last-contact"), Body::None, ATTEMPTS)
     }
 
     /// `POST /v1/devices/{device_id}/verify`.

@@ -175,7 +175,9 @@ fn command_line_flow() {
     // Everything was handed over: the morning list is empty and says so.
     assert_eq!(sender.run(&["school", "phone", "12AB", "bel maar"], "").code, 2);
     assert_eq!(sender.run(&["school", "phone", "12AB", "030 123 45 67"], "").code, 0);
-    assert!(sender.run(&["school", "list"], "").stdout.contains("telefoon 030 123 45 67"));
+    let list = sender.run(&["school", "list"], "");
+    assert!(list.stdout.contains("telefoon 030 123 45 67"), "{}", list.stdout);
+    assert!(list.stdout.contains("; laatst contact op "), "the device fetched today: {}", list.stdout);
     assert_eq!(sender.run(&["settings", "--escalation", "8.30"], "").code, 2);
     assert!(sender.run(&["settings", "--escalation", "08:15"], "").stdout.contains("om 08:15"));
     let escalate = sender.run(&["escalate"], "");

@@ -524,3 +524,24 @@ fn the_morning_list_names_each_school_with_signals_not_handed_over_and_its_phone
     office.set_school_days(busy, &[read_by], Some(false)).unwrap();
     assert!(office.escalations(morning(9, 0)).unwrap().is_empty());
 }
+
+#[test]
+fn the_office_sees_when_each_device_last_had_contact_and_how_many_school_days_ago() {
+    require_test_keyring();
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut office, relay, _guard) = new_office(&tmp.path().join("state"));
+    let brin: Brin = "12AB".parse().unwrap();
+    let device = verified_device(&mut office, &relay.url(), brin, Role::Director);
+    let now = Utc::now();
+    let before = office.last_contacts(brin, now).unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!((before[0].0.day, before[0].1), (None, None), "no contact yet");
+    device.inbox(&relay.url());
+    let after = office.last_contacts(brin, now).unwrap();
+    assert_eq!(after[0].0.device_id, device.id);
+    assert_eq!((after[0].0.day, after[0].1), (Some(amsterdam_date(now)), Some(0)));
+    // Two weeks on without contact: at least eight school days (weekdays of a school with its
+    // own holidays, whatever national days fall in them).
+    let later = office.last_contacts(brin, now + Duration::days(14)).unwrap();
+    assert!(later[0].1.is_some_and(|silent| silent >= 8), "{later:?}");
+}

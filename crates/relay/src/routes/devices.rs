@@ -11,7 +11,7 @@ use crate::store::pin_guard::NewPinGuard;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice};
+use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceList, DeviceStatus, EnrollDevice, LastContacts};
 use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, OfficePublicKey, Signer};
 use std::net::SocketAddr;
@@ -143,8 +143,10 @@ async fn enroll_checked(state: &AppState, raw: RawSigned) -> Result<(StatusCode,
 }
 
 /// `GET /v1/device` (device, any status).
-pub async fn own_device(signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> {
-    Ok(Json(signed.device()?.clone()))
+pub async fn own_device(State(state): State<AppState>, signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> {
+    let device = signed.device()?.clone();
+    state.note_contact(device.device_id).await;
+    Ok(Json(device))
 }
 
 /// `POST /v1/device/remove` (the device itself, any status): the device is taken out of use, as
@@ -179,6 +181,19 @@ pub async fn list(
     owned_school(&state, office, school).await?;
     let devices = state.store.list_devices(school).await?;
     Ok(Json(DeviceList { devices }))
+}
+
+/// `GET /v1/schools/{brin}/last-contact` (office): when each device of the school last asked
+/// for its inbox or its status.
+pub async fn last_contact(
+    State(state): State<AppState>,
+    Path(brin): Path<String>,
+    signed: Signed,
+) -> Result<Json<LastContacts>, ApiFailure> {
+    let office = signed.office()?;
+    let school: Brin = brin.parse().map_err(|e| ApiFailure::BadRequest(format!("{e}.")))?;
+    owned_school(&state, office, school).await?;
+    Ok(Json(LastContacts { devices: state.store.last_contacts(school).await? }))
 }
 
 async fn set_status(

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/device", get(devices::own_device))
         .route("/v1/device/remove", post(devices::remove_self))
         .route("/v1/schools/{brin}/devices", get(devices::list))
+        .route("/v1/schools/{brin}/last-contact", get(devices::last_contact))
         .route("/v1/devices/{device_id}/verify", post(devices::verify))
         .route("/v1/devices/{device_id}/remove", post(devices::remove))
         .route("/v1/pin-guard", post(pin_guard::try_pin))

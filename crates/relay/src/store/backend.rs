@@ -13,7 +13,9 @@ use super::signals::InsertOutcome;
 use super::sweep::SweepReport;
 use super::StoreError;
 use crate::waiters::Waiters;
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::api::{
+    CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, LastContact, OfficeItems, PinGuardReset, Stats,
+};
 use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 use std::future::Future;
@@ -30,6 +32,10 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     fn successor_of(&self, office: OfficePublicKey) -> StoreFuture<Option<OfficePublicKey>>;
     fn device(&self, device: DeviceId) -> StoreFuture<Option<DeviceInfo>>;
     fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>>;
+    /// Notes the device's contact on `day` (Dutch date, `YYYY-MM-DD`).
+    fn touch_device(&self, device: DeviceId, day: String) -> StoreFuture<()>;
+    /// The last contact of each device of `school` that is not removed.
+    fn last_contacts(&self, school: Brin) -> StoreFuture<Vec<LastContact>>;
     /// Sets a device's status; a removed device's PIN guard row is deleted with it.
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()>;
     /// The office that owns `school`, if any.

@@ -2,7 +2,7 @@
 //! compared safety codes, then verified; removed when taken out of use).
 
 use super::{parse_col, StoreError};
-use hwc_protocol::api::{DeviceInfo, DeviceStatus};
+use hwc_protocol::api::{DeviceInfo, DeviceStatus, LastContact};
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, Role};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -90,4 +90,30 @@ pub fn set_status(conn: &Connection, device: &DeviceId, status: DeviceStatus) ->
         params![device.to_string(), status_str(status)],
     )?;
     Ok(())
+}
+
+/// Notes that `device` was in contact on `day` (a Dutch date, `YYYY-MM-DD`).
+pub fn touch(conn: &Connection, device: &DeviceId, day: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE devices SET last_seen_day = ?2 WHERE device_id = ?1", params![device.to_string(), day])?;
+    Ok(())
+}
+
+/// The last contact of each device of `school` that is not removed.
+pub fn last_contacts(conn: &Connection, school: &Brin) -> Result<Vec<LastContact>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT device_id, last_seen_day FROM devices WHERE school = ?1 AND status != 'removed'
+         ORDER BY enrolled_at, device_id",
+    )?;
+    let rows = stmt
+        .query_map([school.as_str()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(|(id, day)| last_contact(&id, day.as_deref())).collect()
+}
+
+/// One row of [`last_contacts`]; shared with PostgreSQL.
+pub(crate) fn last_contact(id: &str, day: Option<&str>) -> Result<LastContact, StoreError> {
+    let day = day
+        .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| StoreError::Corrupt("last contact day")))
+        .transpose()?;
+    Ok(LastContact { device_id: parse_col(id, "device id")?, day })
 }

@@ -153,7 +153,8 @@ mod tests {
         super::super::schema::create(&conn).unwrap();
         for (id, status) in [([1u8; 16], "verified"), ([2u8; 16], "verified"), ([3u8; 16], "removed")] {
             conn.execute(
-                "INSERT INTO devices VALUES (?1, '12AB', 'director', 'o', x'00', x'00', ?2, 0)",
+                "INSERT INTO devices (device_id, school, role, office, sign_key, seal_key, status, enrolled_at)
+                 VALUES (?1, '12AB', 'director', 'o', x'00', x'00', ?2, 0)",
                 params![DeviceId::from_bytes(id).to_string(), status],
             )
             .unwrap();

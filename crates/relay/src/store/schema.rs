@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension};
 /// The schema this relay writes. 2: enrollments carry the office key tag. 3: office key
 /// rotation (`office_successions`) and the health check's row. 4: a tombstone keeps the signed
 /// receipt, so colleagues get proof with "handled". 5: the PIN guard (`pin_guard`). 6: held
-/// envelopes (`held_events`, rule E8). Versions 2 to 5 are upgraded in place.
+/// envelopes (`held_events`, rule E8) and each device's last contact (`devices.last_seen_day`).
+/// Versions 2 to 5 are upgraded in place.
 pub const VERSION: i64 = 6;
 
 const TABLES: &str = "
@@ -22,7 +23,8 @@ CREATE TABLE IF NOT EXISTS enrollments (
     office_key_tag TEXT NOT NULL, expires_at INTEGER NOT NULL, used_by TEXT, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
     device_id TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
-    sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, status TEXT NOT NULL, enrolled_at INTEGER NOT NULL);
+    sign_key BLOB NOT NULL, seal_key BLOB NOT NULL, status TEXT NOT NULL, enrolled_at INTEGER NOT NULL,
+    last_seen_day TEXT);
 CREATE INDEX IF NOT EXISTS devices_by_school ON devices (school);
 -- Waiting envelopes (ciphertext) and which devices hold a copy.
 CREATE TABLE IF NOT EXISTS signals (
@@ -82,6 +84,14 @@ CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
 /// Creates missing tables and checks (or writes) the schema version.
 pub fn create(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!("BEGIN IMMEDIATE; {TABLES} COMMIT;"))?;
+    // Schema 6: devices of an older database gain their last contact (unknown until the next one).
+    let has_last_seen: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'last_seen_day'", [], |row| {
+            row.get(0)
+        })?;
+    if has_last_seen == 0 {
+        conn.execute_batch("ALTER TABLE devices ADD COLUMN last_seen_day TEXT")?;
+    }
     let found: Option<i64> = conn.query_row("SELECT version FROM schema_version", [], |row| row.get(0)).optional()?;
     match found {
         None => {
@@ -136,11 +146,18 @@ mod tests {
         assert_eq!(version(&conn), VERSION);
         conn.execute("INSERT INTO pin_guard VALUES ('d', x'01', 0, NULL, NULL)", []).unwrap();
 
-        // A relay of schema 5 gains held envelopes.
-        conn.execute_batch("DROP TABLE held_events; UPDATE schema_version SET version = 5;").unwrap();
+        // A relay of schema 5 gains held envelopes and the devices' last contact.
+        conn.execute("INSERT INTO devices (device_id, school, role, office, sign_key, seal_key, status, enrolled_at) VALUES ('d', '12AB', 'director', 'o', x'00', x'00', 'verified', 1)", []).unwrap();
+        conn.execute_batch(
+            "DROP TABLE held_events; ALTER TABLE devices DROP COLUMN last_seen_day; UPDATE schema_version SET version = 5;",
+        )
+        .unwrap();
         create(&conn).unwrap();
         assert_eq!(version(&conn), VERSION);
         conn.execute("INSERT INTO held_events VALUES ('s', '12AB', 10)", []).unwrap();
+        let seen: Option<String> =
+            conn.query_row("SELECT last_seen_day FROM devices WHERE device_id = 'd'", [], |r| r.get(0)).unwrap();
+        assert_eq!(seen, None, "kept devices, last contact unknown");
 
         conn.execute("UPDATE schema_version SET version = ?1", [VERSION + 1]).unwrap();
         assert!(matches!(create(&conn), Err(StoreError::SchemaVersion { found, .. }) if found == VERSION + 1));

@@ -10,7 +10,9 @@ use super::receipts::{self, AckOutcome};
 use super::signals::{self, InsertOutcome};
 use super::sweep::{self, SweepReport};
 use super::{devices, inbox, nonces, office_items, schools, stats, SqliteStore};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::api::{
+    CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, LastContact, OfficeItems, PinGuardReset, Stats,
+};
 use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 
@@ -33,6 +35,16 @@ impl RelayStore for SqliteStore {
     fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>> {
         let store = self.clone();
         Box::pin(async move { store.read(move |conn| devices::list(conn, &school)).await })
+    }
+
+    fn touch_device(&self, device: DeviceId, day: String) -> StoreFuture<()> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| devices::touch(conn, &device, &day)).await })
+    }
+
+    fn last_contacts(&self, school: Brin) -> StoreFuture<Vec<LastContact>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| devices::last_contacts(conn, &school)).await })
     }
 
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()> {

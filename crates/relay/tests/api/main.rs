@@ -6,6 +6,7 @@ mod auth;
 mod common;
 mod enrollment;
 mod inbox;
+mod last_contact;
 mod office;
 mod pin_guard;
 mod receipts;

@@ -79,6 +79,9 @@ pub fn school_add(globals: &Globals, brin: &str, role: Role, region: Option<&str
     Ok(ExitCode::SUCCESS)
 }
 
+/// After this many school days without contact a device is flagged in `school list`.
+const SILENT_SCHOOL_DAYS: usize = 3;
+
 /// The warning for a school whose region is not recorded.
 pub fn unknown_region(brin: Brin) -> String {
     format!(
@@ -205,7 +208,10 @@ pub fn escalate(globals: &Globals) -> Result<ExitCode, CliError> {
         println!("Alle signalen van voor {} zijn doorgegeven of verlopen.", at.format("%H:%M"));
     }
     for school in &list {
-        let phone = school.phone.as_ref().map_or("telefoonnummer onbekend (hwc-send school phone)".to_string(), |p| format!("bel {p}"));
+        let phone = school
+            .phone
+            .as_ref()
+            .map_or("telefoonnummer onbekend (hwc-send school phone)".to_string(), |p| format!("bel {p}"));
         let closed = school.maybe_closed.map(|why| format!(" (school mogelijk dicht: {why})")).unwrap_or_default();
         println!(
             "LET OP: school {}: {} signaal/signalen nog niet doorgegeven; {phone}{closed}",
@@ -213,7 +219,9 @@ pub fn escalate(globals: &Globals) -> Result<ExitCode, CliError> {
             school.signals.len()
         );
         for signal in &school.signals {
-            let sent = DateTime::from_timestamp(signal.held_until.unwrap_or(signal.sent_at), 0).map(dutch_time).unwrap_or_default();
+            let sent = DateTime::from_timestamp(signal.held_until.unwrap_or(signal.sent_at), 0)
+                .map(dutch_time)
+                .unwrap_or_default();
             let expires = DateTime::from_timestamp(signal.expires_at, 0).map(dutch_time).unwrap_or_default();
             println!("    signaal {}: bij de school sinds {sent}, verloopt om {expires}", signal.signal_id);
         }
@@ -249,7 +257,10 @@ pub fn settings(globals: &Globals, summer: Option<SummerRule>, escalation: Optio
     if let Some(at) = escalation {
         office.set_escalation_at(at)?;
     }
-    println!("Ochtendlijst met signalen die nog niet zijn doorgegeven: om {} (hwc-send escalate).", office.escalation_at()?.format("%H:%M"));
+    println!(
+        "Ochtendlijst met signalen die nog niet zijn doorgegeven: om {} (hwc-send escalate).",
+        office.escalation_at()?.format("%H:%M")
+    );
     let text = match office.summer_rule()? {
         SummerRule::Warn => "waarschuwen (het signaal wordt verstuurd en de relay bewaart het tot een week voor de school weer opengaat)",
         SummerRule::Refuse => "weigeren (in de zomervakantie van de school wordt er niets verstuurd)",
@@ -349,10 +360,25 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             school.outstanding,
             region_text(school.region)
         );
+        // The relay's last contact per device; the list still shows when the relay cannot be reached.
+        let contacts = office.last_contacts(school.school, chrono::Utc::now());
         for d in school.devices {
             let at = DateTime::from_timestamp(d.verified_at, 0).map(dutch_time).unwrap_or_default();
             let note = if d.previous_key { "; onder de vorige sleutel: laat opnieuw aanmelden" } else { "" };
-            println!("    apparaat {} ({}), geverifieerd om {at}{note}", d.device_id, d.role.dutch());
+            let contact = match &contacts {
+                Ok(list) => match list.iter().find(|(c, _)| c.device_id == d.device_id) {
+                    Some((c, Some(silent))) if *silent >= SILENT_SCHOOL_DAYS => format!(
+                        "; LET OP: laatst contact op {}, al {silent} schooldagen niet: bel de school of de computer nog aan staat",
+                        c.day.map(hwc_calendar::spoken_date).unwrap_or_default()
+                    ),
+                    Some((c, Some(_))) => {
+                        format!("; laatst contact op {}", c.day.map(hwc_calendar::spoken_date).unwrap_or_default())
+                    }
+                    _ => "; laatst contact nog niet bekend".to_string(),
+                },
+                Err(_) => "; laatst contact onbekend (relay niet bereikbaar)".to_string(),
+            };
+            println!("    apparaat {} ({}), geverifieerd om {at}{note}{contact}", d.device_id, d.role.dutch());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -30,7 +30,9 @@ use super::sweep::SweepReport;
 use super::StoreError;
 use crate::waiters::Waiters;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, OfficeItems, PinGuardReset, Stats};
+use hwc_protocol::api::{
+    CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, LastContact, OfficeItems, PinGuardReset, Stats,
+};
 use hwc_protocol::pin_guard::PinGuardKey;
 use hwc_protocol::{Brin, DeviceId, DevicePublicKeys, OfficePublicKey, VerifiedEnvelope, VerifiedReceipt};
 use tokio_postgres::NoTls;
@@ -127,6 +129,14 @@ impl RelayStore for PgStore {
 
     fn list_devices(&self, school: Brin) -> StoreFuture<Vec<DeviceInfo>> {
         with_client!(self, |client| ops::list_devices(&client, &school).await)
+    }
+
+    fn touch_device(&self, device: DeviceId, day: String) -> StoreFuture<()> {
+        with_client!(self, |client| ops::touch_device(&client, &device, &day).await)
+    }
+
+    fn last_contacts(&self, school: Brin) -> StoreFuture<Vec<LastContact>> {
+        with_client!(self, |client| ops::last_contacts(&client, &school).await)
     }
 
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()> {

@@ -21,8 +21,8 @@ use super::super::{
 };
 use super::CHANNEL;
 use hwc_protocol::api::{
-    AckBuckets, Blob, CreateEnrollment, DayCount, DeviceInfo, DeviceStatus, Handled, Inbox, OfficeItem, OfficeItems,
-    Stats,
+    AckBuckets, Blob, CreateEnrollment, DayCount, DeviceInfo, DeviceStatus, Handled, Inbox, LastContact, OfficeItem,
+    OfficeItems, Stats,
 };
 use hwc_protocol::{
     Brin, DeviceId, DevicePublicKeys, OfficePublicKey, ReceiptKind, Role, VerifiedEnvelope, VerifiedReceipt,
@@ -105,6 +105,22 @@ pub async fn device(client: &impl GenericClient, device: &DeviceId) -> Result<Op
 pub async fn list_devices(client: &Client, school: &Brin) -> Result<Vec<DeviceInfo>, StoreError> {
     let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE school = $1 ORDER BY enrolled_at, device_id");
     client.query(&sql, &[&school.as_str()]).await?.iter().map(device_info).collect()
+}
+
+pub async fn touch_device(client: &Client, device: &DeviceId, day: &str) -> Result<(), StoreError> {
+    client.execute("UPDATE devices SET last_seen_day = $2 WHERE device_id = $1", &[&device.to_string(), &day]).await?;
+    Ok(())
+}
+
+pub async fn last_contacts(client: &Client, school: &Brin) -> Result<Vec<LastContact>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT device_id, last_seen_day FROM devices WHERE school = $1 AND status != 'removed'
+             ORDER BY enrolled_at, device_id",
+            &[&school.as_str()],
+        )
+        .await?;
+    rows.iter().map(|row| super::super::devices::last_contact(row.get(0), row.get(1))).collect()
 }
 
 pub async fn set_device_status(client: &mut Client, device: &DeviceId, status: DeviceStatus) -> Result<(), StoreError> {

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS stats_counts (
 CREATE TABLE IF NOT EXISTS pin_guard (
     device_id TEXT PRIMARY KEY, oprf_key BYTEA NOT NULL, tries BIGINT NOT NULL,
     nonce BYTEA, reset_key BYTEA);
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_seen_day TEXT;
 CREATE TABLE IF NOT EXISTS held_events (
     signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, release_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
