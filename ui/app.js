@@ -221,7 +221,7 @@ function renderLocked(status, keep) {
   const form = el("form", { class: "card", "aria-labelledby": "locked-title", onsubmit: unlockNow },
     el("h2", { id: "locked-title", text: "Vergrendeld" }),
     el("p", { text: status.waiting === 1 ? "Er wacht 1 signaal." : status.waiting > 1 ? `Er wachten ${status.waiting} signalen.` : "Er wachten geen signalen." }),
-    ...expiredNotices(status.expired),
+    expiredNotices(status.expired),
     warning,
     field("unlock-pin", "Uw pincode", { ...PIN_INPUT, ...(warning ? { "aria-describedby": "pin-warning" } : {}) }),
     el("button", { type: "submit", class: "primary", text: "Ontgrendelen" }));
@@ -255,24 +255,28 @@ async function renderInbox(status, keep) {
   show("Overzicht", [el("section", { class: "card", "aria-labelledby": "inbox-title" },
     el("h2", { id: "inbox-title", tabindex: "-1", "data-focus": "", text: status.waiting === 1 ? "1 nieuw signaal" : status.waiting ? `${status.waiting} nieuwe signalen` : "Geen nieuwe signalen" }),
     ...status.notices.map((notice) => el("p", { class: "notice", text: notice })),
-    ...expiredNotices(status.expired),
-    status.expired && status.expired.length
-      ? button("Gezien", confirmExpiredSeen, "", { id: "expired-seen", "aria-describedby": "expired-0" })
-      : null,
     items.length ? el("ul", { class: "signals", "aria-labelledby": "inbox-title" }, ...items) : null,
+    // After the list, so the first Tab still reaches the first signal.
+    expiredNotices(status.expired, true),
     el("div", { class: "actions" },
       button("Vergrendelen", lockNow, "", { id: "lock" }),
       button("Wat staat er op deze computer?", showPrivacy, "", { id: "privacy" }),
       button("Instellingen", showSettings, "", { id: "settings" })))], keep);
 }
 
-// Signals that expired here before anyone handled them: shown until the person says "Gezien".
-function expiredNotices(expired) {
-  return (expired || []).map((text, index) => el("p", { class: "warning expired", id: `expired-${index}`, text }));
+// Signals that expired here before anyone handled them, read out when they appear; in the inbox
+// with "Gezien", which forgets exactly the notices shown.
+function expiredNotices(expired, withButton = false) {
+  if (!expired || !expired.length) return null;
+  const ids = expired.map((_, index) => `expired-${index}`);
+  return el("div", { class: "expired-notices", role: "status" },
+    ...expired.map((notice, index) => el("p", { class: "warning expired", id: ids[index], text: notice.text })),
+    withButton ? button("Gezien", () => confirmExpiredSeen(expired.map((notice) => notice.id)), "",
+      { id: "expired-seen", "aria-describedby": ids.join(" ") }) : null);
 }
 
-async function confirmExpiredSeen() {
-  const next = await run(() => call("confirm_expired_seen"));
+async function confirmExpiredSeen(ids) {
+  const next = await run(() => call("confirm_expired_seen", { ids }));
   if (next) { drawn = ""; render(next); }
 }
 

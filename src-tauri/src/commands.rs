@@ -2,7 +2,7 @@
 //! blocking thread, and answers with a view (see `views.rs`) or one plain Dutch sentence.
 
 use crate::session::Session;
-use crate::views::{AppStatus, PrivacyView, SignalListItem, SignalView, Wiped};
+use crate::views::{AppStatus, ExpiredNotice, PrivacyView, SignalListItem, SignalView, Wiped};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_client::{ClientError, Delivery, DeviceStatus, ExpiredSignal, PinStatus, ReceiptKind, SchoolClient, SignalId};
@@ -70,24 +70,34 @@ fn pin_warning(pin: &PinStatus) -> Option<String> {
     ))
 }
 
-/// The notice of one signal that expired here unhandled: when, and that the sender knows.
-fn expired_sentence(expired: &ExpiredSignal) -> String {
+/// The notice of one signal that expired here unhandled. Only this computer's part is known: a
+/// colleague may have handed it over while this computer was off (the relay's word of that is
+/// gone once the signal expired).
+fn expired_notice(expired: &ExpiredSignal) -> ExpiredNotice {
     let at = DateTime::from_timestamp(expired.expired_at, 0).unwrap_or_default().with_timezone(&Amsterdam);
-    format!(
-        "Een signaal is verlopen op {} om {} zonder dat het is afgehandeld. Leerplicht krijgt daarvan bericht en neemt mogelijk contact met u op.",
-        hwc_calendar::spoken_date(at.date_naive()),
-        at.format("%H:%M")
-    )
+    ExpiredNotice {
+        id: expired.signal_id.to_string(),
+        text: format!(
+            "Een signaal is verlopen op {} om {} zonder dat het op deze computer is afgehandeld. Heeft ook uw collega het niet doorgegeven, dan krijgt leerplicht daarvan bericht en neemt mogelijk contact met u op.",
+            hwc_calendar::spoken_date(at.date_naive()),
+            at.format("%H:%M")
+        ),
+    }
 }
 
-/// The person has seen the notices of expired signals (the inbox's "Gezien").
+/// The person has seen the notices of these expired signals (the inbox's "Gezien").
 #[tauri::command]
-pub async fn confirm_expired_seen(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
-    blocking(&session, |session| {
+pub async fn confirm_expired_seen(session: State<'_, Arc<Session>>, ids: Vec<String>) -> Answer<AppStatus> {
+    let ids = ids
+        .iter()
+        .take(64)
+        .map(|id| id.parse::<SignalId>().map_err(|_| "Onbekend signaalnummer.".to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    blocking(&session, move |session| {
         {
             let mut guard = session.client().map_err(say)?;
             let client = guard.as_mut().ok_or_else(|| "Deze computer is niet aangemeld.".to_string())?;
-            client.confirm_expired_seen().map_err(say)?;
+            client.confirm_expired_seen(&ids).map_err(say)?;
         }
         session.bump();
         current_status(session, false)
@@ -117,7 +127,7 @@ fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
             }
             let waiting = client.pending().map_err(say)?.len();
             let status_line = status_line(session, waiting);
-            let expired = client.expired_unhandled().map_err(say)?.iter().map(expired_sentence).collect();
+            let expired = client.expired_unhandled().map_err(say)?.iter().map(expired_notice).collect();
             if client.is_unlocked() {
                 let confirmation = if fresh_page { session.take_confirmation() } else { None };
                 AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation, expired }
@@ -406,6 +416,7 @@ fn setting_in_dutch(name: &str) -> &str {
         "status" => "aangemeld en bevestigd of niet",
         "inbox_cursor" => "hoe ver de postbus is gelezen",
         "pin_guard_uncleared" => "pincodepogingen die de relay nog meetelt",
+        "reminded_on" => "datum van de laatste herinnering",
         other => other,
     }
 }

@@ -25,10 +25,14 @@ pub fn path() -> PathBuf {
 
 /// Checks an installer's values and writes them as the file (its folder is created when
 /// missing, and on Windows made changeable by administrators only; the file is replaced whole,
-/// never half-written). Says what to fix when refused.
+/// never half-written). A reminder time the school set in the file before is kept (an
+/// installer only knows the relay and the fingerprint). Says what to fix when refused.
 pub fn install(relay: &str, office_key_fingerprint: &str) -> Result<PathBuf, String> {
-    let config = MachineConfig::from_installer(relay, office_key_fingerprint).map_err(|e| e.to_string())?;
+    let mut config = MachineConfig::from_installer(relay, office_key_fingerprint).map_err(|e| e.to_string())?;
     let path = path();
+    if let Some(earlier) = std::fs::read_to_string(&path).ok().and_then(|text| MachineConfig::parse(&text).ok()) {
+        config.reminder_at = earlier.reminder_at;
+    }
     let folder = path.parent().ok_or_else(|| format!("{} heeft geen map", path.display()))?;
     std::fs::create_dir_all(folder).map_err(|e| format!("{} kan niet worden gemaakt: {e}", folder.display()))?;
     hwc_hardening::admin_only::make_admin_only(folder).map_err(|e| {

@@ -74,8 +74,29 @@ fn report_waiting(hooks: &Hooks, client: &SchoolClient) {
     (hooks.on_waiting)(client.pending().map(|p| !p.is_empty()).unwrap_or(false));
 }
 
+/// The backup's reminder, once a day after the school's time (never on another device). Noted
+/// only once a notification service took it, so a reminder due while that service is not up
+/// yet (just after logging in) comes at a later poll.
+fn remind_if_due(session: &Session, client: &mut SchoolClient) {
+    let now = Utc::now();
+    match client.reminder_due(now, session.paths.config.reminder_at()) {
+        Ok(true) => {
+            let shown = notify::reminder();
+            note_notifications(session, shown);
+            if shown == Availability::Works {
+                if let Err(e) = client.note_reminded(now) {
+                    eprintln!("HwC School: herinnering noteren mislukt: {e}");
+                }
+            }
+        }
+        Ok(false) => {}
+        Err(e) => eprintln!("HwC School: herinnering nagaan mislukt: {e}"),
+    }
+}
+
 fn run(session: &Session, hooks: &Hooks) {
     let mut client: Option<SchoolClient> = None;
+    let mut caught_up = false;
     let mut generation = session.generation();
     let mut stood_aside = false;
     while !session.stopping() {
@@ -137,18 +158,16 @@ fn run(session: &Session, hooks: &Hooks) {
                 continue;
             }
         }
-        // The backup's reminder, once a day after the school's time (a no on any other device);
-        // asked before each long-poll, so also as soon as the app starts.
-        match c.take_reminder(Utc::now(), session.paths.config.reminder_at()) {
-            Ok(true) => note_notifications(session, notify::reminder()),
-            Ok(false) => {}
-            Err(e) => eprintln!("HwC School: herinnering nagaan mislukt: {e}"),
-        }
-        match c.fetch(hwc_client::rhythm::next_wait()) {
+        // The first poll after the start only catches up (a colleague's receipt from while this
+        // computer was off), so the reminder below does not announce a signal already handled.
+        let wait = if caught_up { hwc_client::rhythm::next_wait() } else { 0 };
+        match c.fetch(wait) {
             Ok(report) => {
+                caught_up = true;
                 if !report.new_signals.is_empty() {
                     note_notifications(session, notify::new_signal());
                 }
+                remind_if_due(session, c);
                 report_waiting(hooks, c);
                 let before = session.poll_state();
                 let now = Utc::now();

@@ -16,7 +16,7 @@ pub enum AppStatus {
     /// Enrolled and verified, PIN not entered. `pin_warning`: after several wrong PINs in a
     /// row, how many tries are left before this device is wiped (kept across restarts).
     /// `expired`: one sentence per signal that expired here unhandled (no content).
-    Locked { waiting: usize, status_line: String, pin_warning: Option<String>, expired: Vec<String> },
+    Locked { waiting: usize, status_line: String, pin_warning: Option<String>, expired: Vec<ExpiredNotice> },
     /// Unlocked: the inbox. `confirmation`: for a fresh page after an acknowledgement, the
     /// sentence to show first ("Bevestiging verstuurd …"). `expired`: as on the lock screen,
     /// until the person confirms having seen them.
@@ -25,8 +25,15 @@ pub enum AppStatus {
         status_line: String,
         notices: Vec<String>,
         confirmation: Option<String>,
-        expired: Vec<String>,
+        expired: Vec<ExpiredNotice>,
     },
+}
+
+/// The notice of one signal that expired here unhandled: its id (for "Gezien") and the sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiredNotice {
+    pub id: String,
+    pub text: String,
 }
 
 /// The answer to wiping this device: the next screen, and whether the relay confirmed that the

@@ -43,14 +43,14 @@ impl SchoolClient {
         Ok(self.vault.expired_unhandled()?)
     }
 
-    /// The person has seen the notices of expired signals: they are forgotten. Needs the device
-    /// unlocked, like everything a person confirms.
-    pub fn confirm_expired_seen(&mut self) -> Result<usize> {
+    /// The person has seen the notices of these expired signals: they are forgotten. Needs the
+    /// device unlocked, like everything a person confirms.
+    pub fn confirm_expired_seen(&mut self, ids: &[SignalId]) -> Result<usize> {
         self.alive()?;
         if self.open_key.is_none() {
             return Err(ClientError::Locked);
         }
-        Ok(self.vault.forget_expired_unhandled()?)
+        Ok(self.vault.forget_expired_unhandled(ids)?)
     }
 
     /// Verifies and decrypts one waiting signal, in memory only. Needs the device unlocked

@@ -45,9 +45,9 @@ fn expired_signals_are_dropped_and_reported() {
     wanted.sort();
     assert_eq!(noted, wanted);
     client.lock();
-    assert!(matches!(client.confirm_expired_seen(), Err(ClientError::Locked)));
+    assert!(matches!(client.confirm_expired_seen(&noted), Err(ClientError::Locked)));
     client.unlock(PIN).unwrap();
-    assert_eq!(client.confirm_expired_seen().unwrap(), 2);
+    assert_eq!(client.confirm_expired_seen(&noted).unwrap(), 2);
     assert_eq!(client.status().unwrap().sealed_signals, 1, "expired envelopes are deleted");
 
     let short_c = office.post(&office.seal(now, now + Duration::seconds(150)));

@@ -49,9 +49,11 @@ impl AppState {
         }
     }
 
-    /// Notes that `device` is in contact today (Dutch date): written to the store once a day.
-    /// A failed write is logged and retried at the next contact; the request goes on.
-    pub async fn note_contact(&self, device: DeviceId) {
+    /// Notes that `device` is in contact today (Dutch date): written to the store once a day,
+    /// in the background, so the request never waits for it. A failed write is logged; the
+    /// day stays noted here, so a store in trouble is not asked again by every request (the
+    /// next day's contact writes again).
+    pub fn note_contact(&self, device: DeviceId) {
         let today = hwc_protocol::expiry::amsterdam_date(chrono::Utc::now()).format("%Y-%m-%d").to_string();
         {
             let mut seen = self.last_contact.lock().unwrap_or_else(|p| p.into_inner());
@@ -60,10 +62,12 @@ impl AppState {
             }
             seen.insert(device, today.clone());
         }
-        if let Err(error) = self.store.touch_device(device, today).await {
-            self.last_contact.lock().unwrap_or_else(|p| p.into_inner()).remove(&device);
-            tracing::warn!(%error, "last contact not written");
-        }
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            if let Err(error) = store.touch_device(device, today).await {
+                tracing::warn!(%error, "last contact not written");
+            }
+        });
     }
 
     /// Opens the store `config` names (PostgreSQL with `--postgres`, else the SQLite file) and

@@ -78,8 +78,8 @@ pub enum SendError {
     SummerRefused { brin: Brin, read_by: String },
     #[error("{0}; er is niets verstuurd")]
     Calendar(hwc_calendar::PlanError),
-    #[error("de school krijgt dit signaal pas op {day} en het kind is dan {age} jaar; de school zou het niet kunnen openen. Er is niets verstuurd")]
-    AgeOnDelivery { day: String, age: u32 },
+    #[error("de school krijgt dit signaal pas op {day}, en dan valt het kind buiten de leeftijden die een signaal mag hebben; de school zou het niet kunnen openen. Er is niets verstuurd")]
+    AgeOnDelivery { day: String },
     #[error("de relay kan dit signaal niet tot na de vakantie bewaren ({0}); waarschijnlijk is de relay ouder dan dit programma. Vraag de beheerder de relay bij te werken. Er is niets verstuurd")]
     RelayCannotHold(RelayError),
     #[error("school {brin} is hier niet bekend; meld haar eerst aan met: hwc-send school add {brin}")]

@@ -24,7 +24,7 @@ pub use error::{Result, SendError};
 pub use hwc_calendar::{Delivery, Region, RegionError};
 pub use hwc_protocol::api::DeviceInfo;
 pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
-pub use office::{Escalation, Office, Sent};
+pub use office::{Escalation, Office, Sent, UnreadReceipts};
 pub use phone::{Phone, PhoneError};
 pub use relay_client::RelayError;
 pub use report::{ReceiptReport, RefusedReason, UnknownNotice};

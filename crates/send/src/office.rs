@@ -26,6 +26,9 @@ use hwc_protocol::{
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+/// A school's own days are kept this many days after they passed.
+const SCHOOL_DAYS_KEPT_DAYS: u64 = 400;
+
 /// How long an enrollment code stays valid.
 pub const ENROLLMENT_VALID_DAYS: i64 = 14;
 /// At most this many pages of receipts are read in one `fetch_receipts`.
@@ -50,6 +53,17 @@ pub struct Escalation {
     pub maybe_closed: Option<&'static str>,
     /// Oldest first.
     pub signals: Vec<Outstanding>,
+}
+
+/// What waits at the relay for [`Office::fetch_receipts`] (see [`Office::unread_receipts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnreadReceipts {
+    /// Signals a verified receipt or an expiry notice is waiting for.
+    pub settled: HashSet<SignalId>,
+    /// Items waiting, of any kind.
+    pub count: usize,
+    /// One of the receipts says "not our pupil": a data breach to handle.
+    pub breach: bool,
 }
 
 /// What the sender knows about a signal id named by the relay.
@@ -114,6 +128,9 @@ impl Office {
         let dir = existing_dir(state_dir)?;
         let db_key = DbKey::load(&keys, &dir)?;
         let store = Store::open(&dir.join(DB_FILE), &db_key)?;
+        // A school's own days of past school years no longer matter to any plan.
+        let year_ago = hwc_protocol::expiry::amsterdam_date(Utc::now()) - chrono::Days::new(SCHOOL_DAYS_KEPT_DAYS);
+        store.forget_school_days_before(year_ago)?;
         let (secret, url) = store.office()?;
         let key = OfficeSigningKey::from_secret_bytes(&secret);
         let relay = relay_client(&url)?;
@@ -374,7 +391,8 @@ impl Office {
 
     /// When each device of `brin` (not removed) last asked the relay for its inbox or status,
     /// with how many of the school's days it has been silent since (school days after that day
-    /// and before today, by the school's calendar; `None` when the relay has no day yet).
+    /// and before today, by the school's calendar, counted over at most 90 days; `None` when the
+    /// relay has no day yet).
     pub fn last_contacts(&self, brin: Brin, now: DateTime<Utc>) -> Result<Vec<(LastContact, Option<usize>)>> {
         let contacts = self.relay.last_contacts(&self.key, brin)?;
         let calendar = self.calendar(brin)?;
@@ -384,7 +402,8 @@ impl Office {
             .into_iter()
             .map(|contact| {
                 let silent = contact.day.map(|day| {
-                    day.iter_days().skip(1).take_while(|d| *d < today).filter(|d| calendar.day(*d).is_open()).count()
+                    let from = day.max(today - chrono::Days::new(90));
+                    from.iter_days().skip(1).take_while(|d| *d < today).filter(|d| calendar.day(*d).is_open()).count()
                 });
                 (contact, silent)
             })
@@ -405,17 +424,53 @@ impl Office {
         self.store.set_escalation_at(at)
     }
 
+    /// What the relay holds for this office that [`Office::fetch_receipts`] has not read yet,
+    /// without reading it away (the cursor does not move, nothing is settled): the signals a
+    /// receipt that verifies (or an expiry notice) is waiting for, and whether one of those
+    /// receipts says "not our pupil". For the morning list, which must leave every receipt,
+    /// a data breach above all, to the officer's `hwc-send receipts`. Only the first page is
+    /// read: asking for the next one would let the relay delete the first. A signal whose
+    /// receipt is further on stays on the list (the safe side: one phone call too many).
+    pub fn unread_receipts(&self) -> Result<UnreadReceipts> {
+        let mut unread = UnreadReceipts::default();
+        let cursor = self.store.receipts_cursor()?;
+        {
+            let page = self.relay.receipts(&self.key, cursor)?;
+            for item in &page.items {
+                match item {
+                    OfficeItem::Receipt { school, receipt } => {
+                        let verified =
+                            self.store.devices(*school)?.iter().find_map(|d| Receipt::verify(&receipt.0, &d.keys).ok());
+                        if let Some(verified) = verified {
+                            unread.settled.insert(verified.receipt.signal_id);
+                            unread.breach |= verified.receipt.kind == ReceiptKind::NotOurPupil;
+                        }
+                        unread.count += 1;
+                    }
+                    OfficeItem::Expired { signal_id, .. } => {
+                        unread.settled.insert(*signal_id);
+                        unread.count += 1;
+                    }
+                }
+            }
+        }
+        Ok(unread)
+    }
+
     /// The signals not yet handed over, per school, as at `now`: those the school's devices
     /// had before today's escalation time (sent before it, or held by the relay until before
     /// it) and that have not expired, at each school whose calendar does not have it closed
-    /// today. Read the relay's receipts first ([`Office::fetch_receipts`]): this looks only at
-    /// this office's own records.
-    pub fn escalations(&self, now: DateTime<Utc>) -> Result<Vec<Escalation>> {
+    /// today, leaving out the signals in `unread` (see [`Office::unread_receipts`]).
+    pub fn escalations(&self, now: DateTime<Utc>, unread: &UnreadReceipts) -> Result<Vec<Escalation>> {
         let today = hwc_protocol::expiry::amsterdam_date(now);
         let local = today.and_time(self.store.escalation_at()?);
         let cutoff = Amsterdam.from_local_datetime(&local).earliest().map_or(now.timestamp(), |t| t.timestamp());
         let mut open = self.store.all_outstanding()?;
-        open.retain(|o| o.held_until.unwrap_or(o.sent_at) < cutoff && o.expires_at > now.timestamp());
+        open.retain(|o| {
+            o.held_until.unwrap_or(o.sent_at) < cutoff
+                && o.expires_at > now.timestamp()
+                && !unread.settled.contains(&o.signal_id)
+        });
         let mut list: Vec<Escalation> = Vec::new();
         for school in self.store.schools()? {
             let signals: Vec<Outstanding> = open.iter().filter(|o| o.school == school).cloned().collect();
@@ -470,7 +525,8 @@ impl Office {
         let release_day = hwc_protocol::expiry::amsterdam_date(created_at);
         let age = signal.birthdate().age_on(release_day);
         if !(MIN_AGE..=MAX_AGE).contains(&age) {
-            return Err(SendError::AgeOnDelivery { day: hwc_calendar::spoken_date(release_day), age });
+            // The age itself is not said: it is derived from the birthdate.
+            return Err(SendError::AgeOnDelivery { day: hwc_calendar::spoken_date(release_day) });
         }
         let signal_id = SignalId::random()?;
         // A receipt key of its own for every send, also when one typed signal is sent twice.

@@ -50,8 +50,15 @@ mod tests {
         for good in ["030 123 45 67", "0301234567", "+31 30 123 4567", "(030) 123-4567", "06-12345678"] {
             assert_eq!(good.parse::<Phone>().map(|p| p.to_string()), Ok(good.to_string()), "{good}");
         }
-        for bad in ["", "12345", "030 123 45 67 ext 2", "bel de school", "030\u{202e}1234567", "31+301234567", "0".repeat(16).as_str()]
-        {
+        for bad in [
+            "",
+            "12345",
+            "030 123 45 67 ext 2",
+            "bel de school",
+            "030\u{202e}1234567",
+            "31+301234567",
+            "0".repeat(16).as_str(),
+        ] {
             assert_eq!(bad.parse::<Phone>(), Err(PhoneError), "{bad:?}");
         }
     }

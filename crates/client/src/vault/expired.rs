@@ -43,9 +43,16 @@ impl Vault {
         Ok(out)
     }
 
-    /// Forgets the notices of expired signals (the person has seen them); returns how many.
-    pub fn forget_expired_unhandled(&mut self) -> Result<usize, VaultError> {
-        Ok(self.conn.execute("DELETE FROM expired", [])?)
+    /// Forgets the notices of these expired signals (the person has seen them); returns how
+    /// many there were. A notice noted after the page was drawn stays.
+    pub fn forget_expired_unhandled(&mut self, ids: &[SignalId]) -> Result<usize, VaultError> {
+        let tx = self.conn.transaction()?;
+        let mut forgotten = 0;
+        for id in ids {
+            forgotten += tx.execute("DELETE FROM expired WHERE signal_id = ?1", [id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(forgotten)
     }
 
     /// Whether `id` expired here unhandled (and its notice is still kept).
@@ -90,8 +97,12 @@ mod tests {
         drop(vault);
         let mut vault = vault_with_key(dir.path(), 10, false).unwrap();
         vault.delete_expired(1000).unwrap();
-        assert_eq!(vault.expired_unhandled().unwrap().len(), 2);
-        assert_eq!(vault.forget_expired_unhandled().unwrap(), 2);
+        let noted = vault.expired_unhandled().unwrap();
+        assert_eq!(noted.len(), 2);
+        // Only the notices the person saw go.
+        assert_eq!(vault.forget_expired_unhandled(&[noted[0].signal_id]).unwrap(), 1);
+        assert_eq!(vault.expired_unhandled().unwrap(), vec![noted[1]]);
+        assert_eq!(vault.forget_expired_unhandled(&[noted[1].signal_id, noted[0].signal_id]).unwrap(), 1);
         assert!(vault.expired_unhandled().unwrap().is_empty());
         // An unseen notice goes after two weeks.
         vault.store_inbox(&[env(4, 2000)], &[], 2).unwrap();

@@ -145,7 +145,7 @@ async fn enroll_checked(state: &AppState, raw: RawSigned) -> Result<(StatusCode,
 /// `GET /v1/device` (device, any status).
 pub async fn own_device(State(state): State<AppState>, signed: Signed) -> Result<Json<DeviceInfo>, ApiFailure> {
     let device = signed.device()?.clone();
-    state.note_contact(device.device_id).await;
+    state.note_contact(device.device_id);
     Ok(Json(device))
 }
 

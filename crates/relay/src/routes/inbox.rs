@@ -31,7 +31,7 @@ pub async fn get_inbox(State(state): State<AppState>, uri: Uri, signed: Signed) 
     }
     let deadline = Instant::now() + Duration::from_secs(wait) + jitter(wait);
     let (school, device_id) = (device.school, device.device_id);
-    state.note_contact(device_id).await;
+    state.note_contact(device_id);
     let notify = state.waiters.school(school);
     loop {
         // Registered before reading, so an insert between the read and the wait still wakes us.

@@ -84,14 +84,22 @@ CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
 /// Creates missing tables and checks (or writes) the schema version.
 pub fn create(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(&format!("BEGIN IMMEDIATE; {TABLES} COMMIT;"))?;
-    // Schema 6: devices of an older database gain their last contact (unknown until the next one).
+    upgrade(conn)?;
+    // Schema 6: devices of an older database gain their last contact (unknown until the next
+    // one); checked by column, so a version-6 file from before the column is completed too.
     let has_last_seen: i64 =
         conn.query_row("SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'last_seen_day'", [], |row| {
             row.get(0)
         })?;
     if has_last_seen == 0 {
-        conn.execute_batch("ALTER TABLE devices ADD COLUMN last_seen_day TEXT")?;
+        conn.execute_batch("BEGIN IMMEDIATE; ALTER TABLE devices ADD COLUMN last_seen_day TEXT; COMMIT;")?;
     }
+    Ok(())
+}
+
+/// Checks (or writes) the schema version and upgrades an older database's tables; refuses a
+/// newer one before anything of it is changed.
+fn upgrade(conn: &Connection) -> Result<(), StoreError> {
     let found: Option<i64> = conn.query_row("SELECT version FROM schema_version", [], |row| row.get(0)).optional()?;
     match found {
         None => {

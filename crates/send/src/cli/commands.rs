@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveTime};
 use hwc_protocol::Brin;
 use hwc_protocol::{DeviceId, Role};
 use hwc_send::report::dutch_time;
-use hwc_send::{Office, Region, SummerRule};
+use hwc_send::{Office, Region, RelayError, SendError, SummerRule};
 use std::process::ExitCode;
 
 /// `hwc-send init --relay URL`
@@ -150,17 +150,19 @@ pub fn school_days(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Tells the officer about signals the relay still holds for a school whose devices change.
-fn warn_of_held(office: &Office, brin: Brin) -> Result<(), CliError> {
-    let held = office.held_signals(brin, chrono::Utc::now())?;
+/// Tells the officer about signals the relay still holds for a school whose devices change
+/// (after the change itself succeeded, so a failure here only leaves the warning out).
+fn warn_of_held(office: &Office, brin: Brin) {
+    let Ok(held) = office.held_signals(brin, chrono::Utc::now()) else {
+        return;
+    };
     if let Some(last) = held.iter().filter_map(|o| o.held_until).max() {
         let until = DateTime::from_timestamp(last, 0).map(dutch_time).unwrap_or_default();
         println!(
-            "LET OP: de relay bewaart nog {} signaal/signalen voor school {brin} tot na de vakantie (tot {until}). Alleen de apparaten die geverifieerd waren toen het werd verstuurd kunnen het openen. Bel de school; verstuur het signaal opnieuw zodra het nieuwe apparaat is geverifieerd.",
+            "LET OP: de relay bewaart nog {} signaal/signalen voor school {brin} om het in de week voor de school weer opengaat te bezorgen (de laatste om {until}). Alleen de apparaten die geverifieerd waren toen het werd verstuurd kunnen het openen. Bel de school; verstuur het signaal opnieuw zodra het nieuwe apparaat is geverifieerd.",
             held.len()
         );
     }
-    Ok(())
 }
 
 /// `hwc-send school phone BRIN NUMMER`
@@ -180,30 +182,34 @@ pub fn school_phone(globals: &Globals, brin: &str, phone: &str) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// `hwc-send escalate`: receipts first (so what was handed over is settled), then per school the
-/// signals that are still waiting.
+/// `hwc-send escalate`: per school the signals that are still waiting. The relay's receipts are
+/// looked at but left for `hwc-send receipts` (a scheduled run's output may go unread, and a
+/// "not our pupil" receipt must reach the officer).
 pub fn escalate(globals: &Globals) -> Result<ExitCode, CliError> {
-    let mut office = globals.open()?;
+    let office = globals.open()?;
     let mut attention = false;
-    match office.fetch_receipts() {
-        Ok(reports) => {
-            for report in &reports {
-                attention |= report.needs_attention();
-                let mark = if report.needs_attention() { "LET OP: " } else { "" };
-                println!("{mark}{report}");
+    let unread = match office.unread_receipts() {
+        Ok(unread) => {
+            if unread.breach {
+                attention = true;
+                println!("LET OP: er is een bevestiging \"leerling zit niet op onze school\" (een datalek). Lees hem nu met: hwc-send receipts");
+            } else if unread.count > 0 {
+                println!("Er wachten {} nieuwe ontvangstbevestigingen; lees ze met: hwc-send receipts", unread.count);
             }
+            unread
         }
         Err(err) => {
             attention = true;
-            println!("LET OP: de bevestigingen konden niet worden opgehaald ({err}); de lijst hieronder kan signalen bevatten die al zijn doorgegeven.");
+            println!("LET OP: de relay kon niet worden gelezen ({err}); de lijst hieronder kan signalen bevatten die al zijn doorgegeven.");
+            hwc_send::UnreadReceipts::default()
         }
-    }
+    };
     let now = chrono::Utc::now();
     let at = office.escalation_at()?;
     if now.with_timezone(&chrono_tz::Europe::Amsterdam).time() < at {
         println!("Het is nog geen {}: scholen kunnen nog bezig zijn.", at.format("%H:%M"));
     }
-    let list = office.escalations(now)?;
+    let list = office.escalations(now, &unread)?;
     if list.is_empty() {
         println!("Alle signalen van voor {} zijn doorgegeven of verlopen.", at.format("%H:%M"));
     }
@@ -336,7 +342,7 @@ pub fn school_remove(globals: &Globals, brin: &str, device: &str) -> Result<Exit
     if left == 0 {
         println!("LET OP: school {brin} heeft nu geen geverifieerd apparaat meer en kan geen signalen ontvangen. Maak een nieuwe aanmeldcode met: hwc-send school add {brin}");
     }
-    warn_of_held(&office, brin)?;
+    warn_of_held(&office, brin);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -347,6 +353,9 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
     if schools.is_empty() {
         println!("Er zijn nog geen scholen. Meld er een aan met: hwc-send school add BRIN");
     }
+    // After the relay failed once it is not asked again for the next schools, so the list
+    // comes at once when the relay is away.
+    let mut relay_problem: Option<String> = None;
     for school in schools {
         let devices = match school.devices.len() {
             0 => "nog geen geverifieerd apparaat".to_string(),
@@ -361,7 +370,19 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             region_text(school.region)
         );
         // The relay's last contact per device; the list still shows when the relay cannot be reached.
-        let contacts = office.last_contacts(school.school, chrono::Utc::now());
+        let contacts = match &relay_problem {
+            Some(problem) => Err(problem.clone()),
+            None => office.last_contacts(school.school, chrono::Utc::now()).map_err(|e| {
+                let problem = match &e {
+                    SendError::Relay(RelayError::Api { status: 404, .. }) => {
+                        "onbekend (de relay is ouder en houdt het niet bij)"
+                    }
+                    _ => "onbekend (relay niet bereikbaar)",
+                };
+                relay_problem = Some(problem.to_string());
+                problem.to_string()
+            }),
+        };
         for d in school.devices {
             let at = DateTime::from_timestamp(d.verified_at, 0).map(dutch_time).unwrap_or_default();
             let note = if d.previous_key { "; onder de vorige sleutel: laat opnieuw aanmelden" } else { "" };
@@ -376,7 +397,7 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
                     }
                     _ => "; laatst contact nog niet bekend".to_string(),
                 },
-                Err(_) => "; laatst contact onbekend (relay niet bereikbaar)".to_string(),
+                Err(problem) => format!("; laatst contact {problem}"),
             };
             println!("    apparaat {} ({}), geverifieerd om {at}{note}{contact}", d.device_id, d.role.dutch());
         }
@@ -463,7 +484,7 @@ pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
     let mut schools: Vec<Brin> = to_enroll.iter().map(|d| d.school).collect();
     schools.dedup();
     for school in schools {
-        warn_of_held(&office, school)?;
+        warn_of_held(&office, school);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -43,12 +43,7 @@ impl Store {
         let mut store = Self::unlock(path, key)?;
         let mut version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         // Each step in its own transaction, in order, so an interrupted upgrade resumes.
-        let steps = [
-            (1, schema::MIGRATE_1_TO_2),
-            (2, schema::MIGRATE_2_TO_3),
-            (3, schema::MIGRATE_3_TO_4),
-            (4, schema::MIGRATE_4_TO_5),
-        ];
+        let steps = [(1, schema::MIGRATE_1_TO_2), (2, schema::MIGRATE_2_TO_3), (3, schema::MIGRATE_3_TO_4)];
         for (from, step) in steps {
             if version == from {
                 let tx = store.conn.transaction()?;
@@ -57,6 +52,13 @@ impl Store {
                 tx.commit()?;
                 version = from + 1;
             }
+        }
+        if version == 4 || version == 5 {
+            let tx = store.conn.transaction()?;
+            schema::complete_5(&tx)?;
+            tx.pragma_update(None, "user_version", 5)?;
+            tx.commit()?;
+            version = 5;
         }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));

@@ -250,7 +250,8 @@ impl Store {
 
     /// The time of day (Dutch time) the morning's list of signals not yet handed over is due.
     pub fn escalation_at(&self) -> Result<NaiveTime> {
-        let text: String = self.conn().query_row("SELECT escalation_at FROM settings WHERE id = 1", [], |r| r.get(0))?;
+        let text: String =
+            self.conn().query_row("SELECT escalation_at FROM settings WHERE id = 1", [], |r| r.get(0))?;
         NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| SendError::CorruptState("tijdstip"))
     }
 

@@ -41,23 +41,47 @@ ALTER TABLE counts ADD COLUMN unproven INTEGER NOT NULL DEFAULT 0;
 /// a signal that would wait through a zomervakantie; when the morning's list of signals not yet
 /// handed over is due), and for a signal the relay holds through a holiday the
 /// moment it starts delivering it (`outstanding.deliver_from`).
-pub const MIGRATE_4_TO_5: &str = "
-ALTER TABLE schools ADD COLUMN region TEXT CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'));
-ALTER TABLE schools ADD COLUMN phone TEXT CHECK (phone IS NULL OR length(phone) <= 24);
-CREATE TABLE settings (
-    id          INTEGER PRIMARY KEY CHECK (id = 1),
-    summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse')),
-    escalation_at TEXT  NOT NULL DEFAULT '08:30' CHECK (length(escalation_at) = 5)
-);
-INSERT INTO settings (id, summer_rule) VALUES (1, 'warn');
-ALTER TABLE outstanding ADD COLUMN deliver_from INTEGER;
-CREATE TABLE school_days (
-    brin        TEXT    NOT NULL REFERENCES schools(brin),
-    day         TEXT    NOT NULL CHECK (length(day) = 10),
-    open        INTEGER NOT NULL CHECK (open IN (0, 1)),
-    PRIMARY KEY (brin, day)
-);
-";
+///
+/// Each part is added only where it is missing, so this also completes a version-5 database
+/// written before its last parts existed (the office opens a version-5 file through it too).
+pub fn complete_5(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    add_column(
+        conn,
+        "schools",
+        "region",
+        "TEXT CHECK (region IS NULL OR region IN ('noord', 'midden', 'zuid', 'eigen'))",
+    )?;
+    add_column(conn, "schools", "phone", "TEXT CHECK (phone IS NULL OR length(phone) <= 24)")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS settings (
+             id          INTEGER PRIMARY KEY CHECK (id = 1),
+             summer_rule TEXT    NOT NULL CHECK (summer_rule IN ('warn', 'refuse'))
+         );
+         INSERT OR IGNORE INTO settings (id, summer_rule) VALUES (1, 'warn');",
+    )?;
+    add_column(conn, "settings", "escalation_at", "TEXT NOT NULL DEFAULT '08:30' CHECK (length(escalation_at) = 5)")?;
+    add_column(conn, "outstanding", "deliver_from", "INTEGER")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS school_days (
+             brin        TEXT    NOT NULL REFERENCES schools(brin),
+             day         TEXT    NOT NULL CHECK (length(day) = 10),
+             open        INTEGER NOT NULL CHECK (open IN (0, 1)),
+             PRIMARY KEY (brin, day)
+         );",
+    )
+}
+
+/// Adds `column` to `table` unless it is there.
+fn add_column(conn: &rusqlite::Connection, table: &str, column: &str, declaration: &str) -> rusqlite::Result<()> {
+    let present: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |row| {
+            row.get(0)
+        })?;
+    if present == 0 {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {declaration}"))?;
+    }
+    Ok(())
+}
 
 /// Creates every table (run once, by `init`).
 pub const CREATE: &str = "

@@ -154,6 +154,27 @@ fn a_version_1_database_is_migrated() {
 }
 
 #[test]
+fn a_version_5_file_from_before_its_last_parts_is_completed() {
+    let (_tmp, path, key, store) = fresh();
+    // Version 5 as the first commit that wrote it left it: region and summer rule only.
+    store
+        .conn()
+        .execute_batch(
+            "DROP TABLE school_days; ALTER TABLE schools DROP COLUMN phone;
+             ALTER TABLE settings DROP COLUMN escalation_at; ALTER TABLE outstanding DROP COLUMN deliver_from;",
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path, &key).unwrap();
+    let brin: Brin = "12AB".parse().unwrap();
+    store.add_school(brin, 1).unwrap();
+    assert!(store.set_phone(brin, Some(&"030 123 45 67".parse().unwrap())).unwrap());
+    assert_eq!(store.escalation_at().unwrap().format("%H:%M").to_string(), "08:30");
+    assert_eq!(store.school_days(brin).unwrap(), (vec![], vec![]));
+    assert!(store.all_outstanding().unwrap().is_empty());
+}
+
+#[test]
 fn a_rotation_makes_the_successor_the_office_key_and_marks_every_device_as_previous() {
     let (_tmp, _path, _key, mut store) = fresh();
     store.init_office(&[1u8; 32], "https://relay.example", 1).unwrap();

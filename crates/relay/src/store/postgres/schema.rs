@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS enrollments (
     office_key_tag TEXT NOT NULL, expires_at BIGINT NOT NULL, used_by TEXT, created_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
     device_id TEXT PRIMARY KEY, school TEXT NOT NULL, role TEXT NOT NULL, office TEXT NOT NULL,
-    sign_key BYTEA NOT NULL, seal_key BYTEA NOT NULL, status TEXT NOT NULL, enrolled_at BIGINT NOT NULL);
+    sign_key BYTEA NOT NULL, seal_key BYTEA NOT NULL, status TEXT NOT NULL, enrolled_at BIGINT NOT NULL,
+    last_seen_day TEXT);
 CREATE INDEX IF NOT EXISTS devices_by_school ON devices (school);
 CREATE TABLE IF NOT EXISTS signals (
     signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, office TEXT NOT NULL,
@@ -56,7 +57,6 @@ CREATE TABLE IF NOT EXISTS stats_counts (
 CREATE TABLE IF NOT EXISTS pin_guard (
     device_id TEXT PRIMARY KEY, oprf_key BYTEA NOT NULL, tries BIGINT NOT NULL,
     nonce BYTEA, reset_key BYTEA);
-ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_seen_day TEXT;
 CREATE TABLE IF NOT EXISTS held_events (
     signal_id TEXT PRIMARY KEY, school TEXT NOT NULL, release_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS held_events_by_release ON held_events (release_at);
@@ -83,6 +83,19 @@ pub async fn create(client: &mut Client) -> Result<(), StoreError> {
             tx.execute("UPDATE schema_version SET version = $1", &[&VERSION]).await?;
         }
         Some(found) => return Err(StoreError::SchemaVersion { found, expected: VERSION }),
+    }
+    // Schema 6: devices of an older database gain their last contact. Looked up first, so a
+    // database that has it is not locked by an ALTER at every start.
+    let has_last_seen = tx
+        .query_opt(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+             AND table_name = 'devices' AND column_name = 'last_seen_day'",
+            &[],
+        )
+        .await?
+        .is_some();
+    if !has_last_seen {
+        tx.batch_execute("ALTER TABLE devices ADD COLUMN last_seen_day TEXT").await?;
     }
     tx.commit().await?;
     Ok(())
