@@ -1,23 +1,9 @@
 //! Dates as Dutch people write and say them, for the texts of the office and the school app.
 
 use chrono::{Datelike, NaiveDate};
+use hwc_protocol::birthdate::dutch_month;
 
 const DAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// `21-12-2026`.
 pub fn dutch_date(day: NaiveDate) -> String {
     day.format("%d-%m-%Y").to_string()
@@ -26,7 +12,7 @@ pub fn dutch_date(day: NaiveDate) -> String {
 /// `maandag 4 januari 2027`.
 pub fn spoken_date(day: NaiveDate) -> String {
     let weekday = DAYS[day.weekday().num_days_from_monday() as usize];
-    let month = MONTHS[day.month0() as usize];
+    let month = dutch_month(day.month()).unwrap_or_default();
     format!("{weekday} {} {month} {}", day.day(), day.year())
 }
 

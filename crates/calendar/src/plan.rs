@@ -7,10 +7,9 @@
 use crate::days::SchoolCalendar;
 use crate::dutch::dutch_date;
 use crate::holidays::{covered_from, covered_until};
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
-use chrono_tz::Europe::Amsterdam;
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use hwc_protocol::envelope::{MAX_HOLD_SECS, MAX_LIFETIME_SECS};
-use hwc_protocol::expiry::amsterdam_date;
+use hwc_protocol::expiry::{amsterdam_date, end_of_dutch_day as end_of};
 
 /// How many days after the sending day a school day is looked for.
 pub const MAX_SEARCH_DAYS: u64 = 70;
@@ -51,17 +50,6 @@ pub enum PlanError {
         dutch_date(*.read_by)
     )]
     TooFar { read_by: NaiveDate },
-}
-
-/// 23:59:59 Dutch time on `day`. The clocks change at 02:00 or 03:00, so this time exists
-/// exactly once on every date.
-fn end_of(day: NaiveDate) -> DateTime<Utc> {
-    let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
-    Amsterdam
-        .from_local_datetime(&end)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&end))
 }
 
 /// Plans a signal sent at `sent` to the school with calendar `cal`.

@@ -21,7 +21,12 @@ pub fn next_working_day(day: NaiveDate) -> NaiveDate {
 
 /// End (23:59:59 Dutch time) of the next working day after `sent`.
 pub fn default_expiry(sent: DateTime<Utc>) -> DateTime<Utc> {
-    let day = next_working_day(amsterdam_date(sent));
+    end_of_dutch_day(next_working_day(amsterdam_date(sent)))
+}
+
+/// 23:59:59 Dutch time on `day`. The clocks change at 02:00 or 03:00, so this time exists
+/// exactly once on every date.
+pub fn end_of_dutch_day(day: NaiveDate) -> DateTime<Utc> {
     let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
     Amsterdam
         .from_local_datetime(&end)

@@ -3,7 +3,8 @@
 use super::*;
 use crate::days::Day;
 use crate::region::Region;
-use chrono::Duration;
+use chrono::{Duration, TimeZone};
+use chrono_tz::Europe::Amsterdam;
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap()
