@@ -128,17 +128,8 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::vault_with_key;
+    use super::super::tests::{stub_envelope as env, vault_with_key};
     use super::*;
-
-    fn env(byte: u8, expires_at: i64) -> StoredEnvelope {
-        StoredEnvelope {
-            signal_id: SignalId::from_bytes([byte; 16]),
-            frame: vec![byte; 40],
-            received_at: 100,
-            expires_at,
-        }
-    }
 
     #[test]
     fn inbox_store_dedups_deletes_handled_and_moves_cursor() {

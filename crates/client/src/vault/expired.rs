@@ -69,18 +69,8 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::vault_with_key;
-    use super::super::StoredEnvelope;
+    use super::super::tests::{stub_envelope as env, vault_with_key};
     use super::*;
-
-    fn env(byte: u8, expires_at: i64) -> StoredEnvelope {
-        StoredEnvelope {
-            signal_id: SignalId::from_bytes([byte; 16]),
-            frame: vec![byte; 40],
-            received_at: 100,
-            expires_at,
-        }
-    }
 
     #[test]
     fn an_envelope_that_expires_unhandled_is_noted_until_seen_or_two_weeks() {

@@ -41,16 +41,11 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::vault_with_key;
-    use super::super::StoredEnvelope;
+    use super::super::tests::{stub_envelope as env, vault_with_key};
     use super::*;
 
     fn id(byte: u8) -> SignalId {
         SignalId::from_bytes([byte; 16])
-    }
-
-    fn env(byte: u8, expires_at: i64) -> StoredEnvelope {
-        StoredEnvelope { signal_id: id(byte), frame: vec![byte; 40], received_at: 100, expires_at }
     }
 
     #[test]

@@ -273,6 +273,16 @@ fn remove_files(dir: &Path) {
 pub(crate) mod tests {
     use super::*;
 
+    /// A stand-in for a stored envelope (the frame is filler): id `[byte; 16]`, received at 100.
+    pub(crate) fn stub_envelope(byte: u8, expires_at: i64) -> StoredEnvelope {
+        StoredEnvelope {
+            signal_id: hwc_protocol::SignalId::from_bytes([byte; 16]),
+            frame: vec![byte; 40],
+            received_at: 100,
+            expires_at,
+        }
+    }
+
     /// A vault opened with a fixed key, without the keyring.
     pub(crate) fn vault_with_key(dir: &Path, byte: u8, create: bool) -> Result<Vault, VaultError> {
         Vault::open_file(dir, &VaultKey::from_bytes([byte; 32]), create)
