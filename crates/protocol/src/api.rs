@@ -293,9 +293,40 @@ pub struct Stats {
     pub not_our_pupil: u64,
 }
 
+/// Months an office's counts are kept (its per-day sent counts at the relay, its tally at the
+/// office) unless the office sets otherwise: two school years.
+pub const DEFAULT_STATS_KEEP_MONTHS: u32 = 24;
+/// The longest an office can keep its counts: ten years.
+pub const MAX_STATS_KEEP_MONTHS: u32 = 120;
+
+/// Body of `POST /v1/stats/retention` (office) and its answer: how many calendar months, the
+/// current one included, the relay keeps this office's per-day counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsRetention {
+    pub keep_months: u32,
+}
+
+impl StatsRetention {
+    /// Whether `keep_months` is within 1 to [`MAX_STATS_KEEP_MONTHS`].
+    pub fn is_valid(&self) -> bool {
+        (1..=MAX_STATS_KEEP_MONTHS).contains(&self.keep_months)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retention_is_one_month_to_ten_years() {
+        assert!(!StatsRetention { keep_months: 0 }.is_valid());
+        assert!(StatsRetention { keep_months: 1 }.is_valid());
+        assert!(StatsRetention { keep_months: MAX_STATS_KEEP_MONTHS }.is_valid());
+        assert!(!StatsRetention { keep_months: MAX_STATS_KEEP_MONTHS + 1 }.is_valid());
+        assert!(serde_json::from_str::<StatsRetention>(r#"{"keep_months":-1}"#).is_err());
+        assert!(serde_json::from_str::<StatsRetention>(r#"{"keep_months":3,"x":1}"#).is_err());
+    }
 
     #[test]
     fn buckets_are_inclusive_upper_bounds() {

@@ -35,9 +35,31 @@ pub fn end_of_dutch_day(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&end))
 }
 
+/// The first day of the oldest calendar month still kept at `at` when `keep_months` months are
+/// kept, the current Dutch month included (`keep_months` 0 counts as 1). Counts of days before
+/// it are deleted, at the office and at the relay alike.
+pub fn first_kept_day(at: DateTime<Utc>, keep_months: u32) -> NaiveDate {
+    let today = amsterdam_date(at);
+    let first = today.with_day(1).unwrap_or(today);
+    first.checked_sub_months(chrono::Months::new(keep_months.saturating_sub(1))).unwrap_or(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_months_end_with_the_current_dutch_one() {
+        let at = |y, m, d, h| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(first_kept_day(at(2026, 12, 7, 8), 24), day(2025, 1, 1));
+        assert_eq!(first_kept_day(at(2026, 12, 7, 8), 1), day(2026, 12, 1));
+        assert_eq!(first_kept_day(at(2026, 12, 7, 8), 0), day(2026, 12, 1));
+        assert_eq!(first_kept_day(at(2026, 3, 31, 8), 2), day(2026, 2, 1));
+        assert_eq!(first_kept_day(at(2026, 12, 7, 8), 120), day(2017, 1, 1));
+        // 31 December 23:30 UTC is January in the Netherlands.
+        assert_eq!(first_kept_day(at(2026, 12, 31, 23), 1), day(2027, 1, 1));
+    }
 
     #[test]
     fn expiry_is_end_of_next_working_day_in_dutch_time() {

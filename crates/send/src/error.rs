@@ -76,6 +76,10 @@ pub enum SendError {
     DeviceNotFound { brin: Brin, device: DeviceId },
     #[error("de zomervakantie van school {brin} valt tussen nu en de eerste schooldag ({read_by}), en volgens de instelling van dit bureau gaan er dan geen signalen naar scholen. Er is niets verstuurd")]
     SummerRefused { brin: Brin, read_by: String },
+    #[error("bewaartermijn van de tellingen: geef een aantal maanden van 1 tot en met {max}")]
+    CountsKeep { max: u32 },
+    #[error("de bewaartermijn van {months} maanden geldt nu bij dit bureau, maar de relay kon hem niet aannemen ({reason}); probeer het later opnieuw met: hwc-send settings --keep-counts {months}")]
+    RetentionAtRelay { months: u32, reason: String },
     #[error("{0}; er is niets verstuurd")]
     Calendar(hwc_calendar::PlanError),
     #[error("de school krijgt dit signaal pas op {day}, en dan valt het kind buiten de leeftijden die een signaal mag hebben; de school zou het niet kunnen openen. Er is niets verstuurd")]

@@ -10,6 +10,8 @@
 pub mod csv_batch;
 pub mod db_key;
 pub mod error;
+pub mod evaluation;
+pub mod incident;
 pub mod office;
 pub mod phone;
 pub mod relay_client;
@@ -21,15 +23,17 @@ pub mod summary;
 pub use csv_batch::{parse_batch, Batch, BatchLine, LineError, LineProblem};
 pub use db_key::KeySource;
 pub use error::{Result, SendError};
+pub use evaluation::MonthCounts;
 pub use hwc_calendar::{Delivery, Region, RegionError};
 pub use hwc_protocol::api::DeviceInfo;
 pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
+pub use incident::{IncidentError, IncidentHour, Within};
 pub use office::{Escalation, Office, Sent, UnreadReceipts};
 pub use phone::{Phone, PhoneError};
 pub use relay_client::RelayError;
 pub use report::{ReceiptReport, RefusedReason, UnknownNotice};
 pub use state_dir::default_state_dir;
-pub use store::{Counts, LocalDevice, SummerRule};
+pub use store::{Counts, LocalDevice, SummerRule, TallyKind, TallyRow};
 pub use summary::{SchoolSummary, Stats};
 
 /// A short Dutch reason for a file-system error (the path is given by the caller).

@@ -7,6 +7,8 @@
 
 use crate::db_key::{DbKey, KeySource};
 use crate::error::{Result, SendError};
+use crate::evaluation::MonthCounts;
+use crate::incident::IncidentHour;
 use crate::phone::Phone;
 use crate::relay_client::{parse_relay_url, RelayClient, RelayError};
 use crate::report::{ReceiptReport, RefusedReason, UnknownNotice};
@@ -75,7 +77,19 @@ enum Known {
 }
 
 /// One judged relay item: the report (none for a repeat) and the signal it settles.
-type Judged = Option<(ReceiptReport, Option<(SignalId, Settle)>)>;
+/// The moments of one send: now, the envelope's `created_at` (later than now when the relay
+/// holds it through a holiday), its expiry, and the incident's hour when entered.
+#[derive(Debug, Clone, Copy)]
+struct SendTimes {
+    now: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    incident_at: Option<i64>,
+}
+
+/// A settled signal: how, and when (Unix seconds) it was handed over, refused or expired.
+type Settled = (SignalId, Settle, i64);
+type Judged = Option<(ReceiptReport, Option<Settled>)>;
 
 /// The leerplicht office's sender.
 pub struct Office {
@@ -372,12 +386,58 @@ impl Office {
     /// [`Office::send_signal`] as at `now` (the real clock's time, except in tests of the
     /// calendar rules), returning the plan it used, so what the officer is told is what was sent.
     pub fn send_signal_at(&mut self, brin: Brin, signal: &Signal, now: DateTime<Utc>) -> Result<Sent> {
+        self.send_signal_for_incident(brin, signal, None, now)
+    }
+
+    /// [`Office::send_signal_at`] with the incident's date and hour, when the officer entered
+    /// it: it stays here, only to count how soon after the incident the signal was sent and
+    /// handed over ([`Office::evaluation`]).
+    pub fn send_signal_for_incident(
+        &mut self,
+        brin: Brin,
+        signal: &Signal,
+        incident: Option<IncidentHour>,
+        now: DateTime<Utc>,
+    ) -> Result<Sent> {
         let delivery = self.plan_at(brin, now)?;
         if delivery.summer && self.store.summer_rule()? == SummerRule::Refuse {
             return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::spoken_date(delivery.read_by) });
         }
-        let signal_id = self.send_sealed(brin, signal, now, delivery.deliver_from, delivery.expires_at)?;
+        let times = SendTimes {
+            now,
+            created_at: delivery.deliver_from,
+            expires_at: delivery.expires_at,
+            incident_at: incident.map(IncidentHour::timestamp),
+        };
+        let signal_id = self.send_sealed(brin, signal, times)?;
         Ok(Sent { signal_id, delivery })
+    }
+
+    /// Counts a signal for `brin` that this office could not forward (the school is not in the
+    /// programme, has no verified computer, or was closed): the evaluation asks for them.
+    pub fn note_not_forwarded(&mut self, brin: Brin, now: DateTime<Utc>) -> Result<()> {
+        self.store.note_not_forwarded(brin, now.timestamp())
+    }
+
+    /// The evaluation's figures at `now`, one row per month and school, oldest month first
+    /// (months past the retention are deleted first).
+    pub fn evaluation(&mut self, now: DateTime<Utc>) -> Result<Vec<MonthCounts>> {
+        Ok(crate::evaluation::by_month_and_school(&self.store.tally(now.timestamp())?))
+    }
+
+    /// How many months the evaluation's figures are kept (default 24).
+    pub fn counts_keep_months(&self) -> Result<u32> {
+        self.store.counts_keep_months()
+    }
+
+    /// Sets how many months the evaluation's figures are kept (1 to 120), here and at the relay
+    /// (its per-day counts of this office); older months are deleted at once. Saved here first:
+    /// a relay that cannot be reached is [`SendError::RetentionAtRelay`], to try again.
+    pub fn set_counts_keep_months(&mut self, months: u32, now: DateTime<Utc>) -> Result<()> {
+        self.store.set_counts_keep_months(months, now.timestamp())?;
+        self.relay
+            .set_stats_retention(&self.key, months)
+            .map_err(|err| SendError::RetentionAtRelay { months, reason: err.to_string() })
     }
 
     /// Records a known school's phone number, for the escalation list.
@@ -502,17 +562,11 @@ impl Office {
     /// once whatever the calendar says.
     pub fn send_signal_expiring(&mut self, brin: Brin, signal: &Signal, expires_at: DateTime<Utc>) -> Result<SignalId> {
         let now = Utc::now();
-        self.send_sealed(brin, signal, now, now, expires_at)
+        self.send_sealed(brin, signal, SendTimes { now, created_at: now, expires_at, incident_at: None })
     }
 
-    fn send_sealed(
-        &mut self,
-        brin: Brin,
-        signal: &Signal,
-        now: DateTime<Utc>,
-        created_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<SignalId> {
+    fn send_sealed(&mut self, brin: Brin, signal: &Signal, times: SendTimes) -> Result<SignalId> {
+        let SendTimes { now, created_at, expires_at, incident_at } = times;
         let devices = self.store.devices(brin)?;
         let recipients: Vec<_> = devices.iter().filter(|d| !d.previous_key).map(|d| d.keys).collect();
         if recipients.is_empty() && !devices.is_empty() {
@@ -540,6 +594,7 @@ impl Office {
             expires_at: expires_at.timestamp(),
             receipt_key: Some(signal.receipt_key().clone()),
             held_until: (created_at > now).then(|| created_at.timestamp()),
+            incident_at,
         };
         self.store.record_outstanding(&record).map_err(|e| SendError::NotRecorded { reason: e.to_string() })?;
         let uncertain = |reason: String| SendError::SentUncertain { signal: signal_id, school: brin, reason };
@@ -580,7 +635,7 @@ impl Office {
                 Err(_) if !reports.is_empty() => break,
                 Err(e) => return Err(e.into()),
             };
-            let mut settled: Vec<(SignalId, Settle)> = Vec::new();
+            let mut settled: Vec<Settled> = Vec::new();
             for item in &page.items {
                 if let Some((report, settle)) = self.judge(item, &settled)? {
                     settled.extend(settle);
@@ -607,7 +662,7 @@ impl Office {
                     school: open.school,
                     expires_at: DateTime::from_timestamp(open.expires_at, 0).unwrap_or_default(),
                 });
-                settled.push((open.signal_id, Settle::Expired));
+                settled.push((open.signal_id, Settle::Expired, open.expires_at));
             }
             if !settled.is_empty() {
                 self.store.settle(&settled, cursor, now.timestamp())?;
@@ -616,8 +671,8 @@ impl Office {
         Ok(reports)
     }
 
-    fn known(&self, signal_id: SignalId, settled: &[(SignalId, Settle)]) -> Result<Known> {
-        if settled.iter().any(|(id, _)| *id == signal_id) || self.store.is_settled(signal_id)? {
+    fn known(&self, signal_id: SignalId, settled: &[Settled]) -> Result<Known> {
+        if settled.iter().any(|(id, _, _)| *id == signal_id) || self.store.is_settled(signal_id)? {
             return Ok(Known::Settled);
         }
         Ok(match self.store.outstanding(signal_id)? {
@@ -627,7 +682,7 @@ impl Office {
     }
 
     /// Decides what one relay item means. `None`: already settled (a repeat), nothing to report.
-    fn judge(&self, item: &OfficeItem, settled: &[(SignalId, Settle)]) -> Result<Judged> {
+    fn judge(&self, item: &OfficeItem, settled: &[Settled]) -> Result<Judged> {
         match item {
             OfficeItem::Receipt { school, receipt } => {
                 let devices = self.store.devices(*school)?;
@@ -672,7 +727,7 @@ impl Office {
                     };
                     // Reported once and settled: the relay passes no later receipt for this
                     // signal, and a day after its expiry it must not read as never delivered.
-                    return Ok(Some((report, Some((receipt.signal_id, Settle::Unproven)))));
+                    return Ok(Some((report, Some((receipt.signal_id, Settle::Unproven, receipt.at)))));
                 }
                 let settle = match receipt.kind {
                     ReceiptKind::HandedOver => Settle::HandedOver,
@@ -686,7 +741,7 @@ impl Office {
                     kind: receipt.kind,
                     at,
                 };
-                Ok(Some((report, Some((receipt.signal_id, settle)))))
+                Ok(Some((report, Some((receipt.signal_id, settle, receipt.at)))))
             }
             OfficeItem::Expired { signal_id, school, expired_at } => {
                 let expired_at = DateTime::from_timestamp(*expired_at, 0).unwrap_or_default();
@@ -701,7 +756,7 @@ impl Office {
                     }
                     Known::Open(open) => {
                         let report = ReceiptReport::Expired { signal_id: *signal_id, school: open.school, expired_at };
-                        Ok(Some((report, Some((*signal_id, Settle::Expired)))))
+                        Ok(Some((report, Some((*signal_id, Settle::Expired, expired_at.timestamp())))))
                     }
                 }
             }
@@ -753,7 +808,15 @@ mod tests {
     ) -> SignalId {
         let signal_id = SignalId::random().unwrap();
         let now = Utc::now().timestamp();
-        let record = Outstanding { signal_id, school, sent_at: now - 10, expires_at, receipt_key, held_until: None };
+        let record = Outstanding {
+            signal_id,
+            school,
+            sent_at: now - 10,
+            expires_at,
+            receipt_key,
+            held_until: None,
+            incident_at: None,
+        };
         office.store.record_outstanding(&record).unwrap();
         signal_id
     }
@@ -792,8 +855,8 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("zonder bewijs dat het signaal is geopend") && text.contains("bel de school"), "{text}");
         // Settled as unproven, not as handed over: the relay passes no later receipt for it.
-        assert_eq!(settle, Some((open, Settle::Unproven)));
-        office.store.settle(&[(open, Settle::Unproven)], 1, Utc::now().timestamp()).unwrap();
+        assert_eq!(settle.map(|(id, how, _)| (id, how)), Some((open, Settle::Unproven)));
+        office.store.settle(&[(open, Settle::Unproven, 0)], 1, Utc::now().timestamp()).unwrap();
         let counts = office.store.counts().unwrap();
         assert_eq!((counts.handed_over, counts.unproven), (0, 1));
 
@@ -801,7 +864,7 @@ mod tests {
         let proven = outstanding(&mut office, device.school, future);
         let (report, settle) = office.judge(&receipt_item(&sign, &device, proven), &[]).unwrap().unwrap();
         assert!(matches!(report, ReceiptReport::Acknowledged { .. }), "{report:?}");
-        assert_eq!(settle, Some((proven, Settle::HandedOver)));
+        assert_eq!(settle.map(|(id, how, _)| (id, how)), Some((proven, Settle::HandedOver)));
 
         // A signal recorded before the store kept receipt keys cannot be proven either.
         let legacy = outstanding_with(&mut office, device.school, future, None);

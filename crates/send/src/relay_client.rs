@@ -10,7 +10,7 @@
 
 use hwc_protocol::api::{
     ApiError, CreateEnrollment, DeviceInfo, DeviceList, LastContacts, OfficeItems, SignalAccepted, Stats,
-    SuccessorAccepted,
+    StatsRetention, SuccessorAccepted,
 };
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, Brin, DeviceId, KeyError, OfficeSigningKey, OfficeSuccession, RequestParts};
@@ -279,6 +279,14 @@ impl RelayClient {
             day.day = clean_text(&day.day);
         }
         Ok(stats)
+    }
+
+    /// `POST /v1/stats/retention`: how many months the relay keeps this office's per-day counts.
+    pub fn set_stats_retention(&self, key: &OfficeSigningKey, keep_months: u32) -> Result<(), RelayError> {
+        let json = serde_json::to_vec(&StatsRetention { keep_months })
+            .map_err(|_| RelayError::BadAnswer { url: self.url().to_string() })?;
+        let _: StatsRetention = self.call(key, Method::POST, "/v1/stats/retention", Body::Json(json), ATTEMPTS)?;
+        Ok(())
     }
 }
 

@@ -143,8 +143,24 @@ fn command_line_flow() {
     assert_eq!(argv.code, 2);
     assert!(argv.stderr.contains("nooit via de opdrachtregel"), "{}", argv.stderr);
 
+    // The incident's hour, only for the counts: a date that does not exist is refused before
+    // anything is read or sent, without repeating it.
+    let no_day =
+        sender.run(&["signal", "--school", "12AB", "--incident", "31-02-2026 22"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    assert_eq!(no_day.code, 2, "{}", no_day.stderr);
+    assert!(
+        no_day.stderr.contains("datum en uur van het incident") && !no_day.stderr.contains("31-02"),
+        "{}",
+        no_day.stderr
+    );
+    assert!(signal_ids(&no_day.stdout).is_empty());
+    let incident = (chrono::Utc::now() - chrono::Duration::hours(2))
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%d-%m-%Y %H")
+        .to_string();
+
     // One signal from two lines of stdin.
-    let single = sender.run(&["signal", "--school", "12AB"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    let single = sender.run(&["signal", "--school", "12AB", "--incident", &incident], &format!("{NAME}\n{BIRTH_NL}\n"));
     assert_eq!(single.code, 0, "{}", single.stderr);
     assert!(single.stderr.contains("De school kan het signaal lezen tot en met"), "{}", single.stderr);
     let mut sent = signal_ids(&single.stdout);
@@ -186,6 +202,32 @@ fn command_line_flow() {
     let stats = sender.run(&["stats"], "");
     assert_eq!(stats.code, 0, "{}", stats.stderr);
     assert!(stats.stdout.contains("verstuurd:                      2"), "{}", stats.stdout);
+
+    // The evaluation's counts: per month and school, how soon after the incident, and a signal
+    // that could not be forwarded; as CSV for a spreadsheet, kept as long as the office says.
+    assert_eq!(sender.run(&["not-forwarded", "--school", "99zz"], "").code, 0);
+    assert_eq!(sender.run(&["not-forwarded", "--school", "9"], "").code, 2);
+    let counts = sender.run(&["counts"], "");
+    assert_eq!(counts.code, 0, "{}", counts.stderr);
+    assert!(counts.stdout.contains("de laatste 24 maanden"), "{}", counts.stdout);
+    assert!(counts.stdout.contains("12AB  verstuurd 2 (binnen 24/48/72 uur: 1/1/1; incidentuur onbekend: 1), doorgegeven 2 (binnen 24/48/72 uur: 1/1/1)"), "{}", counts.stdout);
+    let csv = sender.run(&["counts", "--csv", "-"], "");
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let rows: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", csv.stdout);
+    assert!(rows[0].starts_with("maand;brin;verstuurd;"), "{}", rows[0]);
+    let school = |brin: &str| {
+        rows.iter().find_map(|r| r.split_once(&format!(";{brin};")).map(|(_, rest)| rest.to_string())).unwrap()
+    };
+    assert_eq!(school("12AB"), "2;1;1;1;1;2;1;1;1;0;0;0;0");
+    assert_eq!(school("99ZZ"), "0;0;0;0;0;0;0;0;0;0;0;0;1");
+    let file = tmp.path().join("tellingen.csv");
+    assert_eq!(sender.run(&["counts", "--csv", file.to_str().unwrap()], "").code, 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv.stdout);
+    assert_eq!(sender.run(&["counts", "--csv", tmp.path().to_str().unwrap()], "").code, 1, "a folder is no file");
+    assert_eq!(sender.run(&["settings", "--keep-counts", "0"], "").code, 2);
+    assert!(sender.run(&["settings", "--keep-counts", "12"], "").stdout.contains("de laatste 12 maanden"));
+    assert_eq!(relay.count_rows("stats_retention").unwrap(), 1, "the relay keeps this office's counts as long");
 
     // Taking the device out of use: it is gone from the list, and a send now has no recipient.
     let remove = sender.run(&["school", "remove", "12ab", "--device", &id], "");

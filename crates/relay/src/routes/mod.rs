@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/inbox", get(inbox::get_inbox))
         .route("/v1/receipts", post(receipts::post_receipt).get(office_items::get_items))
         .route("/v1/stats", get(stats::get_stats))
+        .route("/v1/stats/retention", post(stats::post_retention))
         .route("/v1/office/successor", post(offices::post_successor))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

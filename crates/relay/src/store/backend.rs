@@ -74,6 +74,8 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     /// at or below it.
     fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems>;
     fn stats(&self, office: OfficePublicKey) -> StoreFuture<Stats>;
+    /// How many months `office`'s per-day counts are kept; older ones are deleted at once.
+    fn set_stats_retention(&self, office: OfficePublicKey, keep_months: u32, now: i64) -> StoreFuture<()>;
     /// Deletes what expired at `now` and reports it to the offices.
     fn sweep(&self, now: i64) -> StoreFuture<SweepReport>;
     /// Office key rotation (see [`super::offices`]).

@@ -66,6 +66,7 @@ pub fn hand_over(
          ON CONFLICT (office, name) DO UPDATE SET count = count + excluded.count",
         params![old_text, new_text],
     )?;
+    tx.execute("UPDATE stats_retention SET office = ?2 WHERE office = ?1", params![old_text, new_text])?;
     tx.execute("DELETE FROM stats_sent WHERE office = ?1", [&old_text])?;
     tx.execute("DELETE FROM stats_counts WHERE office = ?1", [&old_text])?;
     tx.execute("DELETE FROM enrollments WHERE office = ?1 AND used_by IS NULL", [&old_text])?;

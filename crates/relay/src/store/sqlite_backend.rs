@@ -132,6 +132,11 @@ impl RelayStore for SqliteStore {
         Box::pin(async move { store.read(move |conn| stats::read(conn, &office)).await })
     }
 
+    fn set_stats_retention(&self, office: OfficePublicKey, keep_months: u32, now: i64) -> StoreFuture<()> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| stats::set_retention(conn, &office, keep_months, now)).await })
+    }
+
     fn sweep(&self, now: i64) -> StoreFuture<SweepReport> {
         let store = self.clone();
         Box::pin(async move { store.call(move |conn| sweep::run(conn, now)).await })

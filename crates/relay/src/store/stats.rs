@@ -1,8 +1,9 @@
 //! Counters per office, nothing more: signals sent per Dutch day, acknowledgements by delay,
-//! expired signals and "not our pupil" receipts.
+//! expired signals and "not our pupil" receipts. The per-day counts are kept for the months the
+//! office set (`POST /v1/stats/retention`; two years when it set nothing), then deleted.
 
 use super::StoreError;
-use hwc_protocol::api::{AckBuckets, DayCount, Stats};
+use hwc_protocol::api::{AckBuckets, DayCount, Stats, DEFAULT_STATS_KEEP_MONTHS};
 use hwc_protocol::OfficePublicKey;
 use rusqlite::{params, Connection};
 
@@ -27,6 +28,48 @@ pub fn bump(conn: &Connection, office: &str, name: &str) -> Result<(), StoreErro
         params![office, name],
     )?;
     Ok(())
+}
+
+/// The first day (`YYYY-MM-DD`) whose per-day count is kept at `now` for `keep_months`.
+pub(crate) fn first_kept_day(now: i64, keep_months: u32) -> String {
+    let at = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
+    hwc_protocol::expiry::first_kept_day(at, keep_months).format("%Y-%m-%d").to_string()
+}
+
+/// Sets how many months `office`'s per-day counts are kept, and deletes older ones at once.
+pub fn set_retention(
+    conn: &Connection,
+    office: &OfficePublicKey,
+    keep_months: u32,
+    now: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO stats_retention (office, keep_months) VALUES (?1, ?2)
+         ON CONFLICT (office) DO UPDATE SET keep_months = excluded.keep_months",
+        params![office.to_string(), keep_months],
+    )?;
+    purge(conn, now)?;
+    Ok(())
+}
+
+/// Deletes every office's per-day counts older than it keeps them; how many days went.
+pub fn purge(conn: &Connection, now: i64) -> Result<usize, StoreError> {
+    let mut deleted = conn.execute(
+        "DELETE FROM stats_sent WHERE day < ?1 AND office NOT IN (SELECT office FROM stats_retention)",
+        [first_kept_day(now, DEFAULT_STATS_KEEP_MONTHS)],
+    )?;
+    let offices: Vec<(String, u32)> = {
+        let mut stmt = conn.prepare_cached("SELECT office, keep_months FROM stats_retention")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (office, keep) in offices {
+        deleted += conn.execute(
+            "DELETE FROM stats_sent WHERE office = ?1 AND day < ?2",
+            params![office, first_kept_day(now, keep)],
+        )?;
+    }
+    Ok(deleted)
 }
 
 fn count(n: i64) -> u64 {

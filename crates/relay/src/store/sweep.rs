@@ -70,6 +70,7 @@ fn sweep(conn: &mut Connection, now: i64, release: bool) -> Result<SweepReport, 
     )?;
     report.tombstones = tx.execute("DELETE FROM handled WHERE keep_until <= ?1", [now])?;
     report.nonces = nonces::purge(&tx, now)?;
+    stats::purge(&tx, now)?;
     tx.execute("DELETE FROM enrollments WHERE expires_at <= ?1", [now.saturating_sub(ENROLLMENT_KEEP_SECS)])?;
     tx.commit()?;
     Ok(report)

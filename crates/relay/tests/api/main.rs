@@ -12,3 +12,4 @@ mod pin_guard;
 mod receipts;
 mod rotation;
 mod signals;
+mod stats_retention;

@@ -64,6 +64,23 @@ pub enum Command {
         /// Tijdstip van de ochtendlijst met signalen die nog niet zijn doorgegeven, zoals 08:30.
         #[arg(long, value_name = "UU:MM", help_heading = "Opties")]
         escalation: Option<String>,
+        /// Hoeveel maanden de tellingen voor de evaluatie bewaard blijven (1 tot en met 120; standaard 24).
+        #[arg(long, value_name = "MAANDEN", help_heading = "Opties")]
+        keep_counts: Option<String>,
+    },
+    /// Tel een signaal dat dit bureau niet naar de school kon sturen (voor de tellingen; er wordt niets verstuurd).
+    #[command(name = "not-forwarded", help_template = TEMPLATE)]
+    NotForwarded {
+        /// BRIN-code van de school waarvoor het signaal was.
+        #[arg(long, value_name = "BRIN", help_heading = "Opties")]
+        school: String,
+    },
+    /// Toon de tellingen voor de evaluatie per maand en school, of schrijf ze als CSV.
+    #[command(help_template = TEMPLATE)]
+    Counts {
+        /// Schrijf de tellingen als CSV (met ; gescheiden) naar dit bestand, of naar stdout met '-'.
+        #[arg(long, value_name = "BESTAND", help_heading = "Opties")]
+        csv: Option<PathBuf>,
     },
     /// Toon per school de signalen die nog niet zijn doorgegeven, met het telefoonnummer (voor een geplande taak om 08:30; eindigt met code 1 als er een is).
     #[command(help_template = TEMPLATE)]
@@ -174,16 +191,18 @@ pub enum SchoolCommand {
     List,
 }
 
-/// `hwc-send signal ...`: exactly one of `--school` or `--csv`.
+/// `hwc-send signal ...`: exactly one of `--school` or `--csv`, and the incident's hour.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct SignalArgs {
     /// BRIN-code van de school; naam en geboortedatum worden daarna gevraagd.
-    #[arg(long, value_name = "BRIN", help_heading = "Opties")]
+    #[arg(long, value_name = "BRIN", required_unless_present = "csv", conflicts_with = "csv", help_heading = "Opties")]
     pub school: Option<String>,
     /// Verstuur een reeks signalen uit regels naam;geboortedatum;brin, gelezen van stdin: alleen '-' is toegestaan (hwc-send signal --csv - < bestand.csv).
     #[arg(long, value_name = "-", value_parser = ["-"], hide_possible_values = true, help_heading = "Opties")]
     pub csv: Option<String>,
+    /// Datum en uur van het incident, zoals "05-12-2026 22" (alleen voor de tellingen: hoe snel de school het wist; het blijft bij dit bureau). Zonder deze optie wordt het gevraagd, of telt het als onbekend.
+    #[arg(long, value_name = "DATUM UUR", help_heading = "Opties")]
+    pub incident: Option<String>,
 }
 
 /// A device role as typed on the command line.
@@ -265,7 +284,7 @@ mod tests {
         let cli = parse(&["school", "add", "12AB", "--role", "achterwacht"]).unwrap();
         assert!(matches!(cli.command, Command::School(SchoolCommand::Add { role: RoleArg::Achterwacht, .. })));
         let cli = parse(&["signal", "--csv", "-", "--key-file", "/tmp/k"]).unwrap();
-        assert!(matches!(cli.command, Command::Signal(SignalArgs { csv: Some(_), school: None })));
+        assert!(matches!(cli.command, Command::Signal(SignalArgs { csv: Some(_), school: None, incident: None })));
         assert!(cli.key_file.is_some());
         assert!(parse(&["school", "verify", "12AB", "--code", "1234"]).is_err(), "--code needs --device");
         assert!(parse(&["school", "add", "12AB", "--role", "leraar"]).is_err());

@@ -249,14 +249,36 @@ pub fn school_region(globals: &Globals, brin: &str, region: &str) -> Result<Exit
 }
 
 /// `hwc-send settings [--summer waarschuwen|weigeren] [--escalation UU:MM]`
-pub fn settings(globals: &Globals, summer: Option<SummerRule>, escalation: Option<&str>) -> Result<ExitCode, CliError> {
+pub fn settings(
+    globals: &Globals,
+    summer: Option<SummerRule>,
+    escalation: Option<&str>,
+    keep_counts: Option<&str>,
+) -> Result<ExitCode, CliError> {
     let escalation = escalation
         .map(|t| {
             NaiveTime::parse_from_str(t.trim(), "%H:%M")
                 .map_err(|_| CliError::BadInput("tijdstip: gebruik uu:mm, zoals 08:30".into()))
         })
         .transpose()?;
+    let keep_counts = keep_counts
+        .map(|t| {
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=hwc_send::store::MAX_COUNTS_KEEP_MONTHS).contains(m))
+                .ok_or_else(|| {
+                    CliError::BadInput(format!(
+                        "bewaartermijn van de tellingen: geef een aantal maanden van 1 tot en met {}",
+                        hwc_send::store::MAX_COUNTS_KEEP_MONTHS
+                    ))
+                })
+        })
+        .transpose()?;
     let mut office = globals.open()?;
+    if let Some(months) = keep_counts {
+        office.set_counts_keep_months(months, chrono::Utc::now())?;
+    }
     if let Some(rule) = summer {
         office.set_summer_rule(rule)?;
     }
@@ -272,6 +294,10 @@ pub fn settings(globals: &Globals, summer: Option<SummerRule>, escalation: Optio
         SummerRule::Refuse => "weigeren (in de zomervakantie van de school wordt er niets verstuurd)",
     };
     println!("Signalen in de zomervakantie: {text}.");
+    println!(
+        "Tellingen voor de evaluatie: de laatste {} maanden bewaard (hwc-send counts).",
+        office.counts_keep_months()?
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod counts;
 mod input;
 mod signal;
 
@@ -125,9 +126,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::School(SchoolCommand::Days { brin, closed, open, normal }) => {
             commands::school_days(&globals, &brin, closed.as_deref(), open.as_deref(), normal.as_deref())
         }
-        Command::Settings { summer, escalation } => {
-            commands::settings(&globals, summer.map(Into::into), escalation.as_deref())
+        Command::Settings { summer, escalation, keep_counts } => {
+            commands::settings(&globals, summer.map(Into::into), escalation.as_deref(), keep_counts.as_deref())
         }
+        Command::NotForwarded { school } => counts::not_forwarded(&globals, &school),
+        Command::Counts { csv } => counts::counts(&globals, csv.as_deref()),
         Command::Escalate => commands::escalate(&globals),
         Command::School(SchoolCommand::Phone { brin, phone }) => commands::school_phone(&globals, &brin, &phone),
         Command::School(SchoolCommand::Verify { brin, device, code }) => {
@@ -136,8 +139,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::School(SchoolCommand::Remove { brin, device }) => commands::school_remove(&globals, &brin, &device),
         Command::School(SchoolCommand::List) => commands::school_list(&globals),
         Command::Signal(args) => match (args.school, args.csv) {
-            (Some(brin), None) => signal::single(&globals, &brin),
-            (None, Some(_stdin)) => signal::batch(&globals),
+            (Some(brin), None) => signal::single(&globals, &brin, args.incident.as_deref()),
+            (None, Some(_stdin)) => signal::batch(&globals, args.incident.as_deref()),
             _ => Err(CliError::BadInput("geef precies één van --school of --csv".into())),
         },
         Command::Receipts => commands::receipts(&globals),

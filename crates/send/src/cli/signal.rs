@@ -10,7 +10,7 @@ use hwc_calendar::spoken_date;
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Birthdate, Brin, ChildName};
 use hwc_send::report::dutch_time;
-use hwc_send::{parse_batch, Delivery, SendError, Signal, SummerRule};
+use hwc_send::{parse_batch, Delivery, IncidentHour, SendError, Signal, SummerRule};
 use std::process::ExitCode;
 
 const ATTEMPTS: usize = 3;
@@ -64,6 +64,35 @@ fn prompt_signal() -> Result<Signal, CliError> {
     Signal::new(name, birthdate).map_err(|e| CliError::Failed(format!("er is niets verstuurd: {e}")))
 }
 
+/// The incident's date and hour from `--incident`, or asked for (Enter: unknown) when a
+/// person is at the keyboard; `None` when neither.
+fn incident_hour(given: Option<&str>, interactive: bool) -> Result<Option<IncidentHour>, CliError> {
+    if let Some(text) = given {
+        return IncidentHour::parse(text, Utc::now()).map(Some).map_err(|e| CliError::BadInput(e.to_string()));
+    }
+    if !interactive {
+        return Ok(None);
+    }
+    for _ in 0..ATTEMPTS {
+        let typed = input::visible(
+            "Datum en uur van het incident, zoals 05-12-2026 22 (alleen voor de tellingen; Enter als onbekend): ",
+        )?;
+        if typed.trim().is_empty() {
+            return Ok(None);
+        }
+        match IncidentHour::parse(&typed, Utc::now()) {
+            Ok(hour) => return Ok(Some(hour)),
+            Err(e) => eprintln!("{e}; probeer het opnieuw."),
+        }
+    }
+    Err(CliError::BadInput("te vaak een ongeldige datum en uur van het incident; er is niets verstuurd".into()))
+}
+
+/// Said when a signal cannot go to its school, so the evaluation counts it.
+pub fn not_forwarded_hint(brin: Brin) -> String {
+    format!("Kunt u dit signaal niet naar de school sturen, tel het dan voor de evaluatie met: hwc-send not-forwarded --school {brin}")
+}
+
 /// What the school's calendar means for this signal, in sentences for the officer.
 fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
     let mut lines = vec![format!(
@@ -88,12 +117,13 @@ fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
     lines
 }
 
-/// `hwc-send signal --school BRIN`
-pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
+/// `hwc-send signal --school BRIN [--incident "DATUM UUR"]`
+pub fn single(globals: &Globals, brin: &str, incident: Option<&str>) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
     let mut office = globals.open()?;
     // Say so before anyone types a name for nothing.
     if !office.schools()?.iter().any(|s| s.school == brin && !s.devices.is_empty()) {
+        eprintln!("{}", not_forwarded_hint(brin));
         return Err(SendError::NoVerifiedDevice { brin }.into());
     }
     // What the calendar means, told before anyone types a name (the send plans again).
@@ -106,8 +136,11 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
         eprintln!("{line}");
     }
     if delivery.summer && rule == SummerRule::Refuse {
+        eprintln!("{}", not_forwarded_hint(brin));
         return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::dutch_date(delivery.read_by) }.into());
     }
+    // Asked before the name, so a mistyped date never costs a typed name.
+    let incident = incident_hour(incident, input::interactive())?;
     let signal = if input::interactive() {
         let signal = prompt_signal()?;
         let answer = input::visible(&format!("Signaal versturen naar school {brin}? [j/N] "))?;
@@ -121,7 +154,7 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
         Signal::from_input(&name, &birthdate, amsterdam_date(Utc::now()))
             .map_err(|e| CliError::BadInput(e.to_string()))?
     };
-    let sent = office.send_signal_at(brin, &signal, Utc::now())?;
+    let sent = office.send_signal_for_incident(brin, &signal, incident, Utc::now())?;
     drop(signal);
     println!("Signaal verstuurd naar school {brin} (signaalnummer {}).", sent.signal_id);
     if sent.delivery != delivery {
@@ -138,7 +171,10 @@ pub fn single(globals: &Globals, brin: &str) -> Result<ExitCode, CliError> {
 
 /// `hwc-send signal --csv -` (the only value clap lets through: the lines come from stdin, so
 /// no file name, and no CSV line pasted by mistake, is ever repeated).
-pub fn batch(globals: &Globals) -> Result<ExitCode, CliError> {
+pub fn batch(globals: &Globals, incident: Option<&str>) -> Result<ExitCode, CliError> {
+    // One incident for the whole batch (several children of one household), or unknown: the
+    // lines come from stdin, so there is nobody to ask.
+    let incident = incident_hour(incident, false)?;
     let mut office = globals.open()?;
     let bytes = input::all_stdin(MAX_BATCH_BYTES)?;
     let batch = parse_batch(&bytes, amsterdam_date(Utc::now()));
@@ -154,7 +190,7 @@ pub fn batch(globals: &Globals) -> Result<ExitCode, CliError> {
     let mut uncertain = 0usize;
     let rule = office.summer_rule()?;
     for line in batch.valid {
-        match office.send_signal_at(line.school, &line.signal, Utc::now()) {
+        match office.send_signal_for_incident(line.school, &line.signal, incident, Utc::now()) {
             Ok(done) => {
                 sent += 1;
                 println!(

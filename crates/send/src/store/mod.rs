@@ -5,8 +5,10 @@
 
 mod queries;
 mod schema;
+mod tally;
 
 pub use queries::{Counts, LocalDevice, Outstanding, Settle, SummerRule, SETTLED_KEEP_SECS};
+pub use tally::{TallyKind, TallyRow, DEFAULT_COUNTS_KEEP_MONTHS, MAX_COUNTS_KEEP_MONTHS};
 
 use crate::db_key::DbKey;
 use crate::error::{Result, SendError};
@@ -32,7 +34,7 @@ impl Store {
             .map_err(|e| SendError::StateDir { dir: path.to_path_buf(), reason: crate::io_reason(&e) })?;
         let mut store = Self::unlock(path, key)?;
         let tx = store.conn.transaction()?;
-        tx.execute_batch(schema::CREATE)?;
+        schema::create(&tx)?;
         tx.pragma_update(None, "user_version", schema::SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(store)
@@ -59,6 +61,13 @@ impl Store {
             tx.pragma_update(None, "user_version", 5)?;
             tx.commit()?;
             version = 5;
+        }
+        if version == 5 || version == 6 {
+            let tx = store.conn.transaction()?;
+            schema::complete_6(&tx)?;
+            tx.pragma_update(None, "user_version", 6)?;
+            tx.commit()?;
+            version = 6;
         }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));

@@ -2,8 +2,10 @@
 //! the devices verified by safety code, the outstanding signals (id, school, times: nothing
 //! else), the ids of recently settled signals, the receipts cursor and the counts.
 
+use super::tally::{self, TallyKind};
 use super::Store;
 use crate::error::{Result, SendError};
+use crate::incident::Within;
 use crate::phone::Phone;
 use chrono::{NaiveDate, NaiveTime};
 use hwc_calendar::Region;
@@ -50,6 +52,9 @@ pub struct Outstanding {
     /// Unix seconds: for a signal sent before a long holiday, the moment the relay starts
     /// delivering it (its `created_at`); `None` when it was delivered at once.
     pub held_until: Option<i64>,
+    /// Unix seconds: the start of the incident's hour, when the office entered it; only to
+    /// count how soon after the incident the signal was sent and handed over.
+    pub incident_at: Option<i64>,
 }
 
 /// The office's own counts.
@@ -87,6 +92,30 @@ impl Settle {
             Settle::Unproven => "unproven",
         }
     }
+
+    fn tally_kind(self) -> TallyKind {
+        match self {
+            Settle::HandedOver => TallyKind::HandedOver,
+            Settle::NotOurPupil => TallyKind::NotOurPupil,
+            Settle::Expired => TallyKind::Expired,
+            Settle::Unproven => TallyKind::Unproven,
+        }
+    }
+}
+
+/// Deletes one outstanding row in the caller's transaction and returns it, if it was there.
+fn removed_outstanding(conn: &rusqlite::Connection, signal_id: SignalId) -> rusqlite::Result<Option<Outstanding>> {
+    let open = conn
+        .query_row(
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE signal_id = ?1",
+            [signal_id.to_string()],
+            outstanding_from_row,
+        )
+        .optional()?;
+    if open.is_some() {
+        conn.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
+    }
+    Ok(open)
 }
 
 fn corrupt(what: &'static str) -> rusqlite::Error {
@@ -126,6 +155,7 @@ fn outstanding_from_row(row: &Row<'_>) -> rusqlite::Result<Outstanding> {
             }
         },
         held_until: row.get(5)?,
+        incident_at: row.get(6)?,
     })
 }
 
@@ -364,18 +394,22 @@ impl Store {
     pub fn record_outstanding(&mut self, signal: &Outstanding) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at, receipt_key, deliver_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO outstanding (signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 signal.signal_id.to_string(),
                 signal.school.as_str(),
                 signal.sent_at,
                 signal.expires_at,
                 signal.receipt_key.as_ref().map(|key| key.as_bytes().to_vec()),
-                signal.held_until
+                signal.held_until,
+                signal.incident_at
             ],
         )?;
         tx.execute("UPDATE counts SET sent = sent + 1 WHERE id = 1", [])?;
+        tally::purge(&tx, signal.sent_at)?;
+        let within = Within::of(signal.incident_at, signal.sent_at);
+        tally::bump(&tx, signal.school, &tally::month_of(signal.sent_at), TallyKind::Sent, Some(within), 1)?;
         tx.commit()?;
         Ok(())
     }
@@ -383,9 +417,11 @@ impl Store {
     /// Undoes [`Store::record_outstanding`] for a signal the relay definitively refused.
     pub fn forget_refused(&mut self, signal_id: SignalId) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        let removed = tx.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
-        if removed == 1 {
+        let row = removed_outstanding(&tx, signal_id)?;
+        if let Some(open) = row {
             tx.execute("UPDATE counts SET sent = sent - 1 WHERE id = 1 AND sent > 0", [])?;
+            let within = Within::of(open.incident_at, open.sent_at);
+            tally::bump(&tx, open.school, &tally::month_of(open.sent_at), TallyKind::Sent, Some(within), -1)?;
         }
         tx.commit()?;
         Ok(())
@@ -394,7 +430,7 @@ impl Store {
     /// Outstanding signals that expired before `before` (Unix seconds), oldest first.
     pub fn outstanding_expired_before(&self, before: i64) -> Result<Vec<Outstanding>> {
         let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
         )?;
         let rows = stmt.query_map([before], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -423,7 +459,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding WHERE signal_id = ?1",
+                "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE signal_id = ?1",
                 [signal_id.to_string()],
                 outstanding_from_row,
             )
@@ -433,7 +469,7 @@ impl Store {
     /// All outstanding signals, oldest first.
     pub fn all_outstanding(&self) -> Result<Vec<Outstanding>> {
         let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from FROM outstanding ORDER BY sent_at",
+            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding ORDER BY sent_at",
         )?;
         let rows = stmt.query_map([], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -445,17 +481,19 @@ impl Store {
         Ok(count(after))
     }
 
-    /// Settles signals (deletes their outstanding rows, bumps the counts, remembers their ids
-    /// for [`SETTLED_KEEP_SECS`]), forgets settled ids older than that, and stores the new
-    /// cursor, all in one transaction: a crash before the commit repeats the whole batch, a
-    /// crash after it repeats nothing.
-    pub fn settle(&mut self, settled: &[(SignalId, Settle)], new_cursor: u64, now: i64) -> Result<()> {
+    /// Settles signals (deletes their outstanding rows, bumps the counts and the tally,
+    /// remembers their ids for [`SETTLED_KEEP_SECS`]), forgets settled ids older than that, and
+    /// stores the new cursor, all in one transaction: a crash before the commit repeats the
+    /// whole batch, a crash after it repeats nothing. `at` (Unix seconds) is when each was
+    /// handed over, refused or expired.
+    pub fn settle(&mut self, settled: &[(SignalId, Settle, i64)], new_cursor: u64, now: i64) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        for (signal_id, how) in settled {
-            let removed = tx.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
-            if removed == 1 {
+        for (signal_id, how, at) in settled {
+            if let Some(open) = removed_outstanding(&tx, *signal_id)? {
                 let sql = format!("UPDATE counts SET {0} = {0} + 1 WHERE id = 1", how.column());
                 tx.execute(&sql, [])?;
+                let within = (*how == Settle::HandedOver).then(|| Within::of(open.incident_at, *at));
+                tally::bump(&tx, open.school, &tally::month_of(open.sent_at), how.tally_kind(), within, 1)?;
             }
             tx.execute(
                 "INSERT OR IGNORE INTO settled (signal_id, settled_at) VALUES (?1, ?2)",
@@ -463,6 +501,7 @@ impl Store {
             )?;
         }
         tx.execute("DELETE FROM settled WHERE settled_at < ?1", [now.saturating_sub(SETTLED_KEEP_SECS)])?;
+        tally::purge(&tx, now)?;
         let cursor = i64::try_from(new_cursor).map_err(|_| SendError::CorruptState("cursor te groot"))?;
         tx.execute("UPDATE receipts_cursor SET after = ?1 WHERE id = 1", [cursor])?;
         tx.commit()?;

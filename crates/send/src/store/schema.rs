@@ -2,10 +2,11 @@
 //! name or birthdate: after sending, the sender keeps only the signal id, the school and the
 //! times and the signal's receipt key (random bytes that check the receipt's proof of opening)
 //! until the receipt arrives, then the bare signal id for 30 days (to recognise a
-//! repeated receipt), and then only counts.
+//! repeated receipt), and then only counts: in total, and per school, month and kind for the
+//! evaluation (`tally`, kept for the months the office sets).
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Version 1 to 2: the `settled` table.
 pub const MIGRATE_1_TO_2: &str = "
@@ -71,6 +72,43 @@ pub fn complete_5(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Version 5 to 6: the counts for the evaluation. Per school, per month of sending and per kind
+/// (sent, handed over, not our pupil, expired, without proof, not forwarded), and for sent and
+/// handed-over signals how soon after the incident's hour (`within`: `24h`, `48h`, `72h`,
+/// `later`, or `unknown` when no incident hour was entered; empty for the other kinds). The
+/// incident's hour waits beside the outstanding signal (`outstanding.incident_at`) until it is
+/// settled. `settings.counts_keep_months`: how many months the tally is kept.
+///
+/// Idempotent, like [`complete_5`], so an interrupted upgrade resumes.
+pub fn complete_6(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    add_column(conn, "outstanding", "incident_at", "INTEGER")?;
+    add_column(
+        conn,
+        "settings",
+        "counts_keep_months",
+        "INTEGER NOT NULL DEFAULT 24 CHECK (counts_keep_months BETWEEN 1 AND 120)",
+    )?;
+    conn.execute_batch(CREATE_TALLY)
+}
+
+/// The evaluation's counts (see [`complete_6`]).
+const CREATE_TALLY: &str = "
+CREATE TABLE IF NOT EXISTS tally (
+    brin        TEXT    NOT NULL CHECK (length(brin) BETWEEN 4 AND 6),
+    month       TEXT    NOT NULL CHECK (length(month) = 7),
+    counted     TEXT    NOT NULL CHECK (counted IN ('sent', 'handed_over', 'not_our_pupil', 'expired', 'unproven', 'not_forwarded')),
+    within      TEXT    NOT NULL CHECK (within IN ('', '24h', '48h', '72h', 'later', 'unknown')),
+    count       INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (brin, month, counted, within)
+);
+";
+
+/// Creates every table of a new database (run once, by `init`).
+pub fn create(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(CREATE)?;
+    complete_6(conn)
+}
+
 /// Adds `column` to `table` unless it is there.
 fn add_column(conn: &rusqlite::Connection, table: &str, column: &str, declaration: &str) -> rusqlite::Result<()> {
     let present: i64 =
@@ -83,8 +121,8 @@ fn add_column(conn: &rusqlite::Connection, table: &str, column: &str, declaratio
     Ok(())
 }
 
-/// Creates every table (run once, by `init`).
-pub const CREATE: &str = "
+/// The tables up to version 5; [`create`] adds version 6.
+const CREATE: &str = "
 CREATE TABLE office (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     secret_key  BLOB    NOT NULL CHECK (length(secret_key) = 32),

@@ -1,5 +1,6 @@
 //! Tests of the sender database: its columns, round trips, encryption and the wrong key.
 
+use super::tally::TallyKind;
 use super::*;
 use hwc_protocol::{Brin, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Role, SignalId};
 
@@ -16,7 +17,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 10, "{tables:?}");
+    assert_eq!(tables.len(), 11, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -47,7 +48,15 @@ fn records_round_trip_and_settle_once() {
     store.add_device(&device).unwrap();
     let id = SignalId::random().unwrap();
     let receipt_key = Some(hwc_protocol::ReceiptKey::from_bytes([9; 16]));
-    let sent = Outstanding { signal_id: id, school: brin, sent_at: 30, expires_at: 40, receipt_key, held_until: None };
+    let sent = Outstanding {
+        signal_id: id,
+        school: brin,
+        sent_at: 30,
+        expires_at: 40,
+        receipt_key,
+        held_until: None,
+        incident_at: None,
+    };
     store.record_outstanding(&sent).unwrap();
     drop(store);
 
@@ -60,8 +69,8 @@ fn records_round_trip_and_settle_once() {
     assert_eq!(store.outstanding(id).unwrap(), Some(sent));
     assert_eq!(store.receipts_cursor().unwrap(), 0);
     assert!(!store.is_settled(id).unwrap());
-    store.settle(&[(id, Settle::HandedOver)], 5, 1000).unwrap();
-    store.settle(&[(id, Settle::HandedOver)], 6, 1001).unwrap();
+    store.settle(&[(id, Settle::HandedOver, 900)], 5, 1000).unwrap();
+    store.settle(&[(id, Settle::HandedOver, 900)], 6, 1001).unwrap();
     assert_eq!(store.outstanding(id).unwrap(), None);
     assert!(store.is_settled(id).unwrap());
     assert_eq!(store.receipts_cursor().unwrap(), 6);
@@ -90,6 +99,7 @@ fn a_refused_signal_is_forgotten_and_not_counted() {
         expires_at,
         receipt_key: Some(hwc_protocol::ReceiptKey::random().unwrap()),
         held_until: None,
+        incident_at: None,
     };
     let (kept, refused) = (record(10, 20), record(11, 30));
     store.record_outstanding(&kept).unwrap();
@@ -113,7 +123,7 @@ fn a_version_1_database_is_migrated() {
     store
         .conn()
         .execute_batch(&format!(
-            "DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
+            "DROP TABLE tally; DROP TABLE settled; DROP TABLE successor; DROP TABLE devices; DROP TABLE outstanding; DROP TABLE counts;
              DROP TABLE settings; DROP TABLE school_days; ALTER TABLE schools DROP COLUMN region;
              ALTER TABLE schools DROP COLUMN phone;
              CREATE TABLE counts (id INTEGER PRIMARY KEY CHECK (id = 1), sent INTEGER NOT NULL,
@@ -136,13 +146,14 @@ fn a_version_1_database_is_migrated() {
         expires_at: 50,
         receipt_key: None,
         held_until: None,
+        incident_at: None,
     };
     assert_eq!(store.outstanding(waiting).unwrap(), Some(before));
     assert_eq!(store.counts().unwrap(), Counts { sent: 4, handed_over: 3, not_our_pupil: 0, expired: 0, unproven: 0 });
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, schema::SCHEMA_VERSION);
     let id = SignalId::random().unwrap();
-    store.settle(&[(id, Settle::Expired)], 1, 10).unwrap();
+    store.settle(&[(id, Settle::Expired, 10)], 1, 10).unwrap();
     assert!(store.is_settled(id).unwrap());
     store.set_successor(&[3u8; 32], 5).unwrap();
     // Version 5: the school has no region yet, and the summer rule is to warn.
@@ -161,7 +172,9 @@ fn a_version_5_file_from_before_its_last_parts_is_completed() {
         .conn()
         .execute_batch(
             "DROP TABLE school_days; ALTER TABLE schools DROP COLUMN phone;
-             ALTER TABLE settings DROP COLUMN escalation_at; ALTER TABLE outstanding DROP COLUMN deliver_from;",
+             ALTER TABLE settings DROP COLUMN escalation_at; ALTER TABLE outstanding DROP COLUMN deliver_from;
+             DROP TABLE tally; ALTER TABLE outstanding DROP COLUMN incident_at;
+             ALTER TABLE settings DROP COLUMN counts_keep_months; PRAGMA user_version = 5;",
         )
         .unwrap();
     drop(store);
@@ -172,6 +185,81 @@ fn a_version_5_file_from_before_its_last_parts_is_completed() {
     assert_eq!(store.escalation_at().unwrap().format("%H:%M").to_string(), "08:30");
     assert_eq!(store.school_days(brin).unwrap(), (vec![], vec![]));
     assert!(store.all_outstanding().unwrap().is_empty());
+    // And upgraded to version 6: the evaluation's tally, kept two years unless set otherwise.
+    assert_eq!(store.counts_keep_months().unwrap(), 24);
+    let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 6);
+}
+
+#[test]
+fn the_tally_counts_per_school_month_and_kind_how_soon_after_the_incident_and_forgets_old_months() {
+    use crate::incident::Within;
+    use chrono::TimeZone;
+    let (_tmp, _path, _key, mut store) = fresh();
+    let brin: Brin = "12AB".parse().unwrap();
+    store.add_school(brin, 1).unwrap();
+    let at = |m: u32, d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap().timestamp();
+    let record = |sent_at: i64, incident_at: Option<i64>| Outstanding {
+        signal_id: SignalId::random().unwrap(),
+        school: brin,
+        sent_at,
+        expires_at: sent_at + 86_400,
+        receipt_key: None,
+        held_until: None,
+        incident_at,
+    };
+    // Incident Saturday 21 November 22:00 (21:00 UTC); sent Sunday, handed over Monday 09:00.
+    let incident = at(11, 21, 21);
+    let handed = record(at(11, 22, 10), Some(incident));
+    let expired = record(at(11, 23, 10), None);
+    let refused = record(at(11, 23, 11), Some(incident));
+    for signal in [&handed, &expired, &refused] {
+        store.record_outstanding(signal).unwrap();
+    }
+    store.forget_refused(refused.signal_id).unwrap();
+    let now = at(12, 7, 8);
+    store
+        .settle(
+            &[
+                (handed.signal_id, Settle::HandedOver, at(11, 23, 8)),
+                (expired.signal_id, Settle::Expired, at(11, 24, 23)),
+            ],
+            1,
+            now,
+        )
+        .unwrap();
+    store.note_not_forwarded("34CD".parse().unwrap(), now).unwrap();
+
+    let cells: Vec<_> = store
+        .tally(now)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.school.to_string(), c.month, c.kind, c.within, c.count))
+        .collect();
+    let cell =
+        |school: &str, month: &str, kind, within, count| (school.to_string(), month.to_string(), kind, within, count);
+    assert_eq!(
+        cells,
+        vec![
+            cell("12AB", "2026-11", TallyKind::Expired, None, 1),
+            // 35 hours after the incident's hour began: within 48 hours.
+            cell("12AB", "2026-11", TallyKind::HandedOver, Some(Within::TwoDays), 1),
+            cell("12AB", "2026-11", TallyKind::Sent, Some(Within::Day), 1),
+            cell("12AB", "2026-11", TallyKind::Sent, Some(Within::Unknown), 1),
+            cell("34CD", "2026-12", TallyKind::NotForwarded, None, 1),
+        ]
+    );
+    // Nothing in the tally names a signal, a day or an hour.
+    let days: i64 =
+        store.conn().query_row("SELECT count(*) FROM tally WHERE length(month) <> 7", [], |r| r.get(0)).unwrap();
+    assert_eq!(days, 0);
+
+    // Kept one month: November goes at once; a year later December goes too.
+    assert!(store.set_counts_keep_months(0, now).is_err());
+    assert!(store.set_counts_keep_months(121, now).is_err());
+    store.set_counts_keep_months(1, now).unwrap();
+    assert_eq!(store.tally(now).unwrap().len(), 1);
+    assert!(store.tally(now + 365 * 86_400).unwrap().is_empty());
 }
 
 #[test]

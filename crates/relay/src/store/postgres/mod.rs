@@ -195,6 +195,10 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::stats(&client, &office).await)
     }
 
+    fn set_stats_retention(&self, office: OfficePublicKey, keep_months: u32, now: i64) -> StoreFuture<()> {
+        with_client!(self, |client| ops::set_stats_retention(&mut client, &office, keep_months, now).await)
+    }
+
     fn sweep(&self, now: i64) -> StoreFuture<SweepReport> {
         with_client!(self, |client| ops::sweep(&mut client, now).await)
     }

@@ -575,7 +575,46 @@ async fn sweep_in(tx: &Transaction<'_>, now: i64) -> Result<SweepReport, StoreEr
     report.nonces = usize::try_from(tx.execute("DELETE FROM seen_nonces WHERE expires_at <= $1", &[&now]).await?)
         .unwrap_or(usize::MAX);
     tx.execute("DELETE FROM enrollments WHERE expires_at <= $1", &[&now.saturating_sub(ENROLLMENT_KEEP_SECS)]).await?;
+    purge_stats(tx, now).await?;
     Ok(report)
+}
+
+/// Deletes every office's per-day counts older than it keeps them (see `store::stats::purge`).
+async fn purge_stats(tx: &Transaction<'_>, now: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM stats_sent WHERE day < $1 AND office NOT IN (SELECT office FROM stats_retention)",
+        &[&stats::first_kept_day(now, hwc_protocol::api::DEFAULT_STATS_KEEP_MONTHS)],
+    )
+    .await?;
+    for row in tx.query("SELECT office, keep_months FROM stats_retention", &[]).await? {
+        let (office, keep): (&str, i64) = (row.get(0), row.get(1));
+        let keep = u32::try_from(keep).unwrap_or(hwc_protocol::api::DEFAULT_STATS_KEEP_MONTHS);
+        tx.execute(
+            "DELETE FROM stats_sent WHERE office = $1 AND day < $2",
+            &[&office, &stats::first_kept_day(now, keep)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets how many months `office`'s per-day counts are kept, and deletes older ones at once.
+pub async fn set_stats_retention(
+    client: &mut Client,
+    office: &OfficePublicKey,
+    keep_months: u32,
+    now: i64,
+) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute(
+        "INSERT INTO stats_retention (office, keep_months) VALUES ($1, $2)
+         ON CONFLICT (office) DO UPDATE SET keep_months = excluded.keep_months",
+        &[&office.to_string(), &i64::from(keep_months)],
+    )
+    .await?;
+    purge_stats(&tx, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn sweep(client: &mut Client, now: i64) -> Result<SweepReport, StoreError> {
@@ -682,6 +721,7 @@ pub async fn hand_over(
         &[&old_text, &new_text],
     )
     .await?;
+    tx.execute("UPDATE stats_retention SET office = $2 WHERE office = $1", &[&old_text, &new_text]).await?;
     tx.execute("DELETE FROM stats_sent WHERE office = $1", &[&old_text]).await?;
     tx.execute("DELETE FROM stats_counts WHERE office = $1", &[&old_text]).await?;
     tx.execute("DELETE FROM enrollments WHERE office = $1 AND used_by IS NULL", &[&old_text]).await?;
