@@ -14,6 +14,7 @@ pub mod ids;
 pub mod keys;
 pub mod name;
 pub mod pin_guard;
+pub mod profile;
 pub mod receipt;
 pub mod receipt_key;
 pub mod relay_address;
@@ -30,6 +31,7 @@ pub use envelope::{Envelope, EnvelopeError, OpenError, SealedCopy, VerifiedEnvel
 pub use ids::{DeviceId, IdError, SignalId};
 pub use keys::{DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, KeyError, OfficePublicKey, OfficeSigningKey};
 pub use name::{ChildName, NameError};
+pub use profile::{ProfileError, SchoolProfile, Sector, SenderName};
 pub use receipt::{Receipt, ReceiptError, ReceiptKind, VerifiedReceipt};
 pub use receipt_key::ReceiptKey;
 pub use relay_address::{RelayAddress, RelayAddressError};

@@ -1,7 +1,7 @@
 //! The signed frame that envelopes and receipts travel in:
 //!
 //! ```text
-//! magic (3 bytes: "HWE" envelope, "HWR" receipt) | version (1 byte, ASCII '1') | body (JSON) | Ed25519 signature (64 bytes)
+//! magic (3 bytes: "HWE" envelope, "HWR" receipt, "HWP" school profile) | version (1 byte, ASCII '1') | body (JSON) | Ed25519 signature (64 bytes)
 //! ```
 //!
 //! The signature covers everything before it. A receiver checks kind, version and signature on
@@ -16,6 +16,7 @@ const HEADER_BYTES: usize = 4;
 pub enum FrameKind {
     Envelope,
     Receipt,
+    Profile,
 }
 
 impl FrameKind {
@@ -23,6 +24,7 @@ impl FrameKind {
         match self {
             FrameKind::Envelope => b"HWE",
             FrameKind::Receipt => b"HWR",
+            FrameKind::Profile => b"HWP",
         }
     }
 }
@@ -73,6 +75,7 @@ pub fn open_frame(
         return Err(FrameError::WrongKind(match kind {
             FrameKind::Envelope => "envelop",
             FrameKind::Receipt => "ontvangstbevestiging",
+            FrameKind::Profile => "schoolprofiel",
         }));
     }
     if bytes[3] != VERSION {

@@ -162,7 +162,7 @@ pub async fn remove_self(State(state): State<AppState>, signed: Signed) -> Resul
 
 /// Checks that `office` owns `school` and, with an assignment file, that the file still gives
 /// the school to this office (the file decides, also for a school registered before it).
-async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
+pub(crate) async fn owned_school(state: &AppState, office: OfficePublicKey, school: Brin) -> Result<(), ApiFailure> {
     assigned(state, &office, school)?;
     match state.store.school_owner(school).await? {
         Some(owner) if owner == office => Ok(()),

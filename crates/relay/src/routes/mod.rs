@@ -6,6 +6,7 @@ pub mod inbox;
 pub mod office_items;
 pub mod offices;
 pub mod pin_guard;
+pub mod profiles;
 pub mod receipts;
 pub mod signals;
 pub mod stats;
@@ -28,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/device/remove", post(devices::remove_self))
         .route("/v1/schools/{brin}/devices", get(devices::list))
         .route("/v1/schools/{brin}/last-contact", get(devices::last_contact))
+        .route("/v1/schools/{brin}/profile", post(profiles::post_profile))
+        .route("/v1/school/profile", get(profiles::get_profile))
         .route("/v1/devices/{device_id}/verify", post(devices::verify))
         .route("/v1/devices/{device_id}/remove", post(devices::remove))
         .route("/v1/pin-guard", post(pin_guard::try_pin))

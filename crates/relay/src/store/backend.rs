@@ -38,6 +38,10 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     fn last_contacts(&self, school: Brin) -> StoreFuture<Vec<LastContact>>;
     /// Sets a device's status; a removed device's PIN guard row is deleted with it.
     fn set_device_status(&self, device: DeviceId, status: DeviceStatus) -> StoreFuture<()>;
+    /// Stores `frame` (checked by the caller) as `school`'s profile, replacing an older one.
+    fn set_profile(&self, school: Brin, frame: Vec<u8>, now: i64) -> StoreFuture<()>;
+    /// `school`'s profile frame, if its office published one.
+    fn profile(&self, school: Brin) -> StoreFuture<Option<Vec<u8>>>;
     /// The office that owns `school`, if any.
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>>;
     /// Announces an enrollment code; registers the school to `office` when nobody owns it.

@@ -17,6 +17,7 @@ pub mod office_items;
 pub mod offices;
 pub mod pin_guard;
 pub mod postgres;
+pub mod profiles;
 pub mod receipts;
 pub mod schema;
 pub mod schools;

@@ -9,7 +9,7 @@ use super::pin_guard::{self, GuardTry, NewPinGuard, ResetOutcome};
 use super::receipts::{self, AckOutcome};
 use super::signals::{self, InsertOutcome};
 use super::sweep::{self, SweepReport};
-use super::{devices, inbox, nonces, office_items, schools, stats, SqliteStore};
+use super::{devices, inbox, nonces, office_items, profiles, schools, stats, SqliteStore};
 use hwc_protocol::api::{
     CreateEnrollment, DeviceInfo, DeviceStatus, Inbox, LastContact, OfficeItems, PinGuardReset, Stats,
 };
@@ -60,6 +60,16 @@ impl RelayStore for SqliteStore {
                 })
                 .await
         })
+    }
+
+    fn set_profile(&self, school: Brin, frame: Vec<u8>, now: i64) -> StoreFuture<()> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| profiles::set(conn, &school, &frame, now)).await })
+    }
+
+    fn profile(&self, school: Brin) -> StoreFuture<Option<Vec<u8>>> {
+        let store = self.clone();
+        Box::pin(async move { store.read(move |conn| profiles::get(conn, &school)).await })
     }
 
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>> {

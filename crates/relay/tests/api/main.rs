@@ -9,6 +9,7 @@ mod inbox;
 mod last_contact;
 mod office;
 mod pin_guard;
+mod profiles;
 mod receipts;
 mod rotation;
 mod signals;

@@ -143,6 +143,14 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::set_device_status(&mut client, &device, status).await)
     }
 
+    fn set_profile(&self, school: Brin, frame: Vec<u8>, now: i64) -> StoreFuture<()> {
+        with_client!(self, |client| ops::set_profile(&client, &school, &frame, now).await)
+    }
+
+    fn profile(&self, school: Brin) -> StoreFuture<Option<Vec<u8>>> {
+        with_client!(self, |client| ops::profile(&client, &school).await)
+    }
+
     fn school_owner(&self, school: Brin) -> StoreFuture<Option<OfficePublicKey>> {
         with_client!(self, |client| ops::school_owner(&**client, &school).await)
     }

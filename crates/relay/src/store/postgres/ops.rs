@@ -139,6 +139,22 @@ pub async fn school_owner(client: &impl GenericClient, school: &Brin) -> Result<
     row.map(|row| parse_col(&row.get::<_, String>(0), "office key")).transpose()
 }
 
+pub async fn set_profile(client: &Client, school: &Brin, frame: &[u8], now: i64) -> Result<(), StoreError> {
+    client
+        .execute(
+            "INSERT INTO school_profiles (school, frame, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (school) DO UPDATE SET frame = excluded.frame, updated_at = excluded.updated_at",
+            &[&school.as_str(), &frame, &now],
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn profile(client: &Client, school: &Brin) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = client.query_opt("SELECT frame FROM school_profiles WHERE school = $1", &[&school.as_str()]).await?;
+    Ok(row.map(|row| row.get(0)))
+}
+
 // ---- enrollment ----
 
 pub async fn enrollment_refusal(

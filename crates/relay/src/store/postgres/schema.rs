@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS office_successions (
 CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
     office TEXT NOT NULL, name TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (office, name));
+CREATE TABLE IF NOT EXISTS school_profiles (
+    school TEXT PRIMARY KEY, frame BYTEA NOT NULL, updated_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_retention (
     office TEXT PRIMARY KEY, keep_months BIGINT NOT NULL CHECK (keep_months BETWEEN 1 AND 120));
 CREATE TABLE IF NOT EXISTS pin_guard (
