@@ -76,6 +76,8 @@ pub enum SendError {
     DeviceNotFound { brin: Brin, device: DeviceId },
     #[error("de zomervakantie van school {brin} valt tussen nu en de eerste schooldag ({read_by}), en volgens de instelling van dit bureau gaan er dan geen signalen naar scholen. Er is niets verstuurd")]
     SummerRefused { brin: Brin, read_by: String },
+    #[error("de naam van de afzender en de sector zijn bij dit bureau opgeslagen, maar de relay nam het profiel van school {brin} niet aan ({reason}); probeer het later opnieuw met: hwc-send school profile {brin}")]
+    ProfileNotPublished { brin: Brin, reason: String },
     #[error("bewaartermijn van de tellingen: geef een aantal maanden van 1 tot en met {max}")]
     CountsKeep { max: u32 },
     #[error("de bewaartermijn van {months} maanden geldt nu bij dit bureau, maar de relay kon hem niet aannemen ({reason}); probeer het later opnieuw met: hwc-send settings --keep-counts {months}")]

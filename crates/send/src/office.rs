@@ -28,6 +28,9 @@ use hwc_protocol::{
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+mod profile;
+pub use profile::DEFAULT_SENDER;
+
 /// A school's own days are kept this many days after they passed.
 const SCHOOL_DAYS_KEPT_DAYS: u64 = 400;
 

@@ -259,6 +259,13 @@ impl RelayClient {
         self.call(key, Method::POST, "/v1/signals", Body::Frame(frame), ATTEMPTS)
     }
 
+    /// `POST /v1/schools/{brin}/profile`: the school's signed profile frame.
+    pub fn publish_profile(&self, key: &OfficeSigningKey, brin: Brin, frame: &[u8]) -> Result<(), RelayError> {
+        let _: serde_json::Value =
+            self.call(key, Method::POST, &format!("/v1/schools/{brin}/profile"), Body::Frame(frame), ATTEMPTS)?;
+        Ok(())
+    }
+
     /// `GET /v1/receipts?after=N`: receipts and expiry notices after `after` (those up to it are
     /// deleted by the relay).
     pub fn receipts(&self, key: &OfficeSigningKey, after: u64) -> Result<OfficeItems, RelayError> {

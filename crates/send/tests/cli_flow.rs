@@ -122,6 +122,32 @@ fn command_line_flow() {
     let list = sender.run(&["school", "list"], "");
     assert!(list.stdout.contains("12AB: 1 geverifieerd apparaat"), "{}", list.stdout);
     assert!(list.stdout.contains("eigen vakanties"), "{}", list.stdout);
+    // The school's profile: the sector decides whom the school tells, the office's name is on
+    // every school screen; both go to the relay signed, for the devices to fetch.
+    assert_eq!(sender.run(&["school", "sector", "12AB", "hbo"], "").code, 2);
+    assert_eq!(sender.run(&["school", "profile", "99ZZ"], "").code, 2, "not a school of this office");
+    let sector = sender.run(&["school", "sector", "12ab", "vo"], "");
+    assert_eq!(sector.code, 0, "{}", sector.stderr);
+    assert!(
+        sector.stdout.contains("vertellen aan de mentor") && sector.stdout.contains("zorgcoördinator"),
+        "{}",
+        sector.stdout
+    );
+    let bad_name = sender.run(&["settings", "--sender", "<b>VT</b>"], "");
+    assert_eq!(bad_name.code, 2, "{}", bad_name.stderr);
+    assert!(bad_name.stderr.contains("alleen letters"), "{}", bad_name.stderr);
+    let named = sender.run(&["settings", "--sender", "Veilig Thuis Gooi en Vechtstreek"], "");
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    assert!(
+        named.stdout.contains("Naam van de afzender op de schermen van de scholen: Veilig Thuis Gooi en Vechtstreek."),
+        "{}",
+        named.stdout
+    );
+    assert_eq!(relay.count_rows("school_profiles").unwrap(), 1);
+    let profile = sender.run(&["school", "profile", "12AB"], "");
+    assert_eq!(profile.code, 0, "{}", profile.stderr);
+    assert!(profile.stdout.contains("afzender \"Veilig Thuis Gooi en Vechtstreek\""), "{}", profile.stdout);
+    assert!(sender.run(&["school", "list"], "").stdout.contains("voortgezet onderwijs"));
     let settings = sender.run(&["settings", "--summer", "weigeren"], "");
     assert_eq!(settings.code, 0, "{}", settings.stderr);
     assert!(settings.stdout.contains("weigeren"), "{}", settings.stdout);

@@ -67,6 +67,9 @@ pub enum Command {
         /// Hoeveel maanden de tellingen voor de evaluatie bewaard blijven (1 tot en met 120; standaard 24).
         #[arg(long, value_name = "MAANDEN", help_heading = "Opties")]
         keep_counts: Option<String>,
+        /// De naam van de afzender zoals de scholen hem zien, zoals "Veilig Thuis Gooi en Vechtstreek" (standaard: leerplicht); "geen" zet hem terug.
+        #[arg(long, value_name = "NAAM", help_heading = "Opties")]
+        sender: Option<String>,
     },
     /// Tel een signaal dat dit bureau niet naar de school kon sturen (voor de tellingen; er wordt niets verstuurd).
     #[command(name = "not-forwarded", help_template = TEMPLATE)]
@@ -126,6 +129,9 @@ pub enum SchoolCommand {
         /// Vakantieregio van de school: noord, midden, zuid, of eigen (eigen vakanties, zoals in het mbo).
         #[arg(long, value_name = "REGIO", help_heading = "Opties")]
         region: Option<String>,
+        /// Soort school: po, so, vo of mbo (bepaalt aan wie de school het vertelt: de leerkracht of de mentor).
+        #[arg(long, value_name = "SECTOR", help_heading = "Opties")]
+        sector: Option<String>,
     },
     /// Leg het telefoonnummer van een school vast (voor de ochtendlijst); "geen" haalt het weg.
     #[command(help_template = TEMPLATE)]
@@ -152,6 +158,23 @@ pub enum SchoolCommand {
         /// Dagen terug naar de gewone kalender.
         #[arg(long, value_name = "DAGEN", help_heading = "Opties")]
         normal: Option<String>,
+    },
+    /// Leg de soort school vast (po, so, vo, mbo of onbekend); de schermen van de school noemen dan de juiste persoon (de leerkracht, de mentor).
+    #[command(help_template = TEMPLATE)]
+    Sector {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// po, so, vo, mbo of onbekend.
+        #[arg(value_name = "SECTOR", help_heading = "Argumenten")]
+        sector: String,
+    },
+    /// Toon wat de schermen van de school over de afzender en de sector zeggen, en stuur het opnieuw naar de school.
+    #[command(help_template = TEMPLATE)]
+    Profile {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
     },
     /// Leg de vakantieregio van een school vast; daarmee rekent het bureau uit op welke schooldag de school een signaal leest.
     #[command(help_template = TEMPLATE)]

@@ -55,15 +55,28 @@ fn region_text(region: Option<Region>) -> String {
 }
 
 /// `hwc-send school add BRIN [--role ROL] [--region REGIO]`
-pub fn school_add(globals: &Globals, brin: &str, role: Role, region: Option<&str>) -> Result<ExitCode, CliError> {
+pub fn school_add(
+    globals: &Globals,
+    brin: &str,
+    role: Role,
+    region: Option<&str>,
+    sector: Option<&str>,
+) -> Result<ExitCode, CliError> {
     let brin = parse_brin(brin)?;
     // Checked before the code is made, so a typing error costs nothing.
     let region = region.map(parse_region).transpose()?;
+    let sector = sector.map(super::profile::parse_sector).transpose()?;
     let mut office = globals.open()?;
     let code = office.add_school_slot(brin, role)?;
     if let Some(region) = region {
         office.set_region(brin, region)?;
     }
+    if let Some(sector) = sector {
+        office.set_sector(brin, sector)?;
+    }
+    // The school's devices learn the sender's name and the sector's words from the relay; a
+    // failure is said and does not cost the code.
+    super::profile::publish(&office, brin);
     println!("Aanmeldcode voor een apparaat van school {brin} ({}):", role.dutch());
     println!();
     println!("    {}", code.display());
@@ -254,7 +267,9 @@ pub fn settings(
     summer: Option<SummerRule>,
     escalation: Option<&str>,
     keep_counts: Option<&str>,
+    sender_name: Option<&str>,
 ) -> Result<ExitCode, CliError> {
+    let sender_name = sender_name.map(super::profile::parse_sender).transpose()?;
     let escalation = escalation
         .map(|t| {
             NaiveTime::parse_from_str(t.trim(), "%H:%M")
@@ -276,6 +291,11 @@ pub fn settings(
         })
         .transpose()?;
     let mut office = globals.open()?;
+    let mut failed = 0;
+    if let Some(name) = &sender_name {
+        office.set_sender_name(name.as_ref())?;
+        failed += super::profile::publish_all(&office)?;
+    }
     if let Some(months) = keep_counts {
         office.set_counts_keep_months(months, chrono::Utc::now())?;
     }
@@ -298,6 +318,12 @@ pub fn settings(
         "Tellingen voor de evaluatie: de laatste {} maanden bewaard (hwc-send counts).",
         office.counts_keep_months()?
     );
+    let sender =
+        office.sender_name()?.map(|n| n.to_string()).unwrap_or_else(|| hwc_send::office::DEFAULT_SENDER.into());
+    println!("Naam van de afzender op de schermen van de scholen: {sender}.");
+    if failed > 0 {
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -389,8 +415,9 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             n => format!("{n} geverifieerde apparaten"),
         };
         let phone = office.phone(school.school)?.map(|p| format!(", telefoon {p}")).unwrap_or_default();
+        let sector = office.sector(school.school)?.map(|s| s.dutch()).unwrap_or("sector onbekend");
         println!(
-            "{}: {devices}, {} signaal/signalen open, {}{phone}",
+            "{}: {devices}, {} signaal/signalen open, {}, {sector}{phone}",
             school.school,
             school.outstanding,
             region_text(school.region)
@@ -496,6 +523,9 @@ pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
     println!("De sleutel van dit bureau is vervangen. De relay neemt de oude sleutel niet meer aan;");
     println!("de beheerder kan hem uit de instellingen van de relay halen.");
     println!("Nieuwe vingerafdruk (office_key_fingerprint): {}", office.public_key().fingerprint());
+    // Each school's profile again, signed with the new key (the devices that enroll again
+    // trust only that one).
+    super::profile::publish_all(&office)?;
     if to_enroll.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

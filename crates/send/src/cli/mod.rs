@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod counts;
 mod input;
+mod profile;
 mod signal;
 
 use args::{Cli, Command, KeyCommand, SchoolCommand};
@@ -119,16 +120,22 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let globals = Globals { state_dir, keys, relay: cli.relay };
     match cli.command {
         Command::Init => commands::init(&globals),
-        Command::School(SchoolCommand::Add { brin, role, region }) => {
-            commands::school_add(&globals, &brin, role.into(), region.as_deref())
+        Command::School(SchoolCommand::Add { brin, role, region, sector }) => {
+            commands::school_add(&globals, &brin, role.into(), region.as_deref(), sector.as_deref())
         }
+        Command::School(SchoolCommand::Sector { brin, sector }) => profile::school_sector(&globals, &brin, &sector),
+        Command::School(SchoolCommand::Profile { brin }) => profile::school_profile(&globals, &brin),
         Command::School(SchoolCommand::Region { brin, region }) => commands::school_region(&globals, &brin, &region),
         Command::School(SchoolCommand::Days { brin, closed, open, normal }) => {
             commands::school_days(&globals, &brin, closed.as_deref(), open.as_deref(), normal.as_deref())
         }
-        Command::Settings { summer, escalation, keep_counts } => {
-            commands::settings(&globals, summer.map(Into::into), escalation.as_deref(), keep_counts.as_deref())
-        }
+        Command::Settings { summer, escalation, keep_counts, sender } => commands::settings(
+            &globals,
+            summer.map(Into::into),
+            escalation.as_deref(),
+            keep_counts.as_deref(),
+            sender.as_deref(),
+        ),
         Command::NotForwarded { school } => counts::not_forwarded(&globals, &school),
         Command::Counts { csv } => counts::counts(&globals, csv.as_deref()),
         Command::Escalate => commands::escalate(&globals),

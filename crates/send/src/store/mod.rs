@@ -3,6 +3,7 @@
 //! the rollback journal (`journal_mode=DELETE`) is removed after each transaction, so no WAL
 //! file lingers. Temporary tables live in memory.
 
+mod profile;
 mod queries;
 mod schema;
 mod tally;

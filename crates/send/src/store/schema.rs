@@ -72,12 +72,14 @@ pub fn complete_5(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Version 5 to 6: the counts for the evaluation. Per school, per month of sending and per kind
+/// Version 5 to 6: the counts for the evaluation, and the school profile. Per school, per month of sending and per kind
 /// (sent, handed over, not our pupil, expired, without proof, not forwarded), and for sent and
 /// handed-over signals how soon after the incident's hour (`within`: `24h`, `48h`, `72h`,
 /// `later`, or `unknown` when no incident hour was entered; empty for the other kinds). The
 /// incident's hour waits beside the outstanding signal (`outstanding.incident_at`) until it is
-/// settled. `settings.counts_keep_months`: how many months the tally is kept.
+/// settled. `settings.counts_keep_months`: how many months the tally is kept. The profile each
+/// school's devices show: `settings.sender` (the sender's name; `NULL`: "leerplicht") and `schools.sector`
+/// (`NULL`: unknown, the words of a primary school).
 ///
 /// Idempotent, like [`complete_5`], so an interrupted upgrade resumes.
 pub fn complete_6(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
@@ -88,6 +90,8 @@ pub fn complete_6(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
         "counts_keep_months",
         "INTEGER NOT NULL DEFAULT 24 CHECK (counts_keep_months BETWEEN 1 AND 120)",
     )?;
+    add_column(conn, "settings", "sender", "TEXT CHECK (sender IS NULL OR length(sender) <= 240)")?;
+    add_column(conn, "schools", "sector", "TEXT CHECK (sector IS NULL OR sector IN ('po', 'so', 'vo', 'mbo'))")?;
     conn.execute_batch(CREATE_TALLY)
 }
 
