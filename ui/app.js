@@ -6,14 +6,15 @@
 // test tests/tests/app_release.rs depend on it):
 // - Every screen, once drawn and focused, sets document.title to "<screen> – HwC School",
 //   one of the titles the window accepts (src-tauri/src/window.rs): Aanmelden, Wachten op
-//   leerplicht, Afgemeld, Vergrendeld, Overzicht, Signaal, Bevestigd, Wat staat er op deze
+//   bevestiging, Afgemeld, Vergrendeld, Overzicht, Signaal, Bevestigd, Wat staat er op deze
 //   computer?, Instellingen, Pincode wijzigen, Apparaat wissen.
 // - Lock screen: focus is in the PIN field #unlock-pin; typing the PIN and Enter unlocks.
 //   After a wrong PIN the screen is drawn anew and focus is in the new, empty #unlock-pin.
 // - Inbox: focus is on its heading (`main h2`, tabindex=-1); the next Tab stop is the first
 //   signal's button (`.signals button`); Enter opens that signal.
 // - Open signal: focus is on the codeword heading (`.codeword`, tabindex=-1); the next Tab
-//   stop is "Doorgegeven aan de leerkracht" (`.signal button.primary`); Enter hands the
+//   stop is "Doorgegeven aan de leerkracht" (`.signal button.primary`; "de mentor" and so on
+//   where the school's profile says so); Enter hands the
 //   signal over and draws the done screen (`.done`) with focus on its heading.
 // - Every other new screen: focus on its heading, or on the first editable field of a form
 //   (enrollment, PIN change). Closing a signal, "Terug" and the done screen's button draw the
@@ -50,6 +51,10 @@ let changes = -1;
 let draws = 0;           // counts screens drawn, so a slow inbox list never draws over a newer screen
 let statusGist = null;   // the status line without clock times, as last announced
 let newsTimer = null;
+// Who sends the signals and whom the school tells, from the profile the sender signed (the app
+// sends them with each status): mid-sentence (sender), starting one (Sender). Before this
+// computer is enrolled nobody is known yet.
+let words = { sender: "leerplicht", Sender: "Leerplicht", tell: "de leerkracht", role: "" };
 
 function say(text) {
   const plain = String(text || "");
@@ -144,11 +149,12 @@ async function refresh() {
 }
 
 function render(status) {
+  if (status.words) words = status.words;
   showStatusLine(status.status_line || "");
   // A chosen screen stays only while the app is where it was opened (not locked, wiped or removed).
   if (detail && status.screen !== detailOn) detail = false;
   if (openId || detail) return; // never redraw over what the person is reading
-  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning, status.expired]);
+  const key = JSON.stringify([status.screen, status.waiting, status.safety_code, status.notices, status.pin_warning, status.expired, status.words]);
   if (key === drawn) return;
   const keep = drawn !== "" && status.screen === onScreen; // the poll redraws the same screen
   drawn = key;
@@ -178,12 +184,12 @@ function renderEnroll(status, keep) {
     if (wrong) wrong.focus();
   } },
     el("h2", { id: "enroll-title", text: "Deze computer aanmelden" }),
-    el("p", { text: "U krijgt de aanmeldcode van leerplicht. Kies daarna een pincode van 6 tot 12 cijfers; die hebt u elke keer nodig om een signaal te openen." }),
-    field("relay", "Adres van de relay (de server van leerplicht)", {
+    el("p", { text: "U krijgt de aanmeldcode van wie uw school de signalen stuurt: leerplicht of Veilig Thuis. Kies daarna een pincode van 6 tot 12 cijfers; die hebt u elke keer nodig om een signaal te openen." }),
+    field("relay", "Adres van de relay (de server waarlangs de signalen komen)", {
       type: "url", value: status.default_relay || "", required: "", autocomplete: "off", spellcheck: "false",
       ...(status.relay_fixed ? { readonly: "" } : {}),
     }, status.relay_fixed ? "Vastgelegd door de ICT van uw school; u hoeft hier niets te veranderen." : ""),
-    field("code", "Aanmeldcode van leerplicht", { autocomplete: "off", required: "", spellcheck: "false" }),
+    field("code", "Aanmeldcode", { autocomplete: "off", required: "", spellcheck: "false" }),
     field("pin", "Kies een pincode (6 tot 12 cijfers)", PIN_INPUT),
     field("pin-again", "Typ de pincode nog een keer", PIN_INPUT),
     el("button", { type: "submit", class: "primary", text: "Aanmelden" }));
@@ -192,17 +198,17 @@ function renderEnroll(status, keep) {
 
 function renderAwaiting(status, keep) {
   const checked = el("p", { id: "check-result", role: "status" });
-  show("Wachten op leerplicht", [el("section", { class: "card", "aria-labelledby": "awaiting-title" },
-    el("h2", { id: "awaiting-title", tabindex: "-1", "data-focus": "", text: "Bel leerplicht en lees deze code voor" }),
-    el("p", { text: `Deze computer is aangemeld als ${status.role} van school ${status.school}. Leerplicht controleert de code en zet het apparaat dan aan.` }),
+  show("Wachten op bevestiging", [el("section", { class: "card", "aria-labelledby": "awaiting-title" },
+    el("h2", { id: "awaiting-title", tabindex: "-1", "data-focus": "", text: `Bel ${words.sender} en lees deze code voor` }),
+    el("p", { text: `Deze computer is aangemeld als ${status.role} van school ${status.school}. ${words.Sender} controleert de code en zet het apparaat dan aan.` }),
     el("p", { class: "label", id: "safety-code-label", text: "Veiligheidscode:" }),
     el("p", { class: "safety-code", "aria-describedby": "safety-code-label", text: status.safety_code }),
-    el("p", { text: "Zodra leerplicht de code heeft bevestigd, gaat dit scherm vanzelf verder." }),
+    el("p", { text: `Zodra ${words.sender} de code heeft bevestigd, gaat dit scherm vanzelf verder.` }),
     button("Opnieuw controleren", async () => {
       checked.textContent = "";
       const next = await run(() => call("refresh_enrollment"));
       if (!next) return;
-      if (next.screen === "awaiting_verification") checked.textContent = "Leerplicht heeft de code nog niet bevestigd.";
+      if (next.screen === "awaiting_verification") checked.textContent = `${words.Sender} heeft de code nog niet bevestigd.`;
       else { drawn = ""; render(next); }
     }, "", { id: "recheck" }),
     checked)], keep);
@@ -211,7 +217,7 @@ function renderAwaiting(status, keep) {
 function renderRemoved(keep) {
   show("Afgemeld", [el("section", { class: "card", "aria-labelledby": "removed-title" },
     el("h2", { id: "removed-title", tabindex: "-1", "data-focus": "", text: "Dit apparaat is uitgeschakeld" }),
-    el("p", { text: "Leerplicht heeft dit apparaat uitgeschakeld. Wis het apparaat en meld het opnieuw aan met een nieuwe aanmeldcode." }),
+    el("p", { text: `${words.Sender} heeft dit apparaat uitgeschakeld. Wis het apparaat en meld het opnieuw aan met een nieuwe aanmeldcode.` }),
     wipeButton())], keep);
 }
 
@@ -286,12 +292,12 @@ async function openOne(id) {
   openId = id;
   const actions = el("div", { class: "actions" });
   const choose = () => actions.replaceChildren(
-    button("Doorgegeven aan de leerkracht", () => acknowledge(id, "handed_over"), "primary"),
+    button(`Doorgegeven aan ${words.tell}`, () => acknowledge(id, "handed_over"), "primary"),
     button("Leerling zit niet op onze school", confirmNotOurs, "", { id: "not-ours" }),
     button("Sluiten", closeSignal));
   const confirmNotOurs = () => {
     actions.replaceChildren(
-      el("p", { class: "confirm", id: "not-ours-confirm", tabindex: "-1", text: "Weet u het zeker? Leerplicht behandelt dit als een verkeerd verstuurd signaal en neemt contact met u op." }),
+      el("p", { class: "confirm", id: "not-ours-confirm", tabindex: "-1", text: `Weet u het zeker? ${words.Sender} behandelt dit als een verkeerd verstuurd signaal en neemt contact met u op.` }),
       button("Ja, deze leerling zit niet op onze school", () => acknowledge(id, "not_our_pupil"), "danger"),
       button("Nee, terug", () => { choose(); document.getElementById("not-ours").focus(); }));
     actions.querySelector(".confirm").focus();
@@ -302,7 +308,7 @@ async function openOne(id) {
     el("p", { class: "child-name", text: signal.name }),
     el("p", { class: "child-birthdate", text: `Geboren op ${signal.birthdate} (${signal.age} jaar)` }),
     el("ul", { class: "instructions" },
-      el("li", { text: "Vertel het vandaag mondeling aan de leerkracht." }),
+      el("li", { text: `Vertel het vandaag mondeling aan ${words.tell}.` }),
       el("li", { text: "Maak geen aantekeningen." })),
     actions)]);
   clearTimeout(hideTimer);
@@ -390,7 +396,7 @@ function showSettings() {
     el("h2", { id: "settings-title", tabindex: "-1", "data-focus": "", text: "Instellingen" }),
     setting("Pincode", "Kies een nieuwe pincode; daarvoor hebt u uw huidige pincode nodig.",
       el("div", { class: "actions" }, button("Pincode wijzigen", showPinChange, "", { id: "change-pin" }))),
-    setting("Opnieuw aanmelden", "Hiermee verdwijnen de aanmelding van deze computer en alles wat HwC School erop bewaart; daarna hebt u een nieuwe aanmeldcode van leerplicht nodig.", reenroll),
+    setting("Opnieuw aanmelden", `Hiermee verdwijnen de aanmelding van deze computer en alles wat HwC School erop bewaart; daarna hebt u een nieuwe aanmeldcode van ${words.sender} nodig.`, reenroll),
     setting("Dit apparaat wissen", "Gebruikt u deze computer niet meer voor HwC School? Wis dan alles van HwC School erop.",
       el("div", { class: "actions" }, wipeButton(showSettings))),
     el("div", { class: "actions" }, button("Terug", backToOverview, "primary", { id: "settings-back" }))));
@@ -437,7 +443,7 @@ async function changePin(event, done) {
 }
 
 // Wiping asks for the PIN, so nobody passing by can switch the device off; not on the
-// "uitgeschakeld" screen, where leerplicht already did. The app then tells leerplicht through
+// "uitgeschakeld" screen, where the sender already did. The app then tells the sender through
 // the relay; if that fails, the person is asked to phone.
 function pinToWipe(id) {
   return onScreen === "removed" ? null : field(id, "Uw pincode", PIN_INPUT);
@@ -462,13 +468,13 @@ async function wipeNow(pinId) {
   detail = false;
   drawn = "";
   render(wiped.next);
-  if (!wiped.leerplicht_told) say("Dit apparaat is gewist. Leerplicht kon daarover niet automatisch worden ingelicht: bel leerplicht dat dit apparaat niet meer wordt gebruikt.");
+  if (!wiped.leerplicht_told) say(`Dit apparaat is gewist. ${words.Sender} kon daarover niet automatisch worden ingelicht: bel ${words.sender} dat dit apparaat niet meer wordt gebruikt.`);
 }
 
 function wipeButton(back = backToOverview) {
   return button("Wis dit apparaat", () => {
     const box = el("div", { class: "actions" },
-      el("p", { class: "confirm", text: "Alles van HwC School op deze computer wordt gewist en leerplicht stuurt er geen signalen meer naartoe. Daarna moet u opnieuw aanmelden." }),
+      el("p", { class: "confirm", text: `Alles van HwC School op deze computer wordt gewist en ${words.sender} stuurt er geen signalen meer naartoe. Daarna moet u opnieuw aanmelden.` }),
       pinToWipe("wipe-pin"),
       button("Ja, wis dit apparaat", () => wipeNow("wipe-pin"), "danger", { id: "wipe-yes" }),
       button("Nee, terug", back));

@@ -2,7 +2,7 @@
 //! blocking thread, and answers with a view (see `views.rs`) or one plain Dutch sentence.
 
 use crate::session::Session;
-use crate::views::{AppStatus, ExpiredNotice, PrivacyView, SignalListItem, SignalView, Wiped};
+use crate::views::{AppStatus, ExpiredNotice, PrivacyView, SignalListItem, SignalView, Wiped, Words};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_client::{ClientError, Delivery, DeviceStatus, ExpiredSignal, PinStatus, ReceiptKind, SchoolClient, SignalId};
@@ -73,12 +73,12 @@ fn pin_warning(pin: &PinStatus) -> Option<String> {
 /// The notice of one signal that expired here unhandled. Only this computer's part is known: a
 /// colleague may have handed it over while this computer was off (the relay's word of that is
 /// gone once the signal expired).
-fn expired_notice(expired: &ExpiredSignal) -> ExpiredNotice {
+fn expired_notice(expired: &ExpiredSignal, sender: &str) -> ExpiredNotice {
     let at = DateTime::from_timestamp(expired.expired_at, 0).unwrap_or_default().with_timezone(&Amsterdam);
     ExpiredNotice {
         id: expired.signal_id.to_string(),
         text: format!(
-            "Een signaal is verlopen op {} om {} zonder dat het op deze computer is afgehandeld. Heeft ook uw collega het niet doorgegeven, dan krijgt leerplicht daarvan bericht en neemt mogelijk contact met u op.",
+            "Een signaal is verlopen op {} om {} zonder dat het op deze computer is afgehandeld. Heeft ook uw collega het niet doorgegeven, dan krijgt {sender} daarvan bericht en neemt mogelijk contact met u op.",
             hwc_calendar::spoken_date(at.date_naive()),
             at.format("%H:%M")
         ),
@@ -112,13 +112,15 @@ fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
         return Ok(AppStatus::Enroll { relay_fixed: relay.is_some(), default_relay: relay.unwrap_or_default() });
     };
     let device = client.device_info().map_err(say)?;
+    let words = Words::of(&client.screen_words().map_err(say)?);
     Ok(match device.status {
         DeviceStatus::Pending => AppStatus::AwaitingVerification {
             safety_code: client.safety_code().to_string(),
             school: device.school.to_string(),
-            role: device.role.dutch().to_string(),
+            role: words.role.clone(),
+            words,
         },
-        DeviceStatus::Removed => AppStatus::Removed,
+        DeviceStatus::Removed => AppStatus::Removed { words },
         DeviceStatus::Verified => {
             // A signal that expired while the agent waited for the relay is noted now, so the
             // screen says so at once.
@@ -127,13 +129,14 @@ fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
             }
             let waiting = client.pending().map_err(say)?.len();
             let status_line = status_line(session, waiting);
-            let expired = client.expired_unhandled().map_err(say)?.iter().map(expired_notice).collect();
+            let expired =
+                client.expired_unhandled().map_err(say)?.iter().map(|e| expired_notice(e, &words.sender)).collect();
             if client.is_unlocked() {
                 let confirmation = if fresh_page { session.take_confirmation() } else { None };
-                AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation, expired }
+                AppStatus::Inbox { waiting, status_line, notices: session.take_notices(), confirmation, expired, words }
             } else {
                 let pin_warning = pin_warning(&client.pin_status().map_err(say)?);
-                AppStatus::Locked { waiting, status_line, pin_warning, expired }
+                AppStatus::Locked { waiting, status_line, pin_warning, expired, words }
             }
         }
     })
@@ -348,23 +351,25 @@ pub async fn acknowledge(
     let confirmation = blocking(&session, move |session| {
         let id = parse_id(&id)?;
         let kind: ReceiptKind = kind.parse().map_err(|_| "Onbekende keuze.".to_string())?;
-        let report = {
+        let (report, sender) = {
             let mut guard = session.client().map_err(say)?;
             let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
             if !client.is_unlocked() {
                 return Err("Ontgrendel eerst met uw pincode.".into());
             }
-            client.acknowledge(&id, kind).map_err(say)?
+            let report = client.acknowledge(&id, kind).map_err(say)?;
+            (report, client.screen_words().map_err(say)?.sender)
         };
+        let sender_capitalised = crate::views::capitalised(&sender);
         session.touch();
         session.bump();
         Ok(match report.delivery {
             Delivery::Delivered { first: true } => {
-                "Bevestiging verstuurd naar leerplicht. Dit signaal staat nergens meer op deze computer.".to_string()
+                format!("Bevestiging verstuurd naar {sender}. Dit signaal staat nergens meer op deze computer.")
             }
-            Delivery::Delivered { first: false } => "Dit signaal staat nergens meer op deze computer. Leerplicht had voor dit signaal al een bevestiging (van een collega, of namens deze computer). Bel leerplicht als u niet weet van wie.".to_string(),
-            Delivery::Waiting { .. } => "Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar leerplicht verstuurd zodra er weer verbinding is.".to_string(),
-            Delivery::Undeliverable { .. } => "Dit signaal staat nergens meer op deze computer, maar leerplicht kon de bevestiging niet aannemen (het signaal was daar al verlopen). Bel leerplicht om het door te geven.".to_string(),
+            Delivery::Delivered { first: false } => format!("Dit signaal staat nergens meer op deze computer. {sender_capitalised} had voor dit signaal al een bevestiging (van een collega, of namens deze computer). Bel {sender} als u niet weet van wie."),
+            Delivery::Waiting { .. } => format!("Dit signaal staat nergens meer op deze computer. De bevestiging wordt naar {sender} verstuurd zodra er weer verbinding is."),
+            Delivery::Undeliverable { .. } => format!("Dit signaal staat nergens meer op deze computer, maar {sender} kon de bevestiging niet aannemen (het signaal was daar al verlopen). Bel {sender} om het door te geven."),
         })
     })
     .await?;
@@ -384,6 +389,7 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
             return Ok(PrivacyView { lines: vec!["Niets: deze computer is niet aangemeld.".into()] });
         };
         let status = client.status().map_err(say)?;
+        let sender = client.screen_words().map_err(say)?.sender;
         let yes_no = |b: bool| if b { "ja" } else { "nee" };
         let settings: Vec<&str> = status.settings.iter().map(|name| setting_in_dutch(name)).collect();
         Ok(PrivacyView {
@@ -396,7 +402,7 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
                 ),
                 format!("Instellingen: {}", settings.join(", ")),
                 format!("Verzegelde signalen die wachten: {}", status.sealed_signals),
-                format!("Bevestigingen die nog naar leerplicht moeten: {}", status.receipts_waiting),
+                format!("Bevestigingen die nog naar {sender} moeten: {}", status.receipts_waiting),
                 format!("Nummers van afgehandelde signalen (zonder inhoud): {}", status.handled_signals),
                 format!("Meldingen van verlopen signalen (zonder inhoud): {}", status.expired_unhandled),
                 "Namen en geboortedata: geen. Die staan alleen in het geheugen zolang een signaal open is.".into(),
@@ -409,7 +415,7 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
 fn setting_in_dutch(name: &str) -> &str {
     match name {
         "relay_url" => "adres van de relay",
-        "office_key" => "sleutel van leerplicht",
+        "office_key" => "sleutel van de afzender van de signalen",
         "device_id" => "nummer van dit apparaat",
         "school" => "BRIN-code van de school",
         "role" => "rol (directeur of achterwacht)",
@@ -417,6 +423,8 @@ fn setting_in_dutch(name: &str) -> &str {
         "inbox_cursor" => "hoe ver de postbus is gelezen",
         "pin_guard_uncleared" => "pincodepogingen die de relay nog meetelt",
         "reminded_on" => "datum van de laatste herinnering",
+        "profile" => "naam van de afzender en soort school (door de afzender ondertekend)",
+        "profile_checked_at" => "wanneer de naam van de afzender voor het laatst is opgevraagd",
         other => other,
     }
 }

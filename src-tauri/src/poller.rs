@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Shown when the relay reports a receipt in this computer's name that it never made.
-const NOT_MADE_HERE: &str = "Let op: namens deze computer is een bevestiging verstuurd die hier niet is gemaakt. Het signaal staat nog hier. Bel leerplicht en uw ICT-beheerder.";
+fn not_made_here(sender: &str) -> String {
+    format!("Let op: namens deze computer is een bevestiging verstuurd die hier niet is gemaakt. Het signaal staat nog hier. Bel {sender} en uw ICT-beheerder.")
+}
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 
@@ -171,6 +173,7 @@ fn run(session: &Session, hooks: &Hooks) {
                 report_waiting(hooks, c);
                 let before = session.poll_state();
                 let now = Utc::now();
+                let sender = c.screen_words().map(|w| w.sender).unwrap_or_else(|_| "leerplicht".into());
                 let visible = !report.new_signals.is_empty()
                     || !report.handled_by_colleague.is_empty()
                     || !report.expired.is_empty()
@@ -188,7 +191,7 @@ fn run(session: &Session, hooks: &Hooks) {
                         poll.notices.push(format!("Afgehandeld door uw collega om {at}"));
                     }
                     if report.receipts_not_made_here > 0 {
-                        poll.notices.push(NOT_MADE_HERE.to_string());
+                        poll.notices.push(not_made_here(&sender));
                     }
                 });
                 // Only what the page shows moves the counter, so the page does not redraw

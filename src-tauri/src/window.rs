@@ -49,7 +49,7 @@ fn driven_by_tests() -> bool {
 /// anything else the page sets is replaced by the plain app name: never a name or a date.
 const TITLES: [&str; 11] = [
     "Aanmelden – HwC School",
-    "Wachten op leerplicht – HwC School",
+    "Wachten op bevestiging – HwC School",
     "Afgemeld – HwC School",
     "Vergrendeld – HwC School",
     "Overzicht – HwC School",

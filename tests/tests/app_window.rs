@@ -11,7 +11,7 @@
 use chrono::Utc;
 use hwc_client::pin::delay_after;
 use hwc_client::SchoolClient;
-use hwc_protocol::{Brin, Role, Signal};
+use hwc_protocol::{Brin, Role, Sector, SenderName, Signal};
 use hwc_send::{Office, ReceiptReport};
 use hwc_system_tests::webdriver::{Session, TauriDriver};
 use hwc_system_tests::{scan_tree, Needles, RelayProcess};
@@ -322,7 +322,9 @@ fn lock_screen_warns_before_the_last_wrong_pins() {
 /// has a label, the PIN field has the focus on the lock screen and Enter submits it, a wrong
 /// PIN marks the field invalid, the inbox's heading has the focus and Tab reaches the first
 /// signal, the signal's codeword has the focus and Tab reaches "Doorgegeven aan de
-/// leerkracht", and the done screen's heading has the focus.
+/// leerkracht", and the done screen's heading has the focus. Then the office names itself and
+/// the school's sector: the next signal brings the profile along, and the screens say whom to
+/// tell in a secondary school and who sends.
 #[test]
 fn keyboard_alone_unlocks_opens_and_hands_over_with_focus_where_promised() {
     const TAB: &str = "\u{E004}";
@@ -367,6 +369,27 @@ fn keyboard_alone_unlocks_opens_and_hands_over_with_focus_where_promised() {
     app.wait_for_text(".done", "Bevestiging verstuurd naar leerplicht", WAIT).unwrap();
     assert_eq!(app.find("main h2:focus").expect("the done screen's heading has the focus").text().unwrap(), "Klaar");
     assert!(app.find(".child-name").is_err(), "the signal's text is gone from the page");
+
+    // The office sets its name and the school's sector; the next signal brings them along.
+    let sender = SenderName::parse("Veilig Thuis Gooi en Vechtstreek").unwrap();
+    stage.office.set_sender_name(Some(&sender)).unwrap();
+    stage.office.set_sector(stage.school, Some(Sector::Vo)).unwrap();
+    stage.office.publish_profile(stage.school, Utc::now()).unwrap();
+    app.find("#done-back:focus").or_else(|_| app.find("#done-back")).unwrap().send_keys(ENTER).unwrap();
+    let signal = Signal::from_input(NAME, BIRTHDATE, Utc::now().date_naive()).unwrap();
+    stage.office.send_signal(stage.school, &signal).unwrap();
+    drop(signal);
+    let open = app.wait_for(".signals button", WAIT).unwrap();
+    open.send_keys(ENTER).unwrap();
+    let codeword = app.wait_for(".codeword:focus", WAIT).expect("the signal's codeword has the focus");
+    let instructions = app.find(".instructions").unwrap().text().unwrap();
+    assert!(instructions.contains("Vertel het vandaag mondeling aan de mentor."), "{instructions}");
+    codeword.send_keys(TAB).unwrap();
+    let hand_over = app.wait_for(".signal button.primary:focus", WAIT).expect("Tab goes to the hand-over button");
+    assert_eq!(hand_over.text().unwrap(), "Doorgegeven aan de mentor");
+    app.screenshot(&screens().join("12-profiel-voortgezet-onderwijs.png")).unwrap();
+    hand_over.send_keys(ENTER).unwrap();
+    app.wait_for_text(".done", "Bevestiging verstuurd naar Veilig Thuis Gooi en Vechtstreek", WAIT).unwrap();
 
     app.end().unwrap();
     drop(driver);

@@ -173,6 +173,9 @@ impl SchoolClient {
             return Err(ClientError::Mismatch("sleutel van leerplicht"));
         }
         self.vault.set(Setting::Status, status_name(info.status))?;
+        if info.status != DeviceStatus::Removed {
+            self.refresh_profile_if_due();
+        }
         Ok(info.status)
     }
 

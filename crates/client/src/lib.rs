@@ -20,6 +20,7 @@ mod guard;
 mod lock;
 pub mod machine_config;
 pub mod pin;
+pub mod profile;
 pub mod relay_client;
 mod relay_refusal;
 pub mod reminder;
@@ -38,6 +39,7 @@ pub use relay_client::RelayError;
 pub use reports::{
     AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };
+pub use profile::{ProfileFetch, ScreenWords};
 pub use retire::Retired;
 pub use vault::{ExpiredSignal, VaultError, VaultStatus};
 

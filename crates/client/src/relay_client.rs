@@ -6,7 +6,7 @@
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
 use crate::relay_refusal;
-use hwc_protocol::api::{
+use hwc_protocol::api::{Blob, 
     ApiError, DeviceInfo, EnrollDevice, Inbox, PinGuardAnswer, PinGuardRequest, PinGuardReset, ReceiptAccepted,
 };
 use hwc_protocol::RelayAddress;
@@ -162,6 +162,12 @@ impl RelayClient {
     /// `GET /v1/device`: how the relay sees this device.
     pub fn device(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<DeviceInfo, RelayError> {
         self.call(Method::GET, "/v1/device", None, auth, now, Duration::from_secs(30))
+    }
+
+    /// `GET /v1/school/profile`: the school's profile frame, unchecked (404 when none).
+    pub fn profile(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<Vec<u8>, RelayError> {
+        let blob: Blob = self.call(Method::GET, "/v1/school/profile", None, auth, now, Duration::from_secs(30))?;
+        Ok(blob.0)
     }
 
     /// `POST /v1/device/remove`: this device takes itself out of use.

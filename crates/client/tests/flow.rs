@@ -60,7 +60,7 @@ fn director_handles_and_backup_hears_it_from_the_relay() {
     assert_eq!(status.wrong_pin_attempts, 0);
     assert_eq!(
         status.settings,
-        ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor", "pin_guard_uncleared"]
+        ["relay_url", "office_key", "device_id", "school", "role", "status", "inbox_cursor", "pin_guard_uncleared", "profile_checked_at"]
     );
     assert!(matches!(director.open_signal(&id), Err(ClientError::UnknownSignal)));
 

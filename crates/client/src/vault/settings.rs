@@ -21,10 +21,14 @@ pub enum Setting {
     PinGuardUncleared,
     /// The Dutch date (`YYYY-MM-DD`) this backup device last reminded that a signal waits.
     RemindedOn,
+    /// The school profile frame (base64), signed by the office: the sender's name and sector.
+    Profile,
+    /// Unix seconds of the last time the relay was asked for the profile.
+    ProfileCheckedAt,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 11] = [
         Setting::RelayUrl,
         Setting::OfficeKey,
         Setting::DeviceId,
@@ -34,6 +38,8 @@ impl Setting {
         Setting::InboxCursor,
         Setting::PinGuardUncleared,
         Setting::RemindedOn,
+        Setting::Profile,
+        Setting::ProfileCheckedAt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +53,8 @@ impl Setting {
             Setting::InboxCursor => "inbox_cursor",
             Setting::PinGuardUncleared => "pin_guard_uncleared",
             Setting::RemindedOn => "reminded_on",
+            Setting::Profile => "profile",
+            Setting::ProfileCheckedAt => "profile_checked_at",
         }
     }
 }
