@@ -112,7 +112,7 @@ fn current_status(session: &Session, fresh_page: bool) -> Answer<AppStatus> {
         return Ok(AppStatus::Enroll { relay_fixed: relay.is_some(), default_relay: relay.unwrap_or_default() });
     };
     let device = client.device_info().map_err(say)?;
-    let words = Words::of(&client.screen_words().map_err(say)?);
+    let words = Words::of(&client.screen_words());
     Ok(match device.status {
         DeviceStatus::Pending => AppStatus::AwaitingVerification {
             safety_code: client.safety_code().to_string(),
@@ -358,7 +358,7 @@ pub async fn acknowledge(
                 return Err("Ontgrendel eerst met uw pincode.".into());
             }
             let report = client.acknowledge(&id, kind).map_err(say)?;
-            (report, client.screen_words().map_err(say)?.sender)
+            (report, client.screen_words().sender)
         };
         let sender_capitalised = crate::views::capitalised(&sender);
         session.touch();
@@ -389,7 +389,7 @@ pub async fn privacy_view(session: State<'_, Arc<Session>>) -> Answer<PrivacyVie
             return Ok(PrivacyView { lines: vec!["Niets: deze computer is niet aangemeld.".into()] });
         };
         let status = client.status().map_err(say)?;
-        let sender = client.screen_words().map_err(say)?.sender;
+        let sender = client.screen_words().sender;
         let yes_no = |b: bool| if b { "ja" } else { "nee" };
         let settings: Vec<&str> = status.settings.iter().map(|name| setting_in_dutch(name)).collect();
         Ok(PrivacyView {

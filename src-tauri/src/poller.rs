@@ -173,7 +173,7 @@ fn run(session: &Session, hooks: &Hooks) {
                 report_waiting(hooks, c);
                 let before = session.poll_state();
                 let now = Utc::now();
-                let sender = c.screen_words().map(|w| w.sender).unwrap_or_else(|_| "leerplicht".into());
+                let sender = c.screen_words().sender;
                 let visible = !report.new_signals.is_empty()
                     || !report.handled_by_colleague.is_empty()
                     || !report.expired.is_empty()

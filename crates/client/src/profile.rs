@@ -15,6 +15,10 @@ use hwc_protocol::{Role, SchoolProfile};
 /// school's sector).
 pub const PROFILE_CHECK_SECS: i64 = 6 * 3600;
 
+/// A profile signed more than this far ahead of this computer's clock is refused: an office
+/// clock that ran ahead once must not make every later, correct profile look older.
+pub const PROFILE_MAX_AHEAD_SECS: i64 = 24 * 3600;
+
 /// The sender's name while the office has published none.
 pub const DEFAULT_SENDER: &str = "leerplicht";
 /// Whom the school tells while the office has published no sector.
@@ -52,9 +56,10 @@ impl SchoolClient {
         Ok(unb64(&text).and_then(|frame| SchoolProfile::open(&frame, &self.office_key, self.school).ok()))
     }
 
-    /// The words for this device's screens: from the profile, else the defaults.
-    pub fn screen_words(&self) -> Result<ScreenWords> {
-        Ok(match self.profile()? {
+    /// The words for this device's screens: from the profile, else (none kept, or the vault
+    /// could not be read) the defaults. Never an error: words must not stop a screen.
+    pub fn screen_words(&self) -> ScreenWords {
+        match self.profile().ok().flatten() {
             Some(profile) => ScreenWords {
                 sender: profile.sender.to_string(),
                 tell_whom: profile.sector.tell_whom(),
@@ -68,12 +73,14 @@ impl SchoolClient {
                     Role::Backup => "achterwacht",
                 },
             },
-        })
+        }
     }
 
     /// Asks the relay for the school's profile (`GET /v1/school/profile`) and keeps it when it
-    /// is signed by this device's office, for its school, and not older than the one kept.
-    /// An error only when the relay could not be asked.
+    /// is signed by this device's office, for its school, not more than
+    /// [`PROFILE_MAX_AHEAD_SECS`] ahead of this clock, and newer than the one kept (or as new
+    /// and different: two publications in one second). An error only when the relay could not
+    /// be asked.
     pub fn refresh_profile(&mut self) -> Result<ProfileFetch> {
         self.alive()?;
         let key = self.signing_key()?;
@@ -93,20 +100,32 @@ impl SchoolClient {
         let Ok(fetched) = SchoolProfile::open(&frame, &self.office_key, self.school) else {
             return Ok(ProfileFetch::Refused);
         };
-        if self.profile()?.is_some_and(|kept| kept.issued_at >= fetched.issued_at) {
-            return Ok(ProfileFetch::Unchanged);
+        if fetched.issued_at > self.now().saturating_add(PROFILE_MAX_AHEAD_SECS) {
+            return Ok(ProfileFetch::Refused);
+        }
+        if let Some(kept) = self.profile()? {
+            let older = fetched.issued_at < kept.issued_at;
+            let same = fetched.issued_at == kept.issued_at && fetched == kept;
+            if older || same {
+                return Ok(ProfileFetch::Unchanged);
+            }
         }
         self.vault.set(Setting::Profile, &b64(&frame))?;
         Ok(ProfileFetch::Updated)
     }
 
-    /// [`SchoolClient::refresh_profile`] when the last check is [`PROFILE_CHECK_SECS`] ago or
-    /// there was none. Whatever goes wrong, the profile kept stays and nothing else waits for
-    /// it: words on a screen must never stand between a school and its signals.
+    /// [`SchoolClient::refresh_profile`] when the last try is [`PROFILE_CHECK_SECS`] ago or
+    /// there was none. The try is noted first, so a relay that fails or is slow is asked again
+    /// only six hours later (or with the next new signal), not on every poll. Whatever goes
+    /// wrong, the profile kept stays: words on a screen must never stand between a school and
+    /// its signals.
     pub(crate) fn refresh_profile_if_due(&mut self) {
         let checked: Option<i64> =
             self.vault.get(Setting::ProfileCheckedAt).ok().flatten().and_then(|t| t.parse().ok());
         if checked.is_some_and(|at| (0..PROFILE_CHECK_SECS).contains(&(self.now() - at))) {
+            return;
+        }
+        if self.vault.set(Setting::ProfileCheckedAt, &self.now().to_string()).is_err() {
             return;
         }
         let _ = self.refresh_profile();

@@ -6,8 +6,8 @@
 //! gateway error becomes [`RelayError::Unreachable`], which the app shows as "offline".
 
 use crate::relay_refusal;
-use hwc_protocol::api::{Blob, 
-    ApiError, DeviceInfo, EnrollDevice, Inbox, PinGuardAnswer, PinGuardRequest, PinGuardReset, ReceiptAccepted,
+use hwc_protocol::api::{
+    ApiError, Blob, DeviceInfo, EnrollDevice, Inbox, PinGuardAnswer, PinGuardRequest, PinGuardReset, ReceiptAccepted,
 };
 use hwc_protocol::RelayAddress;
 use hwc_protocol::{AuthHeaders, DeviceId, DeviceSigningKey, KeyError, RequestParts};
@@ -166,7 +166,8 @@ impl RelayClient {
 
     /// `GET /v1/school/profile`: the school's profile frame, unchecked (404 when none).
     pub fn profile(&self, auth: &DeviceAuth<'_>, now: i64) -> Result<Vec<u8>, RelayError> {
-        let blob: Blob = self.call(Method::GET, "/v1/school/profile", None, auth, now, Duration::from_secs(30))?;
+        // Short: it is asked beside the signals' own requests and must not hold them up.
+        let blob: Blob = self.call(Method::GET, "/v1/school/profile", None, auth, now, Duration::from_secs(10))?;
         Ok(blob.0)
     }
 

@@ -440,7 +440,7 @@ impl Office {
         self.store.set_counts_keep_months(months, now.timestamp())?;
         self.relay
             .set_stats_retention(&self.key, months)
-            .map_err(|err| SendError::RetentionAtRelay { months, reason: err.to_string() })
+            .map_err(|err| SendError::RetentionAtRelay { months, reason: profile::relay_reason(&err) })
     }
 
     /// Records a known school's phone number, for the escalation list.

@@ -66,7 +66,12 @@ pub fn hand_over(
          ON CONFLICT (office, name) DO UPDATE SET count = count + excluded.count",
         params![old_text, new_text],
     )?;
-    tx.execute("UPDATE stats_retention SET office = ?2 WHERE office = ?1", params![old_text, new_text])?;
+    tx.execute(
+        "INSERT INTO stats_retention (office, keep_months) SELECT ?2, keep_months FROM stats_retention WHERE office = ?1
+         ON CONFLICT (office) DO UPDATE SET keep_months = excluded.keep_months",
+        params![old_text, new_text],
+    )?;
+    tx.execute("DELETE FROM stats_retention WHERE office = ?1", [&old_text])?;
     tx.execute("DELETE FROM stats_sent WHERE office = ?1", [&old_text])?;
     tx.execute("DELETE FROM stats_counts WHERE office = ?1", [&old_text])?;
     tx.execute("DELETE FROM enrollments WHERE office = ?1 AND used_by IS NULL", [&old_text])?;

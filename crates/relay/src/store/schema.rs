@@ -68,12 +68,12 @@ CREATE TABLE IF NOT EXISTS office_successions (
 CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats_counts (
     office TEXT NOT NULL, name TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (office, name));
--- How many months an office keeps its per-day counts (no row: two years); older days are
--- deleted by the sweep. Added without a version bump: an older relay just never deletes them.
 -- Each school's profile frame (sender's name, sector), signed by its office; no personal data.
 -- Added without a version bump, like stats_retention: an older relay ignores it.
 CREATE TABLE IF NOT EXISTS school_profiles (
     school TEXT PRIMARY KEY, frame BLOB NOT NULL, updated_at INTEGER NOT NULL);
+-- How many months an office keeps its per-day counts (no row: two years); older days are
+-- deleted by the sweep. Added without a version bump: an older relay just never deletes them.
 CREATE TABLE IF NOT EXISTS stats_retention (
     office TEXT PRIMARY KEY, keep_months INTEGER NOT NULL CHECK (keep_months BETWEEN 1 AND 120));
 -- The PIN guard per device: the secret OPRF key, tries since the last right PIN, the nonce the

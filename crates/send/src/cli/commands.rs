@@ -291,19 +291,29 @@ pub fn settings(
         })
         .transpose()?;
     let mut office = globals.open()?;
-    let mut failed = 0;
-    if let Some(name) = &sender_name {
-        office.set_sender_name(name.as_ref())?;
-        failed += super::profile::publish_all(&office)?;
-    }
-    if let Some(months) = keep_counts {
-        office.set_counts_keep_months(months, chrono::Utc::now())?;
-    }
+    // Every setting is saved here first; what the relay could not take is said at the end.
     if let Some(rule) = summer {
         office.set_summer_rule(rule)?;
     }
     if let Some(at) = escalation {
         office.set_escalation_at(at)?;
+    }
+    if let Some(name) = &sender_name {
+        office.set_sender_name(name.as_ref())?;
+    }
+    let mut failed = 0;
+    if let Some(months) = keep_counts {
+        match office.set_counts_keep_months(months, chrono::Utc::now()) {
+            Ok(()) => {}
+            Err(err @ SendError::RetentionAtRelay { .. }) => {
+                eprintln!("{err}");
+                failed += 1;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if sender_name.is_some() {
+        failed += super::profile::publish_all(&office)?;
     }
     println!(
         "Ochtendlijst met signalen die nog niet zijn doorgegeven: om {} (hwc-send escalate).",
@@ -525,9 +535,10 @@ pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
     println!("Nieuwe vingerafdruk (office_key_fingerprint): {}", office.public_key().fingerprint());
     // Each school's profile again, signed with the new key (the devices that enroll again
     // trust only that one).
-    super::profile::publish_all(&office)?;
+    let unpublished = super::profile::publish_all(&office)?;
+    let done = if unpublished == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
     if to_enroll.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(done);
     }
     println!();
     println!("Deze apparaten vertrouwen alleen de oude sleutel en moeten opnieuw worden aangemeld.");
@@ -542,5 +553,5 @@ pub fn key_rotate(globals: &Globals) -> Result<ExitCode, CliError> {
     for school in schools {
         warn_of_held(&office, school);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(done)
 }

@@ -4,8 +4,20 @@
 
 use super::Office;
 use crate::error::{Result, SendError};
+use crate::relay_client::RelayError;
 use chrono::{DateTime, Utc};
 use hwc_protocol::{Brin, SchoolProfile, Sector, SenderName};
+
+/// Why the relay did not take something new, in words: a relay from before it (404) must be
+/// updated, which trying again does not fix.
+pub(crate) fn relay_reason(err: &RelayError) -> String {
+    match err {
+        RelayError::Api { status: 404, .. } => {
+            "de relay is ouder dan dit programma en kent dit nog niet; vraag de beheerder de relay bij te werken".into()
+        }
+        other => other.to_string(),
+    }
+}
 
 /// The sender's name a school sees while this office has set none.
 pub const DEFAULT_SENDER: &str = "leerplicht";
@@ -56,6 +68,6 @@ impl Office {
         let frame = self.profile_of(brin, now)?.seal(&self.key);
         self.relay
             .publish_profile(&self.key, brin, &frame)
-            .map_err(|err| SendError::ProfileNotPublished { brin, reason: err.to_string() })
+            .map_err(|err| SendError::ProfileNotPublished { brin, reason: relay_reason(&err) })
     }
 }

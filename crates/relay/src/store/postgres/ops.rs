@@ -737,7 +737,13 @@ pub async fn hand_over(
         &[&old_text, &new_text],
     )
     .await?;
-    tx.execute("UPDATE stats_retention SET office = $2 WHERE office = $1", &[&old_text, &new_text]).await?;
+    tx.execute(
+        "INSERT INTO stats_retention (office, keep_months) SELECT $2, keep_months FROM stats_retention WHERE office = $1
+         ON CONFLICT (office) DO UPDATE SET keep_months = excluded.keep_months",
+        &[&old_text, &new_text],
+    )
+    .await?;
+    tx.execute("DELETE FROM stats_retention WHERE office = $1", &[&old_text]).await?;
     tx.execute("DELETE FROM stats_sent WHERE office = $1", &[&old_text]).await?;
     tx.execute("DELETE FROM stats_counts WHERE office = $1", &[&old_text]).await?;
     tx.execute("DELETE FROM enrollments WHERE office = $1 AND used_by IS NULL", &[&old_text]).await?;
