@@ -3,11 +3,12 @@
 //! a test forever), then fuzzes each target for N seconds. New inputs go to
 //! `target/fuzz-corpus/<target>`, so the committed `fuzz/seeds` and `fuzz/regressions` never
 //! change. The figures (executions, corpus size) are printed and written to
-//! `target/fuzz-summary.json`.
+//! `target/fuzz-summary.json`. `cargo xtask test` starts the build early, in the background at
+//! the lowest priority ([`start_build`]), so it uses the processor time the Linux rounds leave.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 /// Every target in `fuzz/fuzz_targets`: every parser that takes bytes from outside.
@@ -36,11 +37,72 @@ pub fn seconds_from_args(args: &[String]) -> Result<u64> {
     }
 }
 
-pub fn run(root: &Path, seconds: u64) -> Result<()> {
+/// The fuzz targets' build, running in the background at the lowest priority.
+pub struct BackgroundBuild {
+    child: Child,
+    log: PathBuf,
+    started: Instant,
+}
+
+/// Starts building the fuzz targets in the background (`nice -n 19`), its output in
+/// `target/fuzz-build.log`; [`run`] waits for it.
+pub fn start_build(root: &Path) -> Result<BackgroundBuild> {
+    ensure_nightly()?;
+    let cargo_fuzz = crate::tools::ensure(root, "cargo-fuzz", CARGO_FUZZ_VERSION)?;
+    let log = root.join("target/fuzz-build.log");
+    std::fs::create_dir_all(root.join("target")).context("target aanmaken")?;
+    let out = std::fs::File::create(&log).with_context(|| format!("{} aanmaken", log.display()))?;
+    let err = out.try_clone().context("logbestand")?;
+    let child = Command::new("nice")
+        .arg("-n")
+        .arg("19")
+        .arg(&cargo_fuzz)
+        .arg("build")
+        .env("RUSTUP_TOOLCHAIN", "nightly")
+        .current_dir(root.join("fuzz"))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .context("cargo fuzz build kon niet starten")?;
+    eprintln!("fuzz-doelen bouwen op de achtergrond (nightly, met sanitizer); verloop in {}", log.display());
+    Ok(BackgroundBuild { child, log, started: Instant::now() })
+}
+
+impl Drop for BackgroundBuild {
+    /// A round that failed before the fuzzers leaves no build running behind it.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl BackgroundBuild {
+    /// Waits for the build; its log is shown when it failed.
+    fn finish(&mut self) -> Result<()> {
+        let status = self.child.wait().context("wachten op cargo fuzz build")?;
+        if !status.success() {
+            eprintln!("{}", std::fs::read_to_string(&self.log).unwrap_or_default());
+            bail!("cargo fuzz build (op de achtergrond) eindigde met {status}");
+        }
+        eprintln!("fuzz-doelen gebouwd in {} s (op de achtergrond)", self.started.elapsed().as_secs());
+        Ok(())
+    }
+}
+
+/// Builds (or, with `built`, waits for the background build of) the targets, then replays and
+/// fuzzes each for `seconds`.
+pub fn run(root: &Path, seconds: u64, built: Option<BackgroundBuild>) -> Result<()> {
     ensure_nightly()?;
     let cargo_fuzz = crate::tools::ensure(root, "cargo-fuzz", CARGO_FUZZ_VERSION)?;
     let fuzz_dir = root.join("fuzz");
     let started = Instant::now();
+    if let Some(mut build) = built {
+        build.finish()?;
+    }
+    // After a background build this only checks that nothing is left to build.
     eprintln!("fuzz-doelen bouwen (nightly, met sanitizer)");
     fuzz_command(&cargo_fuzz, &fuzz_dir).args(["build"]).status_ok("cargo fuzz build")?;
     let mut summaries = Vec::new();

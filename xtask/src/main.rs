@@ -42,7 +42,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("demo") => demo(&args[1..]),
-        Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?),
+        Some("fuzz") => fuzz::run(&workspace_root(), fuzz::seconds_from_args(&args[1..])?, None),
         Some("chaos") => chaos::run(&workspace_root(), &args[1..]),
         Some("bench") => bench::run(&workspace_root(), &args[1..]),
         Some("package") => match &args[1..] {
@@ -82,6 +82,8 @@ fn test(extra: &[String]) -> Result<()> {
     // The Windows builds (tested under wine after the Linux rounds) compile meanwhile, at the
     // lowest priority, in the processor time the Linux rounds leave.
     let windows = if extra.is_empty() { Some(windows::start(&workspace_root(), windows::Scope::Core)?) } else { None };
+    // So do the fuzz targets (nightly, with a sanitizer): built by the time the fuzzers run.
+    let fuzz_build = if extra.is_empty() { Some(fuzz::start_build(&workspace_root())?) } else { None };
     // `cargo test` builds a package's binaries only for that package's own integration tests;
     // the system tests start hwc-relay and hwc-school as processes, so build them first.
     run(&[cargo.as_str(), "build", "--workspace", "--bins", "--locked"])?;
@@ -121,7 +123,7 @@ fn test(extra: &[String]) -> Result<()> {
         // Signals through a relay and devices that are killed at random, judged afterwards.
         chaos::bounded(&workspace_root())?;
         // Every fuzz target for a bounded time, after replaying every saved input.
-        fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST)?;
+        fuzz::run(&workspace_root(), FUZZ_SECONDS_IN_TEST, fuzz_build)?;
         // The Windows builds of what runs on school and office computers, tested under wine.
         if let Some(windows) = windows {
             windows.finish()?;
