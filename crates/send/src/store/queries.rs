@@ -106,11 +106,7 @@ impl Settle {
 /// Deletes one outstanding row in the caller's transaction and returns it, if it was there.
 fn removed_outstanding(conn: &rusqlite::Connection, signal_id: SignalId) -> rusqlite::Result<Option<Outstanding>> {
     let open = conn
-        .query_row(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE signal_id = ?1",
-            [signal_id.to_string()],
-            outstanding_from_row,
-        )
+        .query_row(&format!("{SELECT_OUTSTANDING} WHERE signal_id = ?1"), [signal_id.to_string()], outstanding_from_row)
         .optional()?;
     if open.is_some() {
         conn.execute("DELETE FROM outstanding WHERE signal_id = ?1", [signal_id.to_string()])?;
@@ -140,6 +136,10 @@ fn device_from_row(row: &Row<'_>) -> rusqlite::Result<LocalDevice> {
         previous_key: row.get(6)?,
     })
 }
+
+/// The columns [`outstanding_from_row`] reads, in its order: one list for every query of them.
+const SELECT_OUTSTANDING: &str =
+    "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding";
 
 fn outstanding_from_row(row: &Row<'_>) -> rusqlite::Result<Outstanding> {
     Ok(Outstanding {
@@ -429,9 +429,7 @@ impl Store {
 
     /// Outstanding signals that expired before `before` (Unix seconds), oldest first.
     pub fn outstanding_expired_before(&self, before: i64) -> Result<Vec<Outstanding>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE expires_at < ?1 ORDER BY sent_at",
-        )?;
+        let mut stmt = self.conn().prepare(&format!("{SELECT_OUTSTANDING} WHERE expires_at < ?1 ORDER BY sent_at"))?;
         let rows = stmt.query_map([before], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -459,7 +457,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding WHERE signal_id = ?1",
+                &format!("{SELECT_OUTSTANDING} WHERE signal_id = ?1"),
                 [signal_id.to_string()],
                 outstanding_from_row,
             )
@@ -468,9 +466,7 @@ impl Store {
 
     /// All outstanding signals, oldest first.
     pub fn all_outstanding(&self) -> Result<Vec<Outstanding>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT signal_id, brin, sent_at, expires_at, receipt_key, deliver_from, incident_at FROM outstanding ORDER BY sent_at",
-        )?;
+        let mut stmt = self.conn().prepare(&format!("{SELECT_OUTSTANDING} ORDER BY sent_at"))?;
         let rows = stmt.query_map([], outstanding_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
