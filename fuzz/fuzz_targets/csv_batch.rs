@@ -4,7 +4,7 @@
 
 use hwc_fuzz::vectors;
 use hwc_protocol::Signal;
-use hwc_send::csv_batch::parse_batch;
+use hwc_formats::csv_batch::parse_batch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

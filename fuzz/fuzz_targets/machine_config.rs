@@ -4,7 +4,7 @@
 //! when written back.
 #![no_main]
 
-use hwc_client::MachineConfig;
+use hwc_formats::MachineConfig;
 use hwc_protocol::RelayAddress;
 use libfuzzer_sys::fuzz_target;
 

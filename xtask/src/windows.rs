@@ -47,7 +47,7 @@ pub const PACKAGES: &[&str] = &[
 pub const TARGET: &str = "x86_64-pc-windows-gnu";
 
 /// The packages whose tests run under wine in every round.
-const CORE: &[&str] = &["hwc-protocol", "hwc-keystore", "hwc-hardening", "hwc-client", "hwc-send"];
+const CORE: &[&str] = &["hwc-protocol", "hwc-formats", "hwc-keystore", "hwc-hardening", "hwc-client", "hwc-send"];
 
 /// The wine user: a name with a space and a letter outside ASCII, as school laptops have.
 const WINE_USER: &str = "Zoë de Vries";

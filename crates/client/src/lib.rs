@@ -18,7 +18,8 @@ mod error;
 mod fetch;
 mod guard;
 mod lock;
-pub mod machine_config;
+/// The machine configuration school IT deploys (parsed in `hwc-formats`, fuzzed there).
+pub use hwc_formats::machine_config;
 pub mod pin;
 pub mod profile;
 pub mod relay_client;
@@ -35,11 +36,11 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ClientError, Result};
 pub use machine_config::{MachineConfig, MachineConfigError};
 pub use pin::PinProblem;
+pub use profile::{ProfileFetch, ScreenWords};
 pub use relay_client::RelayError;
 pub use reports::{
     AckReport, Delivery, DeviceSummary, FetchReport, FlushReport, HandledByColleague, PendingSignal, PinStatus, Refusal,
 };
-pub use profile::{ProfileFetch, ScreenWords};
 pub use retire::Retired;
 pub use vault::{ExpiredSignal, VaultError, VaultStatus};
 

@@ -11,11 +11,8 @@ use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_protocol::Role;
 
-/// When the reminder is due if the school set no time.
-pub const DEFAULT_REMINDER_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 15, 0) {
-    Some(at) => at,
-    None => NaiveTime::MIN,
-};
+/// When the reminder is due if the school set no time (the machine configuration's default).
+pub use hwc_formats::DEFAULT_REMINDER_AT;
 
 impl SchoolClient {
     /// Whether this device should remind now: it is a backup device, it is at or after `at`

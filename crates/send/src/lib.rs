@@ -7,7 +7,8 @@
 //! the prompt (or stdin) and [`Office::send_signal`]. The local state (an SQLCipher database
 //! whose key lives in the OS keyring) has no column that could hold them.
 
-pub mod csv_batch;
+/// The CSV batch of signals (parsed in `hwc-formats`, fuzzed there).
+pub use hwc_formats::csv_batch;
 pub mod db_key;
 pub mod error;
 pub mod evaluation;

@@ -14,8 +14,15 @@
 //! reminder_at = "08:15"   # a backup device reminds at this time when a signal still waits
 //! ```
 
+use chrono::NaiveTime;
 use hwc_protocol::RelayAddress;
 use serde::{Deserialize, Serialize};
+
+/// When a backup device reminds that a signal still waits, if the school set no time.
+pub const DEFAULT_REMINDER_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 15, 0) {
+    Some(at) => at,
+    None => NaiveTime::MIN,
+};
 
 /// What the file may hold; anything else is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -24,7 +31,7 @@ pub struct MachineConfig {
     pub relay: Option<String>,
     pub office_key_fingerprint: Option<String>,
     /// `uu:mm`, Dutch time: when a backup device reminds that a signal still waits (default
-    /// [`crate::reminder::DEFAULT_REMINDER_AT`]).
+    /// [`DEFAULT_REMINDER_AT`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminder_at: Option<String>,
 }
@@ -50,7 +57,7 @@ impl MachineConfig {
         self.reminder_at
             .as_deref()
             .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
-            .unwrap_or(crate::reminder::DEFAULT_REMINDER_AT)
+            .unwrap_or(DEFAULT_REMINDER_AT)
     }
 
     /// Reads and checks the text of the file. Empty text means no settings. The relay address
@@ -130,7 +137,7 @@ mod tests {
 
     #[test]
     fn the_reminder_time_is_a_time_of_day_or_the_default() {
-        assert_eq!(MachineConfig::default().reminder_at(), crate::reminder::DEFAULT_REMINDER_AT);
+        assert_eq!(MachineConfig::default().reminder_at(), DEFAULT_REMINDER_AT);
         let set = MachineConfig::parse("reminder_at = \"7:45\"").unwrap();
         assert_eq!(set.reminder_at.as_deref(), Some("07:45"));
         assert_eq!(set.reminder_at(), chrono::NaiveTime::from_hms_opt(7, 45, 0).unwrap());
