@@ -18,7 +18,7 @@ def put(target, name, data):
         data = data.encode("utf-8")
     open(os.path.join(seeds, target, name), "wb").write(data)
 
-for kind, target in (("envelope", "envelope"), ("receipt", "receipt")):
+for kind, target in (("envelope", "envelope"), ("receipt", "receipt"), ("profile", "profile")):
     frame = base64.b64decode(vectors[kind]["frame"])
     put(target, "raw-frame", b"\x00" + frame)
     put(target, "signed-body", b"\x01" + frame[4:-64])

@@ -12,7 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 /// Every target in `fuzz/fuzz_targets`: every parser that takes bytes from outside.
-pub const TARGETS: [&str; 6] = ["envelope", "receipt", "request_auth", "signal", "csv_batch", "machine_config"];
+pub const TARGETS: [&str; 7] =
+    ["envelope", "receipt", "profile", "request_auth", "signal", "csv_batch", "machine_config"];
 
 /// What one target's run gave.
 struct Summary {

@@ -8,7 +8,7 @@ use hwc_protocol::encoding::{b64, unb64, unb64_array};
 use hwc_protocol::pin_guard::{reset_text, PinGuardKey, PinResetKey};
 use hwc_protocol::{
     Birthdate, Brin, ChildName, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
-    ReceiptKey, ReceiptKind, SafetyCode, Signal, SignalId,
+    ReceiptKey, ReceiptKind, SafetyCode, SchoolProfile, Sector, SenderName, Signal, SignalId,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +24,18 @@ struct Vectors {
     envelope: EnvelopeVector,
     receipt: ReceiptVector,
     pin_guard: PinGuardVector,
+    profile: ProfileVector,
+}
+
+/// The school profile (frame `HWP1`): who sends and the school's sector, signed by the office.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileVector {
+    school: String,
+    sender: String,
+    sector: String,
+    issued_at: i64,
+    frame: String,
 }
 
 /// The relay's PIN guard for the first device: its OPRF key from a seed (RFC 9497
@@ -167,6 +179,23 @@ fn build() -> Vectors {
         },
         receipt: ReceiptVector { device_index: 0, kind: "handed_over".into(), at: created_at + 3720, frame: b64(&receipt.bytes) },
         pin_guard: pin_guard_vector(publics[0].device_id()),
+        profile: profile_vector(&office, school, created_at),
+    }
+}
+
+fn profile_vector(office: &OfficeSigningKey, school: Brin, issued_at: i64) -> ProfileVector {
+    let profile = SchoolProfile {
+        school,
+        sender: SenderName::parse("Veilig Thuis Gooi en Vechtstreek").unwrap(),
+        sector: Sector::Vo,
+        issued_at,
+    };
+    ProfileVector {
+        school: school.to_string(),
+        sender: profile.sender.to_string(),
+        sector: profile.sector.as_str().into(),
+        issued_at,
+        frame: b64(&profile.seal(office)),
     }
 }
 
@@ -252,4 +281,19 @@ fn published_pin_guard_vector_checks_from_the_file_alone() {
     assert_eq!(reset_text(&device, &nonce, &reset.public()), g.reset_text);
     let signature: [u8; 64] = unb64_array(&g.reset_signature).unwrap();
     assert!(reset_signature_holds(&reset.public(), &device, &nonce, &signature));
+}
+
+/// The profile's vector, checked from the file: it opens under the published office key for its
+/// school only, with the published fields.
+#[test]
+fn published_profile_vector_opens_from_the_file_alone() {
+    let v: Vectors = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    let office_public = v.office_public_key.parse().unwrap();
+    let frame = unb64(&v.profile.frame).unwrap();
+    let school: Brin = v.profile.school.parse().unwrap();
+    let profile = SchoolProfile::open(&frame, &office_public, school).unwrap();
+    assert_eq!(profile.sender.as_str(), v.profile.sender);
+    assert_eq!(profile.sector.as_str(), v.profile.sector);
+    assert_eq!(profile.issued_at, v.profile.issued_at);
+    assert!(SchoolProfile::open(&frame, &office_public, "34CD".parse().unwrap()).is_err(), "another school");
 }
