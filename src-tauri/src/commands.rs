@@ -11,15 +11,21 @@ use tauri::{State, WebviewWindow};
 
 type Answer<T> = Result<T, String>;
 
-/// Runs `work` off the UI thread.
+/// Runs `work` off the UI thread. Its error names whoever sends this school's signals, as
+/// every screen does (the core writes "leerplicht"; see `ScreenWords::in_own_words`).
 async fn blocking<T: Send + 'static>(
     session: &State<'_, Arc<Session>>,
     work: impl FnOnce(&Session) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
     let session = Arc::clone(session);
-    tauri::async_runtime::spawn_blocking(move || work(&session))
-        .await
-        .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
+    tauri::async_runtime::spawn_blocking(move || {
+        work(&session).map_err(|text| match session.open_words() {
+            Some(words) => words.in_own_words(&text),
+            None => text,
+        })
+    })
+    .await
+    .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
 }
 
 fn say(e: ClientError) -> String {

@@ -168,6 +168,10 @@ fn run(session: &Session, hooks: &Hooks) {
                 caught_up = true;
                 if !report.new_signals.is_empty() {
                     note_notifications(session, notify::new_signal());
+                    // A new signal is when the sender's name and whom to tell matter: the profile
+                    // is asked for again whatever the six-hour rhythm says, after the
+                    // notification, so a slow relay never delays it (a failure changes nothing).
+                    let _ = c.refresh_profile();
                 }
                 remind_if_due(session, c);
                 report_waiting(hooks, c);

@@ -72,6 +72,12 @@ impl Session {
         Ok(guard)
     }
 
+    /// This school's words while the interactive client is open (`None` before enrolling or
+    /// after a wipe); never opens one.
+    pub fn open_words(&self) -> Option<hwc_client::ScreenWords> {
+        lock(&self.client).as_ref().map(SchoolClient::screen_words)
+    }
+
     /// Replaces the interactive client (after enrolling, or with `None` after a wipe).
     pub fn set_client(&self, client: Option<SchoolClient>) {
         *lock(&self.client) = client;

@@ -102,11 +102,6 @@ impl SchoolClient {
         self.vault.store_inbox(&new, &handled, next_cursor)?;
         report.new_signals = new.iter().map(|e| e.signal_id).collect();
         report.expired = self.sweep_expired()?;
-        // A new signal is when the sender's name and the words for whom to tell matter: the
-        // profile is asked for again, whatever the six-hour rhythm says (failures change nothing).
-        if !report.new_signals.is_empty() {
-            let _ = self.refresh_profile();
-        }
         Ok(report)
     }
 

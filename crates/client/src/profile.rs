@@ -36,6 +36,29 @@ pub struct ScreenWords {
     pub role_name: &'static str,
 }
 
+impl ScreenWords {
+    /// `text` (a message of this core, written with the defaults) in this school's words: every
+    /// whole word "leerplicht" becomes the sender's name, so an error or a notice tells the
+    /// person whom to call ("neem contact op met Veilig Thuis Gooi en Vechtstreek").
+    pub fn in_own_words(&self, text: &str) -> String {
+        if self.sender == DEFAULT_SENDER {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len() + self.sender.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(DEFAULT_SENDER) {
+            let after = &rest[at + DEFAULT_SENDER.len()..];
+            let starts_word = !rest[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+            let ends_word = !after.chars().next().is_some_and(char::is_alphanumeric);
+            out.push_str(&rest[..at]);
+            out.push_str(if starts_word && ends_word { &self.sender } else { DEFAULT_SENDER });
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// What a profile fetch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileFetch {
@@ -129,5 +152,27 @@ impl SchoolClient {
             return;
         }
         let _ = self.refresh_profile();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(sender: &str) -> ScreenWords {
+        ScreenWords { sender: sender.into(), tell_whom: DEFAULT_TELL_WHOM, role_name: "directeur" }
+    }
+
+    #[test]
+    fn messages_name_the_sender_of_this_school() {
+        let vt = words("Veilig Thuis Gooi en Vechtstreek");
+        assert_eq!(
+            vt.in_own_words("meld het opnieuw aan met een nieuwe code van leerplicht; bel leerplicht"),
+            "meld het opnieuw aan met een nieuwe code van Veilig Thuis Gooi en Vechtstreek; bel Veilig Thuis Gooi en Vechtstreek"
+        );
+        // Only the whole word: a longer word that holds it stays as it is.
+        assert_eq!(vt.in_own_words("de leerplichtambtenaar belt"), "de leerplichtambtenaar belt");
+        assert_eq!(vt.in_own_words("geen afzender genoemd"), "geen afzender genoemd");
+        assert_eq!(words(DEFAULT_SENDER).in_own_words("bel leerplicht"), "bel leerplicht");
     }
 }
