@@ -743,6 +743,8 @@ impl Office {
                     role: device.role,
                     kind: receipt.kind,
                     at,
+                    // Only words hang on it: a store that cannot say leaves the defaults.
+                    sector: self.store.sector(*school).ok().flatten(),
                 };
                 Ok(Some((report, Some((receipt.signal_id, settle, receipt.at)))))
             }

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use hwc_protocol::{Brin, DeviceId, ReceiptKind, Role, SignalId};
+use hwc_protocol::{Brin, DeviceId, ReceiptKind, Role, Sector, SignalId};
 use std::fmt;
 
 /// Why an item from the relay was not accepted as a receipt.
@@ -50,6 +50,8 @@ pub enum ReceiptReport {
         role: Role,
         kind: ReceiptKind,
         at: DateTime<Utc>,
+        /// The school's sector as recorded here, for the words ("doorgegeven aan de mentor").
+        sector: Option<Sector>,
     },
     /// Nobody acknowledged the signal before it expired.
     Expired { signal_id: SignalId, school: Brin, expired_at: DateTime<Utc> },
@@ -92,8 +94,15 @@ pub fn dutch_time(at: DateTime<Utc>) -> String {
 impl fmt::Display for ReceiptReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReceiptReport::Acknowledged { signal_id, school, role, kind, at, .. } => {
-                write!(f, "signaal {signal_id}, school {school} ({}): {}, {}", role.dutch(), kind.dutch(), dutch_time(*at))?;
+            ReceiptReport::Acknowledged { signal_id, school, role, kind, at, sector, .. } => {
+                let (role, what) = match sector {
+                    Some(sector) if *kind == ReceiptKind::HandedOver => {
+                        (sector.role_name(*role), format!("doorgegeven aan {}", sector.tell_whom()))
+                    }
+                    Some(sector) => (sector.role_name(*role), kind.dutch().to_string()),
+                    None => (role.dutch(), kind.dutch().to_string()),
+                };
+                write!(f, "signaal {signal_id}, school {school} ({role}): {what}, {}", dutch_time(*at))?;
                 if *kind == ReceiptKind::NotOurPupil {
                     write!(f, ". {BREACH_STEPS}")?;
                 }
@@ -154,10 +163,14 @@ mod tests {
             role: Role::Director,
             kind: ReceiptKind::HandedOver,
             at,
+            sector: None,
         };
         let text = report.to_string();
         assert!(text.contains("doorgegeven aan de leerkracht, 08:12 op 24-11-2026"), "{text}");
         assert!(text.contains("12AB (directeur)"), "{text}");
+        // A school whose sector is recorded reads in its own words.
+        let vo = ReceiptReport::Acknowledged { sector: Some(Sector::Vo), ..report.clone() }.to_string();
+        assert!(vo.contains("12AB (zorgcoördinator): doorgegeven aan de mentor, 08:12"), "{vo}");
         assert!(!report.needs_attention() && !text.contains("datalek"));
         // A signal at the wrong school is a data breach: the officer is told so, with the steps.
         let wrong_school = ReceiptReport::Acknowledged {
@@ -167,6 +180,7 @@ mod tests {
             role: Role::Backup,
             kind: ReceiptKind::NotOurPupil,
             at,
+            sector: None,
         };
         let text = wrong_school.to_string();
         assert!(wrong_school.needs_attention());

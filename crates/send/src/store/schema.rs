@@ -92,7 +92,35 @@ pub fn complete_6(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     )?;
     add_column(conn, "settings", "sender", "TEXT CHECK (sender IS NULL OR length(sender) <= 240)")?;
     add_column(conn, "schools", "sector", "TEXT CHECK (sector IS NULL OR sector IN ('po', 'so', 'vo', 'mbo'))")?;
-    conn.execute_batch(CREATE_TALLY)
+    let tally_is_new = !table_exists(conn, "tally")?;
+    conn.execute_batch(CREATE_TALLY)?;
+    if tally_is_new {
+        count_outstanding_as_sent(conn)?;
+    }
+    Ok(())
+}
+
+/// Signals sent before the tally existed are counted when they settle (handed over, expired);
+/// their sending is counted here, once, when the tally is made, in the month each was sent, the
+/// incident's hour unknown. Otherwise a month could show more handed over than sent.
+fn count_outstanding_as_sent(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use super::tally::{bump, month_of, TallyKind};
+    let mut stmt = conn.prepare("SELECT brin, sent_at FROM outstanding")?;
+    let sent: Vec<(String, i64)> =
+        stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (brin, sent_at) in sent {
+        // The column holds only checked codes; a row that does not is left uncounted.
+        if let Ok(school) = brin.parse() {
+            bump(conn, school, &month_of(sent_at), TallyKind::Sent, None, 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn table_exists(conn: &rusqlite::Connection, table: &str) -> rusqlite::Result<bool> {
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))?;
+    Ok(n > 0)
 }
 
 /// The evaluation's counts (see [`complete_6`]).

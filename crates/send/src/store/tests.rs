@@ -150,6 +150,18 @@ fn a_version_1_database_is_migrated() {
     };
     assert_eq!(store.outstanding(waiting).unwrap(), Some(before));
     assert_eq!(store.counts().unwrap(), Counts { sent: 4, handed_over: 3, not_our_pupil: 0, expired: 0, unproven: 0 });
+    // Version 6: the waiting signal's sending is counted when the tally is made, once (not
+    // again at the next opening), in its month, the incident's hour unknown.
+    drop(store);
+    let mut store = Store::open(&path, &key).unwrap();
+    let sent_row = super::tally::TallyRow {
+        school: brin,
+        month: "1970-01".into(),
+        kind: super::tally::TallyKind::Sent,
+        within: Some(crate::incident::Within::Unknown),
+        count: 1,
+    };
+    assert_eq!(store.tally(10).unwrap(), vec![sent_row]);
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, schema::SCHEMA_VERSION);
     let id = SignalId::random().unwrap();
