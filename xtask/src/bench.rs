@@ -43,10 +43,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     // too for the full run, in debug for the quick one (already built by `cargo xtask test`).
     crate::run(&[cargo.as_str(), "build", "--release", "--locked", "-p", "hwc-school", "-p", "hwc-empty-window"])?;
     let profile = if quick { "debug" } else { "release" };
-    let mut build = vec![cargo.as_str(), "build", "--locked", "-p", "hwc-relay", "-p", "hwc-system-tests", "--bins"];
-    if !quick {
-        build.push("--release");
-    }
+    // Quick: the workspace's debug binaries, as `cargo xtask test` built them (naming only these
+    // two packages would unify features differently and rebuild part of the tree).
+    let build: Vec<&str> = if quick {
+        vec![cargo.as_str(), "build", "--locked", "--workspace", "--bins"]
+    } else {
+        vec![cargo.as_str(), "build", "--locked", "--release", "-p", "hwc-relay", "-p", "hwc-system-tests", "--bins"]
+    };
     crate::run(&build)?;
     let bench = root.join("target").join(profile).join("hwc-bench");
     let out_arg = out.to_string_lossy().into_owned();

@@ -12,8 +12,10 @@ pub const SIGNALS_IN_TEST: usize = 300;
 
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The workspace's binaries, as `cargo xtask test` builds them: naming only the two packages
+    // chaos needs would unify the dependencies' features differently and rebuild part of the tree.
     let built = Command::new(&cargo)
-        .args(["build", "--locked", "-p", "hwc-relay", "-p", "hwc-system-tests", "--bins"])
+        .args(["build", "--locked", "--workspace", "--bins"])
         .current_dir(root)
         .status()
         .context("cargo build kon niet starten")?;

@@ -6,12 +6,13 @@
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
 //!   (the real Secret Service backend), including installing, starting and purging the `.deb`;
-//!   then the relay's tests and the whole system suite again with the relay on a real
-//!   PostgreSQL server (`postgres.rs`), including two relay instances on one database; then the
-//!   Windows builds of the protocol, the credential store, the hardening, the school core and
-//!   `hwc-send` (compiled meanwhile in the background, at the lowest priority) with their tests
-//!   under wine (`windows.rs`); then a bounded chaos run, every
-//!   benchmark in its quick mode and every fuzz target for a bounded time.
+//!   then the tests again with the relay on a real PostgreSQL server (`postgres.rs`),
+//!   including two relay instances on one database, apart from those that drive the app's
+//!   window or package (`test_targets.rs`); then a bounded chaos run and every fuzz
+//!   target for a bounded time; then the Windows builds of the protocol, the files from
+//!   outside, the credential store, the hardening, the school core and `hwc-send` (compiled
+//!   meanwhile in the background, at the lowest priority) with their tests under wine
+//!   (`windows.rs`); then every benchmark in its quick mode.
 //! - `fuzz --seconds N`: every fuzz target for N seconds (see `fuzz.rs`).
 //! - `chaos --signals N --seed S`: signals to many schools while the relay and the devices are
 //!   killed at random, judged afterwards (see `chaos.rs`).
@@ -30,6 +31,7 @@ mod fuzz;
 mod package;
 mod postgres;
 mod system_packages;
+mod test_targets;
 mod tools;
 mod windows;
 
@@ -68,6 +70,12 @@ fn cargo() -> String {
 }
 
 fn test(extra: &[String]) -> Result<()> {
+    if std::env::var_os("CI").is_some() {
+        // CI builds once, from a fresh clone: incremental compilation's cache would only cost
+        // time and disk there. Set before any thread or child starts; every cargo below
+        // inherits it.
+        std::env::set_var("CARGO_INCREMENTAL", "0");
+    }
     system_packages::ensure(system_packages::TEST)?;
     let driver = tools::ensure_tauri_driver(&workspace_root())?;
     let cargo = cargo();
@@ -111,10 +119,16 @@ fn test(extra: &[String]) -> Result<()> {
     args.extend(["--skip", TWO_INSTANCE_TESTS]);
     run_tests(&cargo, &args, &driver, None)?;
     if extra.is_empty() {
-        // Round two: the relay's tests and the whole system suite again, with every relay on
-        // a fresh database of a real PostgreSQL server (Debian's, started for this round).
+        // Round two: the tests again, with every relay on a fresh database of a real
+        // PostgreSQL server (Debian's, started for this round), including the tests of two
+        // relay instances on one database; not those that drive the app's window or package
+        // (`test_targets.rs`). The whole workspace stays selected, as in round one: naming
+        // packages unifies the dependencies' features differently and rebuilt 141 crates
+        // (4 minutes here).
         let cluster = postgres::Cluster::start(&workspace_root())?;
-        let args = ["test", "--locked", "--no-fail-fast", "--package", "hwc-relay", "--package", "hwc-system-tests"];
+        let targets = test_targets::postgres_round(&workspace_root(), &cargo)?;
+        let mut args = vec!["test", "--workspace", "--locked", "--no-fail-fast"];
+        args.extend(targets.iter().map(String::as_str));
         run_tests(&cargo, &args, &driver, Some(&cluster.admin_url()))?;
         drop(cluster);
         // Chaos and fuzzing run while the Windows build still compiles at the lowest priority:

@@ -30,6 +30,10 @@ pub fn ensure(root: &Path, name: &str, version: &str) -> Result<PathBuf> {
     let status = Command::new(cargo)
         .args(["install", name, "--locked", "--version", version, "--root"])
         .arg(&tools)
+        // The tools' own release profiles may ask for whole-program optimisation (cargo-deny:
+        // fat LTO in one codegen unit, two of its 2m20s here); a test tool needs none of it.
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .status()
         .context("cargo install kon niet starten")?;
     if !status.success() || !binary.is_file() {

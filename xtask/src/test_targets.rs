@@ -1,0 +1,72 @@
+//! Which test programs the PostgreSQL round of `cargo xtask test` runs: every library's and
+//! binary's unit tests and every integration test of the workspace, except those that drive the
+//! app in a window or install its package. Those test the app, whose behaviour does not depend
+//! on the relay's store, and they are a third of the round's time (about five minutes here);
+//! they run in round one. Chosen by target, never by package, so the whole workspace stays
+//! selected and no dependency is built again with other features.
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+/// Integration tests that drive the app or its package, not the relay's store.
+pub const APP_ONLY: &[&str] = &["app_window", "app_agent", "app_release", "memory_dump", "deb_package"];
+
+/// The `cargo test` target arguments of the PostgreSQL round: `--lib --bins` and `--test NAME`
+/// for every integration test of the workspace that is not in [`APP_ONLY`].
+pub fn postgres_round(root: &Path, cargo: &str) -> Result<Vec<String>> {
+    let out = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+        .current_dir(root)
+        .output()
+        .context("cargo metadata kon niet starten")?;
+    if !out.status.success() {
+        anyhow::bail!("cargo metadata mislukte: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let metadata: Value = serde_json::from_slice(&out.stdout).context("cargo metadata gaf geen JSON")?;
+    Ok(select(&metadata))
+}
+
+fn select(metadata: &Value) -> Vec<String> {
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|package| package["targets"].as_array().into_iter().flatten())
+        .filter(|target| target["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "test")))
+        .filter_map(|target| target["name"].as_str())
+        .filter(|name| !APP_ONLY.contains(name))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut args = vec!["--lib".to_string(), "--bins".to_string()];
+    for name in names {
+        args.extend(["--test".to_string(), name]);
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_integration_test_but_the_app_ones_is_named_once() {
+        let metadata = serde_json::json!({"packages": [
+            {"targets": [{"kind": ["lib"], "name": "hwc_relay"}, {"kind": ["test"], "name": "api"}]},
+            {"targets": [{"kind": ["test"], "name": "forensic"}, {"kind": ["test"], "name": "app_window"}]},
+            {"targets": [{"kind": ["test"], "name": "forensic"}, {"kind": ["bin"], "name": "hwc-school"}]},
+        ]});
+        assert_eq!(select(&metadata), ["--lib", "--bins", "--test", "api", "--test", "forensic"]);
+    }
+
+    #[test]
+    fn the_app_only_tests_exist() {
+        let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tests");
+        for name in APP_ONLY {
+            assert!(tests.join(format!("{name}.rs")).is_file(), "{name} is not a test of tests/tests");
+        }
+    }
+}
