@@ -71,12 +71,15 @@ fn the_device_shows_the_offices_name_and_the_sectors_words_from_the_signed_profi
     assert_eq!(director.screen_words().role_name, "ondersteuningscoördinator");
     assert!(director.status().unwrap().settings.contains(&"profile"), "listed in the privacy view");
 
-    // A new signal brings the newest profile along, whatever the six-hour rhythm says.
+    // A fetch never waits for the profile; after a new signal's notification the app asks for
+    // it, whatever the six-hour rhythm says (src-tauri's poller), and gets the newest.
     office.verify(&director);
     director.refresh_status().unwrap();
     publish(&office, &profile(SCHOOL, Sector::Po, 400).seal(&office.key));
     let id = office.send();
     assert_eq!(director.fetch(5).unwrap().new_signals, vec![id]);
+    assert_eq!(director.screen_words().tell_whom, "de mentor of studieloopbaanbegeleider", "the fetch did not ask");
+    assert_eq!(director.refresh_profile().unwrap(), ProfileFetch::Updated);
     assert_eq!(director.screen_words().tell_whom, "de leerkracht");
 
     // Signed by an office whose clock ran more than a day ahead: refused, so that later, correct

@@ -169,7 +169,16 @@ mod tests {
         assert!(text.contains("doorgegeven aan de leerkracht, 08:12 op 24-11-2026"), "{text}");
         assert!(text.contains("12AB (directeur)"), "{text}");
         // A school whose sector is recorded reads in its own words.
-        let vo = ReceiptReport::Acknowledged { sector: Some(Sector::Vo), ..report.clone() }.to_string();
+        let vo = ReceiptReport::Acknowledged {
+            signal_id: SignalId::from_bytes([1; 16]),
+            school: "12AB".parse().unwrap(),
+            device_id: DeviceId::from_bytes([2; 16]),
+            role: Role::Director,
+            kind: ReceiptKind::HandedOver,
+            at,
+            sector: Some(Sector::Vo),
+        }
+        .to_string();
         assert!(vo.contains("12AB (zorgcoördinator): doorgegeven aan de mentor, 08:12"), "{vo}");
         assert!(!report.needs_attention() && !text.contains("datalek"));
         // A signal at the wrong school is a data breach: the officer is told so, with the steps.

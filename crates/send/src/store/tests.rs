@@ -138,7 +138,7 @@ fn a_version_1_database_is_migrated() {
         ))
         .unwrap();
     drop(store);
-    let mut store = Store::open(&path, &key).unwrap();
+    let store = Store::open(&path, &key).unwrap();
     let before = Outstanding {
         signal_id: waiting,
         school: brin,
