@@ -7,7 +7,7 @@
 
 use hwc_fuzz::{sign, vectors};
 use hwc_protocol::signed_frame::{seal_frame, FrameKind};
-use hwc_protocol::{Brin, SchoolProfile, SenderName};
+use hwc_protocol::{Brin, OfficeSigningKey, SchoolProfile, SenderName};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,5 +21,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(SenderName::parse(profile.sender.as_str()).is_ok(), "an accepted sender passes the name rule");
         let other: Brin = "34CD".parse().expect("a BRIN code");
         assert!(SchoolProfile::open(&frame, &v.office_public, other).is_err(), "never for another school");
+        let office = OfficeSigningKey::from_secret_bytes(&v.office_secret);
+        let again = profile.seal(&office);
+        assert_eq!(
+            SchoolProfile::open(&again, &v.office_public, school),
+            Ok(profile),
+            "sealed again, it opens the same"
+        );
     }
 });

@@ -12,14 +12,17 @@ use tauri::{State, WebviewWindow};
 type Answer<T> = Result<T, String>;
 
 /// Runs `work` off the UI thread. Its error names whoever sends this school's signals, as
-/// every screen does (the core writes "leerplicht"; see `ScreenWords::in_own_words`).
+/// every screen does (the core writes "leerplicht"; see `ScreenWords::in_own_words`). The words
+/// are taken before the work: a tenth wrong PIN wipes the device, and its message must still
+/// name the sender who gives the new enrollment code.
 async fn blocking<T: Send + 'static>(
     session: &State<'_, Arc<Session>>,
     work: impl FnOnce(&Session) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
     let session = Arc::clone(session);
     tauri::async_runtime::spawn_blocking(move || {
-        work(&session).map_err(|text| match session.open_words() {
+        let before = session.open_words();
+        work(&session).map_err(|text| match before.or_else(|| session.open_words()) {
             Some(words) => words.in_own_words(&text),
             None => text,
         })

@@ -170,7 +170,8 @@ fn run(session: &Session, hooks: &Hooks) {
                     note_notifications(session, notify::new_signal());
                     // A new signal is when the sender's name and whom to tell matter: the profile
                     // is asked for again whatever the six-hour rhythm says, after the
-                    // notification, so a slow relay never delays it (a failure changes nothing).
+                    // notification, so a slow relay never delays it, and before the page is told,
+                    // so the signal opens with the new words (a failure changes nothing).
                     let _ = c.refresh_profile();
                 }
                 remind_if_due(session, c);

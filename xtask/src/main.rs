@@ -6,7 +6,7 @@
 //! - `test`: installs missing system packages, checks licences and sources (cargo deny), runs
 //!   every test in the workspace inside a private D-Bus session with an unlocked GNOME Keyring
 //!   (the real Secret Service backend), including installing, starting and purging the `.deb`;
-//!   then the tests again with the relay on a real PostgreSQL server (`postgres.rs`),
+//!   then the relay's and the system tests again with the relay on a real PostgreSQL server (`postgres.rs`),
 //!   including two relay instances on one database, apart from those that drive the app's
 //!   window or package (`test_targets.rs`); then a bounded chaos run and every fuzz
 //!   target for a bounded time; then the Windows builds of the protocol, the files from
@@ -119,8 +119,9 @@ fn test(extra: &[String]) -> Result<()> {
     args.extend(["--skip", TWO_INSTANCE_TESTS]);
     run_tests(&cargo, &args, &driver, None)?;
     if extra.is_empty() {
-        // Round two: the tests again, with every relay on a fresh database of a real
-        // PostgreSQL server (Debian's, started for this round), including the tests of two
+        // Round two: the unit tests, the relay's and the system tests again, with every relay
+        // on a fresh database of a real PostgreSQL server (Debian's, started for this round),
+        // including the tests of two
         // relay instances on one database; not those that drive the app's window or package
         // (`test_targets.rs`). The whole workspace stays selected, as in round one: naming
         // packages unifies the dependencies' features differently and rebuilt 141 crates

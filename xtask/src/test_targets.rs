@@ -1,9 +1,11 @@
 //! Which test programs the PostgreSQL round of `cargo xtask test` runs: every library's and
-//! binary's unit tests and every integration test of the workspace, except those that drive the
-//! app in a window or install its package. Those test the app, whose behaviour does not depend
-//! on the relay's store, and they are a third of the round's time (about five minutes here);
-//! they run in round one. Chosen by target, never by package, so the whole workspace stays
-//! selected and no dependency is built again with other features.
+//! binary's unit tests, and the integration tests of the relay and of the system tests, except
+//! those that drive the app in a window or install its package. Those test the app, whose
+//! behaviour does not depend on the relay's store, and they are a third of the round's time
+//! (about four minutes here); they run in round one. The integration tests of the school core
+//! and the office stay out, as before: they tamper with the relay's SQLite file directly.
+//! Chosen by target, never by package, so the whole workspace stays selected and no dependency
+//! is built again with other features.
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -13,8 +15,11 @@ use std::process::Command;
 /// Integration tests that drive the app or its package, not the relay's store.
 pub const APP_ONLY: &[&str] = &["app_window", "app_agent", "app_release", "memory_dump", "deb_package"];
 
+/// The packages whose integration tests run against PostgreSQL.
+const PACKAGES: &[&str] = &["hwc-relay", "hwc-system-tests"];
+
 /// The `cargo test` target arguments of the PostgreSQL round: `--lib --bins` and `--test NAME`
-/// for every integration test of the workspace that is not in [`APP_ONLY`].
+/// for every integration test of [`PACKAGES`] that is not in [`APP_ONLY`].
 pub fn postgres_round(root: &Path, cargo: &str) -> Result<Vec<String>> {
     let out = Command::new(cargo)
         .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
@@ -33,6 +38,7 @@ fn select(metadata: &Value) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
+        .filter(|package| package["name"].as_str().is_some_and(|name| PACKAGES.contains(&name)))
         .flat_map(|package| package["targets"].as_array().into_iter().flatten())
         .filter(|target| target["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "test")))
         .filter_map(|target| target["name"].as_str())
@@ -53,11 +59,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_integration_test_but_the_app_ones_is_named_once() {
+    fn the_relays_and_system_tests_but_the_app_ones_are_named_once() {
         let metadata = serde_json::json!({"packages": [
-            {"targets": [{"kind": ["lib"], "name": "hwc_relay"}, {"kind": ["test"], "name": "api"}]},
-            {"targets": [{"kind": ["test"], "name": "forensic"}, {"kind": ["test"], "name": "app_window"}]},
-            {"targets": [{"kind": ["test"], "name": "forensic"}, {"kind": ["bin"], "name": "hwc-school"}]},
+            {"name": "hwc-relay", "targets": [{"kind": ["lib"], "name": "hwc_relay"}, {"kind": ["test"], "name": "api"}]},
+            {"name": "hwc-system-tests", "targets": [{"kind": ["test"], "name": "forensic"}, {"kind": ["test"], "name": "app_window"}]},
+            {"name": "hwc-client", "targets": [{"kind": ["test"], "name": "flow"}, {"kind": ["test"], "name": "forensic"}]},
+            {"name": "hwc-school", "targets": [{"kind": ["bin"], "name": "hwc-school"}]},
         ]});
         assert_eq!(select(&metadata), ["--lib", "--bins", "--test", "api", "--test", "forensic"]);
     }

@@ -8,8 +8,9 @@
 //! `x86_64-pc-windows-gnu`; MinGW-w64 links; wine 8 runs the tests. Everything goes into
 //! `target/windows/`, apart from the Linux build.
 //!
-//! - `cargo xtask windows --kern`: builds the test programs of the protocol, the credential
-//!   store, the hardening, the school core and `hwc-send` in one cargo call, and runs them under
+//! - `cargo xtask windows --kern`: builds the test programs of the protocol, the files from
+//!   outside, the credential store, the hardening, the school core and `hwc-send` in one cargo
+//!   call, and runs them under
 //!   wine. Their relays are real `hwc-relay` processes on this Linux machine, started by
 //!   `hwc-test-relay-host` and reached over loopback (see `hwc_relay::testing::remote`). The
 //!   wine user is called "Zoë de Vries", so every path the tests use (`C:\users\Zoë de

@@ -86,6 +86,18 @@ impl ReceiptReport {
 /// What the officer does with a signal that reached the wrong school (docs/privacy/datalekprocedure.md).
 pub const BREACH_STEPS: &str = "Dit is een datalek: leg het vandaag vast in het datalekregister van uw organisatie met dit signaalnummer; meld het aan de functionaris gegevensbescherming, die binnen 72 uur na ontdekking beslist of het aan de Autoriteit Persoonsgegevens wordt gemeld; bel de school om te horen of het signaal weg is en niet is doorgegeven; zoek uit op welke school het kind zit en verstuur het signaal daarheen";
 
+/// Who acknowledged, as the office reads it between brackets: the sector's word for the
+/// director's device ("zorgcoördinator"), and for the backup's "intern begeleider" in primary and
+/// special schools, else "achterwacht".
+fn office_role_word(sector: Option<Sector>, role: Role) -> &'static str {
+    match (sector, role) {
+        (None, role) => role.dutch(),
+        (Some(Sector::Po | Sector::So), Role::Backup) => "intern begeleider",
+        (Some(_), Role::Backup) => "achterwacht",
+        (Some(sector), Role::Director) => sector.role_name(Role::Director),
+    }
+}
+
 /// `08:12 op 24-11-2026`, in Dutch local time.
 pub fn dutch_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Amsterdam).format("%H:%M op %d-%m-%Y").to_string()
@@ -95,13 +107,11 @@ impl fmt::Display for ReceiptReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReceiptReport::Acknowledged { signal_id, school, role, kind, at, sector, .. } => {
-                let (role, what) = match sector {
-                    Some(sector) if *kind == ReceiptKind::HandedOver => {
-                        (sector.role_name(*role), format!("doorgegeven aan {}", sector.tell_whom()))
-                    }
-                    Some(sector) => (sector.role_name(*role), kind.dutch().to_string()),
-                    None => (role.dutch(), kind.dutch().to_string()),
+                let what = match sector {
+                    Some(sector) if *kind == ReceiptKind::HandedOver => format!("doorgegeven aan {}", sector.tell_whom()),
+                    _ => kind.dutch().to_string(),
                 };
+                let role = office_role_word(*sector, *role);
                 write!(f, "signaal {signal_id}, school {school} ({role}): {what}, {}", dutch_time(*at))?;
                 if *kind == ReceiptKind::NotOurPupil {
                     write!(f, ". {BREACH_STEPS}")?;
@@ -153,44 +163,34 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    #[test]
-    fn reports_read_in_dutch_local_time() {
-        let at = Utc.with_ymd_and_hms(2026, 11, 24, 7, 12, 0).unwrap();
-        let report = ReceiptReport::Acknowledged {
+    /// A receipt of school 12AB at 08:12 Dutch time on 24-11-2026.
+    fn acknowledged(role: Role, kind: ReceiptKind, sector: Option<Sector>) -> ReceiptReport {
+        ReceiptReport::Acknowledged {
             signal_id: SignalId::from_bytes([1; 16]),
             school: "12AB".parse().unwrap(),
             device_id: DeviceId::from_bytes([2; 16]),
-            role: Role::Director,
-            kind: ReceiptKind::HandedOver,
-            at,
-            sector: None,
-        };
+            role,
+            kind,
+            at: Utc.with_ymd_and_hms(2026, 11, 24, 7, 12, 0).unwrap(),
+            sector,
+        }
+    }
+
+    #[test]
+    fn reports_read_in_dutch_local_time() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 7, 12, 0).unwrap();
+        let report = acknowledged(Role::Director, ReceiptKind::HandedOver, None);
         let text = report.to_string();
         assert!(text.contains("doorgegeven aan de leerkracht, 08:12 op 24-11-2026"), "{text}");
         assert!(text.contains("12AB (directeur)"), "{text}");
         // A school whose sector is recorded reads in its own words.
-        let vo = ReceiptReport::Acknowledged {
-            signal_id: SignalId::from_bytes([1; 16]),
-            school: "12AB".parse().unwrap(),
-            device_id: DeviceId::from_bytes([2; 16]),
-            role: Role::Director,
-            kind: ReceiptKind::HandedOver,
-            at,
-            sector: Some(Sector::Vo),
-        }
-        .to_string();
+        let vo = acknowledged(Role::Director, ReceiptKind::HandedOver, Some(Sector::Vo)).to_string();
         assert!(vo.contains("12AB (zorgcoördinator): doorgegeven aan de mentor, 08:12"), "{vo}");
+        let po_backup = acknowledged(Role::Backup, ReceiptKind::HandedOver, Some(Sector::Po)).to_string();
+        assert!(po_backup.contains("12AB (intern begeleider): doorgegeven aan de leerkracht"), "{po_backup}");
         assert!(!report.needs_attention() && !text.contains("datalek"));
         // A signal at the wrong school is a data breach: the officer is told so, with the steps.
-        let wrong_school = ReceiptReport::Acknowledged {
-            signal_id: SignalId::from_bytes([1; 16]),
-            school: "12AB".parse().unwrap(),
-            device_id: DeviceId::from_bytes([2; 16]),
-            role: Role::Backup,
-            kind: ReceiptKind::NotOurPupil,
-            at,
-            sector: None,
-        };
+        let wrong_school = acknowledged(Role::Backup, ReceiptKind::NotOurPupil, None);
         let text = wrong_school.to_string();
         assert!(wrong_school.needs_attention());
         assert!(
