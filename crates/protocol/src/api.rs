@@ -9,7 +9,7 @@ use crate::ids::{DeviceId, SignalId};
 use crate::keys::{DevicePublicKeys, OfficePublicKey};
 use serde::{Deserialize, Serialize};
 
-/// A signed frame (envelope or receipt) as base64 inside JSON.
+/// A signed frame (envelope, receipt, school profile or school days notice) as base64 inside JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Blob(#[serde(with = "crate::encoding::b64_vec")] pub Vec<u8>);
@@ -222,6 +222,10 @@ pub enum OfficeItem {
     Receipt { school: Brin, receipt: Blob },
     /// Nobody acknowledged the signal before it expired; the relay deleted it.
     Expired { signal_id: SignalId, school: Brin, expired_at: i64 },
+    /// A device's signed notice of its school's own closed days (`HWK1` frame, see
+    /// [`crate::school_days`]), as the device posted it; the office checks it with the keys of
+    /// the school's devices it verified.
+    SchoolDays { school: Brin, notice: Blob },
 }
 
 /// Answer to `GET /v1/receipts?after=N` (office). Items up to `after` are deleted by that call.
@@ -359,5 +363,32 @@ mod tests {
         let item =
             r#"{"kind":"expired","signal_id":"00000000000000000000000000000000","school":"12AB","expired_at":5}"#;
         assert!(serde_json::from_str::<OfficeItem>(item).is_ok());
+    }
+
+    #[test]
+    fn office_items_keep_their_wire_form_and_read_school_days() {
+        let school: Brin = "12AB".parse().unwrap();
+        let receipt = OfficeItem::Receipt { school, receipt: Blob(b"HWR1".to_vec()) };
+        assert_eq!(
+            serde_json::to_string(&receipt).unwrap(),
+            r#"{"kind":"receipt","school":"12AB","receipt":"SFdSMQ=="}"#
+        );
+        let expired = OfficeItem::Expired { signal_id: SignalId::from_bytes([0; 16]), school, expired_at: 5 };
+        assert_eq!(
+            serde_json::to_string(&expired).unwrap(),
+            r#"{"kind":"expired","signal_id":"00000000000000000000000000000000","school":"12AB","expired_at":5}"#
+        );
+        let json = r#"{"kind":"school_days","school":"12AB","notice":"SFdLMQ=="}"#;
+        let item: OfficeItem = serde_json::from_str(json).unwrap();
+        assert_eq!(item, OfficeItem::SchoolDays { school, notice: Blob(b"HWK1".to_vec()) });
+        assert_eq!(serde_json::to_string(&item).unwrap(), json);
+        for bad in [
+            r#"{"kind":"school_days","school":"12AB","notice":"SFdLMQ==","extra":1}"#,
+            r#"{"kind":"school_days","school":"12AB"}"#,
+            r#"{"kind":"school_days","school":"12AB","receipt":"SFdLMQ=="}"#,
+            r#"{"kind":"schooldays","school":"12AB","notice":"SFdLMQ=="}"#,
+        ] {
+            assert!(serde_json::from_str::<OfficeItem>(bad).is_err(), "{bad}");
+        }
     }
 }

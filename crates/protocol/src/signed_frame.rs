@@ -1,7 +1,7 @@
-//! The signed frame that envelopes and receipts travel in:
+//! The signed frame that envelopes, receipts, school profiles and school days notices travel in:
 //!
 //! ```text
-//! magic (3 bytes: "HWE" envelope, "HWR" receipt, "HWP" school profile) | version (1 byte, ASCII '1') | body (JSON) | Ed25519 signature (64 bytes)
+//! magic (3 bytes: "HWE" envelope, "HWR" receipt, "HWP" school profile, "HWK" school days) | version (1 byte, ASCII '1') | body (JSON) | Ed25519 signature (64 bytes)
 //! ```
 //!
 //! The signature covers everything before it. A receiver checks kind, version and signature on
@@ -17,6 +17,8 @@ pub enum FrameKind {
     Envelope,
     Receipt,
     Profile,
+    /// A school's own closed days, signed by one of its devices ([`crate::school_days`]).
+    SchoolDays,
 }
 
 impl FrameKind {
@@ -25,6 +27,7 @@ impl FrameKind {
             FrameKind::Envelope => b"HWE",
             FrameKind::Receipt => b"HWR",
             FrameKind::Profile => b"HWP",
+            FrameKind::SchoolDays => b"HWK",
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn open_frame(
             FrameKind::Envelope => "envelop",
             FrameKind::Receipt => "ontvangstbevestiging",
             FrameKind::Profile => "schoolprofiel",
+            FrameKind::SchoolDays => "doorgegeven schooldagen",
         }));
     }
     if bytes[3] != VERSION {

@@ -8,7 +8,7 @@ use hwc_protocol::encoding::{b64, unb64, unb64_array};
 use hwc_protocol::pin_guard::{reset_text, PinGuardKey, PinResetKey};
 use hwc_protocol::{
     Birthdate, Brin, ChildName, DeviceOpenKey, DevicePublicKeys, DeviceSigningKey, Envelope, OfficeSigningKey, Receipt,
-    ReceiptKey, ReceiptKind, SafetyCode, SchoolProfile, Sector, SenderName, Signal, SignalId,
+    ReceiptKey, ReceiptKind, SafetyCode, SchoolDaysNotice, SchoolProfile, Sector, SenderName, Signal, SignalId,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -25,6 +25,7 @@ struct Vectors {
     receipt: ReceiptVector,
     pin_guard: PinGuardVector,
     profile: ProfileVector,
+    school_days: SchoolDaysVector,
 }
 
 /// The school profile (frame `HWP1`): who sends and the school's sector, signed by the office.
@@ -180,6 +181,26 @@ fn build() -> Vectors {
         receipt: ReceiptVector { device_index: 0, kind: "handed_over".into(), at: created_at + 3720, frame: b64(&receipt.bytes) },
         pin_guard: pin_guard_vector(publics[0].device_id()),
         profile: profile_vector(&office, school, created_at),
+        school_days: school_days_vector(&devices[0].0, &publics[0], school, created_at),
+    }
+}
+
+fn school_days_vector(sign: &DeviceSigningKey, public: &DevicePublicKeys, school: Brin, at: i64) -> SchoolDaysVector {
+    let (closed, cleared) = (["2026-12-04", "2027-02-15", "2027-06-11"], ["2027-01-08"]);
+    let notice = SchoolDaysNotice {
+        school,
+        device_id: public.device_id(),
+        at,
+        closed: closed.iter().map(|d| d.parse().unwrap()).collect(),
+        cleared: cleared.iter().map(|d| d.parse().unwrap()).collect(),
+    };
+    SchoolDaysVector {
+        device_index: 0,
+        school: school.to_string(),
+        at,
+        closed: closed.map(String::from).to_vec(),
+        cleared: cleared.map(String::from).to_vec(),
+        frame: b64(&notice.sign(sign).unwrap()),
     }
 }
 
@@ -262,6 +283,19 @@ fn published_envelope_opens_and_receipt_verifies_from_the_file_alone() {
     assert!(!receipt.receipt.proves_opening(&ReceiptKey::from_bytes([0; 16])));
 }
 
+/// A school days notice (frame `HWK1`): the school's own closed days and a day given back,
+/// signed by a device of the school.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchoolDaysVector {
+    device_index: usize,
+    school: String,
+    at: i64,
+    closed: Vec<String>,
+    cleared: Vec<String>,
+    frame: String,
+}
+
 /// The PIN guard's vector, checked from the file: the key from its seed, the result a device
 /// gets through a real blinded round for the published PIN, and the reset signature.
 #[test]
@@ -296,4 +330,28 @@ fn published_profile_vector_opens_from_the_file_alone() {
     assert_eq!(profile.sector.as_str(), v.profile.sector);
     assert_eq!(profile.issued_at, v.profile.issued_at);
     assert!(SchoolProfile::open(&frame, &office_public, "34CD".parse().unwrap()).is_err(), "another school");
+}
+
+/// The school days vector, checked from the file: it opens under the keys of the device that
+/// signed it, with the published fields, and under no other device's keys.
+#[test]
+fn published_school_days_vector_opens_from_the_file_alone() {
+    let v: Vectors = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    let keys = |d: &DeviceVector| DevicePublicKeys {
+        sign_key: unb64_array(&d.sign_public_key).unwrap(),
+        seal_key: unb64_array(&d.seal_public_key).unwrap(),
+    };
+    let k = &v.school_days;
+    let frame = unb64(&k.frame).unwrap();
+    let signer = keys(&v.devices[k.device_index]);
+    let notice = SchoolDaysNotice::open(&frame, &signer).unwrap();
+    assert_eq!(notice.school.as_str(), k.school);
+    assert_eq!(notice.device_id.to_string(), v.devices[k.device_index].device_id);
+    assert_eq!(notice.at, k.at);
+    let written =
+        |days: &[chrono::NaiveDate]| days.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect::<Vec<_>>();
+    assert_eq!(written(&notice.closed), k.closed);
+    assert_eq!(written(&notice.cleared), k.cleared);
+    let colleague = keys(&v.devices[1 - k.device_index]);
+    assert!(SchoolDaysNotice::open(&frame, &colleague).is_err(), "another device");
 }

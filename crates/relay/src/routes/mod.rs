@@ -8,6 +8,7 @@ pub mod offices;
 pub mod pin_guard;
 pub mod profiles;
 pub mod receipts;
+pub mod school_days;
 pub mod signals;
 pub mod stats;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/schools/{brin}/last-contact", get(devices::last_contact))
         .route("/v1/schools/{brin}/profile", post(profiles::post_profile))
         .route("/v1/school/profile", get(profiles::get_profile))
+        .route("/v1/school/days", post(school_days::post_school_days))
         .route("/v1/devices/{device_id}/verify", post(devices::verify))
         .route("/v1/devices/{device_id}/remove", post(devices::remove))
         .route("/v1/pin-guard", post(pin_guard::try_pin))

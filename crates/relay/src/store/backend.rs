@@ -74,6 +74,9 @@ pub trait RelayStore: Send + Sync + std::fmt::Debug {
     fn inbox(&self, school: Brin, device: DeviceId, after: u64, now: i64) -> StoreFuture<Inbox>;
     /// A device's receipt: deletes the envelope, records `handled`, queues the receipt once.
     fn acknowledge(&self, school: Brin, receipt: VerifiedReceipt, now: i64) -> StoreFuture<AckOutcome>;
+    /// Queues a device's school days notice (an `HWK1` frame, checked by the caller) for the
+    /// office that owns `school`, read in the same transaction; false when no office owns it.
+    fn queue_school_days(&self, school: Brin, notice: Vec<u8>) -> StoreFuture<bool>;
     /// Sweeps expired envelopes, then returns the office's items after `after` and deletes those
     /// at or below it.
     fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems>;

@@ -1,13 +1,25 @@
-//! The office's queue of receipts and expiry notices: read after a cursor, and confirmed (deleted)
-//! by asking for more with a higher cursor.
+//! The office's queue of receipts, expiry notices and school days notices: read after a cursor,
+//! and confirmed (deleted) by asking for more with a higher cursor.
 
 use super::{parse_col, StoreError};
 use hwc_protocol::api::{Blob, OfficeItem, OfficeItems};
-use hwc_protocol::OfficePublicKey;
+use hwc_protocol::{Brin, OfficePublicKey};
 use rusqlite::{params, Connection};
 
 /// Most items per answer.
 pub const MAX_ITEMS: i64 = 500;
+
+/// Queues a device's school days notice (an `HWK1` frame, checked by the caller) for the office
+/// that owns `school`, in one statement: the owner is read as the row is written, so a key
+/// rotation cannot leave the notice with a retired key. False when no office owns the school.
+pub fn queue_school_days(conn: &Connection, school: &Brin, notice: &[u8]) -> Result<bool, StoreError> {
+    let inserted = conn.execute(
+        "INSERT INTO office_items (office, kind, school, signal_id, receipt, expired_at)
+         SELECT office, 'school_days', brin, '', ?2, NULL FROM schools WHERE brin = ?1",
+        params![school.as_str(), notice],
+    )?;
+    Ok(inserted == 1)
+}
 
 /// Deletes `office`'s items up to `after` and returns the next ones.
 pub fn take(conn: &mut Connection, office: &OfficePublicKey, after: u64) -> Result<OfficeItems, StoreError> {
@@ -37,6 +49,13 @@ pub fn take(conn: &mut Connection, office: &OfficePublicKey, after: u64) -> Resu
                     school,
                     expired_at: row.get::<_, Option<i64>>(5)?.ok_or(StoreError::Corrupt("expiry item"))?,
                 },
+                "school_days" => {
+                    let bytes: Option<Vec<u8>> = row.get(4)?;
+                    OfficeItem::SchoolDays {
+                        school,
+                        notice: Blob(bytes.ok_or(StoreError::Corrupt("school days item"))?),
+                    }
+                }
                 _ => return Err(StoreError::Corrupt("item kind")),
             };
             items.items.push(item);

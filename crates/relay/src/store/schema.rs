@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS handled (
 CREATE INDEX IF NOT EXISTS handled_by_keep_until ON handled (keep_until);
 CREATE TABLE IF NOT EXISTS handled_copies (
     signal_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (signal_id, device_id));
--- Receipts and expiry notices waiting for the office. kind 'receipt' or 'expired'.
+-- Receipts, expiry notices and school days notices waiting for the office. kind 'receipt',
+-- 'expired' or 'school_days' (signal_id '', the frame in receipt).
 CREATE TABLE IF NOT EXISTS office_items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, office TEXT NOT NULL, kind TEXT NOT NULL,
     school TEXT NOT NULL, signal_id TEXT NOT NULL, receipt BLOB, expired_at INTEGER);

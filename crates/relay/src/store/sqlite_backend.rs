@@ -123,6 +123,11 @@ impl RelayStore for SqliteStore {
         Box::pin(async move { store.call(move |conn| receipts::acknowledge(conn, &school, &receipt, now)).await })
     }
 
+    fn queue_school_days(&self, school: Brin, notice: Vec<u8>) -> StoreFuture<bool> {
+        let store = self.clone();
+        Box::pin(async move { store.call(move |conn| office_items::queue_school_days(conn, &school, &notice)).await })
+    }
+
     fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems> {
         let store = self.clone();
         Box::pin(async move {

@@ -12,5 +12,6 @@ mod pin_guard;
 mod profiles;
 mod receipts;
 mod rotation;
+mod school_days;
 mod signals;
 mod stats_retention;

@@ -195,6 +195,10 @@ impl RelayStore for PgStore {
         with_client!(self, |client| ops::acknowledge(&mut client, &school, &receipt, now).await)
     }
 
+    fn queue_school_days(&self, school: Brin, notice: Vec<u8>) -> StoreFuture<bool> {
+        with_client!(self, |client| ops::queue_school_days(&mut client, &school, &notice).await)
+    }
+
     fn take_office_items(&self, office: OfficePublicKey, after: u64, now: i64) -> StoreFuture<OfficeItems> {
         with_client!(self, |client| ops::take_office_items(&mut client, &office, after, now).await)
     }

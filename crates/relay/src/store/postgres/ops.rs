@@ -641,6 +641,23 @@ pub async fn sweep(client: &mut Client, now: i64) -> Result<SweepReport, StoreEr
     Ok(report)
 }
 
+/// Queues a school days notice for the office that owns `school` (see
+/// `store::office_items::queue_school_days`), under the feeds' lock like every append to
+/// `office_items`; false when no office owns the school.
+pub async fn queue_school_days(client: &mut Client, school: &Brin, notice: &[u8]) -> Result<bool, StoreError> {
+    let tx = client.transaction().await?;
+    lock_feeds(&tx).await?;
+    let inserted = tx
+        .execute(
+            "INSERT INTO office_items (office, kind, school, signal_id, receipt, expired_at)
+             SELECT office, 'school_days', brin, '', $2::BYTEA, NULL FROM schools WHERE brin = $1",
+            &[&school.as_str(), &notice],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(inserted == 1)
+}
+
 pub async fn take_office_items(
     client: &mut Client,
     office: &OfficePublicKey,
@@ -674,6 +691,10 @@ pub async fn take_office_items(
                 school,
                 expired_at: row.get::<_, Option<i64>>(5).ok_or(StoreError::Corrupt("expiry item"))?,
             },
+            "school_days" => {
+                let bytes: Option<Vec<u8>> = row.get(4);
+                OfficeItem::SchoolDays { school, notice: Blob(bytes.ok_or(StoreError::Corrupt("school days item"))?) }
+            }
             _ => return Err(StoreError::Corrupt("item kind")),
         };
         items.items.push(item);
