@@ -13,7 +13,7 @@ mod plan;
 mod region;
 
 pub use days::{Day, Reason, SchoolCalendar};
-pub use dutch::{dutch_date, spoken_date};
+pub use dutch::{dutch_date, parse_days, spoken_date, DaysError};
 pub use holidays::{covered_until, Vacation};
 pub use national::{easter_sunday, NationalDay, Usual};
 pub use plan::{plan, Delivery, PlanError, MAX_SEARCH_DAYS};

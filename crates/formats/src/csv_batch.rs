@@ -1,10 +1,11 @@
-//! Batch input for `hwc-send signal --csv -`: lines `naam;geboortedatum;brin`, an optional
+//! Batch input for `hwc-send signal --csv -`: lines `naam;geboortedatum;brin` (the BRIN code,
+//! or the BRIN code with a location number, `12AB01`), an optional
 //! header line, empty lines ignored. Every line is validated; a bad line is reported by its
 //! line number and the reason only, never by its content. The input buffer is the caller's
 //! (wiped by them); the parsed signals wipe themselves.
 
 use chrono::NaiveDate;
-use hwc_protocol::{Brin, BrinError, Signal, SignalError};
+use hwc_protocol::{Destination, LocationError, Signal, SignalError};
 use std::fmt;
 
 /// A valid line, ready to send.
@@ -12,7 +13,8 @@ use std::fmt;
 pub struct BatchLine {
     /// 1-based line number in the input.
     pub line: usize,
-    pub school: Brin,
+    /// The school, or one of its locations.
+    pub to: Destination,
     pub signal: Signal,
 }
 
@@ -24,7 +26,7 @@ pub enum LineProblem {
     /// Not exactly three fields separated by `;`.
     FieldCount(usize),
     Signal(SignalError),
-    Brin(BrinError),
+    School(LocationError),
 }
 
 /// A refused line.
@@ -44,7 +46,7 @@ impl fmt::Display for LineError {
                 write!(f, "de regel heeft {n} veld(en); verwacht zijn er 3: naam;geboortedatum;brin")
             }
             LineProblem::Signal(e) => write!(f, "{e}"),
-            LineProblem::Brin(e) => write!(f, "brin: {e}"),
+            LineProblem::School(e) => write!(f, "brin: {e}"),
         }
     }
 }
@@ -94,9 +96,9 @@ pub fn parse_batch(input: &[u8], today: NaiveDate) -> Batch {
                 continue;
             }
         };
-        match fields[2].trim().to_uppercase().parse::<Brin>() {
-            Ok(school) => batch.valid.push(BatchLine { line, school, signal }),
-            Err(e) => batch.invalid.push(LineError { line, problem: LineProblem::Brin(e) }),
+        match fields[2].trim().to_uppercase().parse::<Destination>() {
+            Ok(to) => batch.valid.push(BatchLine { line, to, signal }),
+            Err(e) => batch.invalid.push(LineError { line, problem: LineProblem::School(e) }),
         }
     }
     batch
@@ -112,11 +114,11 @@ mod tests {
 
     #[test]
     fn reads_valid_lines_with_optional_header_and_both_date_forms() {
-        let input = "\u{feff}naam;geboortedatum;brin\r\nSem de Vries;07-03-2016;12AB\r\n\nZoë van 't Hooft-Çelik;2015-01-31;99z9\n";
+        let input = "\u{feff}naam;geboortedatum;brin\r\nSem de Vries;07-03-2016;12AB\r\n\nZoë van 't Hooft-Çelik;2015-01-31;99z9\nSem Jansen;07-03-2016;12ab01\n";
         let batch = parse_batch(input.as_bytes(), today());
         assert!(batch.invalid.is_empty(), "{:?}", batch.invalid);
-        let lines: Vec<(usize, &str)> = batch.valid.iter().map(|l| (l.line, l.school.as_str())).collect();
-        assert_eq!(lines, vec![(2, "12AB"), (4, "99Z9")]);
+        let lines: Vec<(usize, String)> = batch.valid.iter().map(|l| (l.line, l.to.to_string())).collect();
+        assert_eq!(lines, vec![(2, "12AB".into()), (4, "99Z9".into()), (5, "12AB01".into())]);
         assert_eq!(batch.valid[0].signal.birthdate().to_iso(), "2016-03-07");
     }
 

@@ -4,7 +4,7 @@
 
 use crate::relay_client::RelayError;
 use hwc_protocol::safety_code::SafetyCodeError;
-use hwc_protocol::{Brin, DeviceId, EnrollmentError, EnvelopeError, IdError, KeyError, SignalId};
+use hwc_protocol::{Brin, DeviceId, EnrollmentError, EnvelopeError, IdError, KeyError, LocationNumber, SignalId};
 use std::path::PathBuf;
 
 /// Shorthand for the library's results.
@@ -90,6 +90,14 @@ pub enum SendError {
     RelayCannotHold(RelayError),
     #[error("school {brin} is hier niet bekend; meld haar eerst aan met: hwc-send school add {brin}")]
     SchoolNotKnown { brin: Brin },
+    #[error("vestiging {number} van school {brin} is hier niet bekend; leg haar eerst vast met: hwc-send school location {brin}{number}")]
+    LocationNotKnown { brin: Brin, number: LocationNumber },
+    #[error("school {brin} heeft meer vestigingen ({numbers}); kies de vestiging van het kind, zoals {brin}{first}. Er is niets verstuurd")]
+    LocationNeeded { brin: Brin, numbers: String, first: LocationNumber },
+    #[error("vestiging {brin}{number} heeft geen geverifieerd apparaat; wijs er een toe met: hwc-send school device {brin} --device ID --locations {number}. Er is niets verstuurd")]
+    NoDeviceAtLocation { brin: Brin, number: LocationNumber },
+    #[error("de naam van een vestiging heeft 2 tot 60 tekens: letters, cijfers, spaties en - ' . , & ( ) /")]
+    LocationName,
 }
 
 impl SendError {
@@ -102,6 +110,9 @@ impl SendError {
                 | SendError::Enrollment(EnrollmentError::UnknownRole)
                 | SendError::DeviceNotFound { .. }
                 | SendError::SchoolNotKnown { .. }
+                | SendError::LocationNotKnown { .. }
+                | SendError::LocationNeeded { .. }
+                | SendError::LocationName
         )
     }
 }

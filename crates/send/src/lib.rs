@@ -27,14 +27,14 @@ pub use error::{Result, SendError};
 pub use evaluation::MonthCounts;
 pub use hwc_calendar::{Delivery, Region, RegionError};
 pub use hwc_protocol::api::DeviceInfo;
-pub use hwc_protocol::{Brin, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
+pub use hwc_protocol::{Brin, Destination, DeviceId, EnrollmentCode, ReceiptKind, Role, SafetyCode, Signal, SignalId};
 pub use incident::{IncidentError, IncidentHour, Within};
 pub use office::{Escalation, Office, Sent, UnreadReceipts};
 pub use phone::{Phone, PhoneError};
 pub use relay_client::RelayError;
 pub use report::{ReceiptReport, RefusedReason, UnknownNotice};
 pub use state_dir::default_state_dir;
-pub use store::{Counts, LocalDevice, SummerRule, TallyKind, TallyRow};
+pub use store::{Counts, LocalDevice, Location, SummerRule, TallyKind, TallyRow};
 pub use summary::{SchoolSummary, Stats};
 
 /// A short Dutch reason for a file-system error (the path is given by the caller).

@@ -22,12 +22,13 @@ use hwc_protocol::api::{CreateEnrollment, DeviceInfo, DeviceStatus, LastContact,
 use hwc_protocol::birthdate::{MAX_AGE, MIN_AGE};
 use hwc_protocol::envelope::MAX_CLOCK_SKEW_SECS;
 use hwc_protocol::{
-    Brin, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, OfficeSuccession, Receipt,
-    ReceiptKind, Role, SafetyCode, Signal, SignalId, MAX_COPIES,
+    Brin, Destination, DeviceId, EnrollmentCode, Envelope, OfficePublicKey, OfficeSigningKey, OfficeSuccession,
+    Receipt, ReceiptKind, Role, SafetyCode, SchoolDaysNotice, Signal, SignalId, MAX_COPIES,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+mod locations;
 mod profile;
 pub use profile::DEFAULT_SENDER;
 
@@ -402,6 +403,19 @@ impl Office {
         incident: Option<IncidentHour>,
         now: DateTime<Utc>,
     ) -> Result<Sent> {
+        self.send_signal_to(Destination::School(brin), signal, incident, now)
+    }
+
+    /// [`Office::send_signal_for_incident`] for a school or one of its locations: a signal for
+    /// a location is sealed only to the devices that serve it ([`Office::devices_for`]).
+    pub fn send_signal_to(
+        &mut self,
+        to: Destination,
+        signal: &Signal,
+        incident: Option<IncidentHour>,
+        now: DateTime<Utc>,
+    ) -> Result<Sent> {
+        let brin = to.school();
         let delivery = self.plan_at(brin, now)?;
         if delivery.summer && self.store.summer_rule()? == SummerRule::Refuse {
             return Err(SendError::SummerRefused { brin, read_by: hwc_calendar::spoken_date(delivery.read_by) });
@@ -412,7 +426,7 @@ impl Office {
             expires_at: delivery.expires_at,
             incident_at: incident.map(IncidentHour::timestamp),
         };
-        let signal_id = self.send_sealed(brin, signal, times)?;
+        let signal_id = self.send_sealed(to, signal, times)?;
         Ok(Sent { signal_id, delivery })
     }
 
@@ -514,6 +528,7 @@ impl Office {
                         unread.settled.insert(*signal_id);
                         unread.count += 1;
                     }
+                    OfficeItem::SchoolDays { .. } => unread.count += 1,
                 }
             }
         }
@@ -565,18 +580,27 @@ impl Office {
     /// once whatever the calendar says.
     pub fn send_signal_expiring(&mut self, brin: Brin, signal: &Signal, expires_at: DateTime<Utc>) -> Result<SignalId> {
         let now = Utc::now();
-        self.send_sealed(brin, signal, SendTimes { now, created_at: now, expires_at, incident_at: None })
+        self.send_sealed(
+            Destination::School(brin),
+            signal,
+            SendTimes { now, created_at: now, expires_at, incident_at: None },
+        )
     }
 
-    fn send_sealed(&mut self, brin: Brin, signal: &Signal, times: SendTimes) -> Result<SignalId> {
+    fn send_sealed(&mut self, to: Destination, signal: &Signal, times: SendTimes) -> Result<SignalId> {
         let SendTimes { now, created_at, expires_at, incident_at } = times;
-        let devices = self.store.devices(brin)?;
+        let brin = to.school();
+        let devices = self.devices_for(to)?;
         let recipients: Vec<_> = devices.iter().filter(|d| !d.previous_key).map(|d| d.keys).collect();
         if recipients.is_empty() && !devices.is_empty() {
             return Err(SendError::OnlyPreviousKeyDevices { brin });
         }
-        if recipients.is_empty() {
-            return Err(SendError::NoVerifiedDevice { brin });
+        match to.location() {
+            _ if !recipients.is_empty() => {}
+            Some(number) if !self.store.devices(brin)?.is_empty() => {
+                return Err(SendError::NoDeviceAtLocation { brin, number })
+            }
+            _ => return Err(SendError::NoVerifiedDevice { brin }),
         }
         // The school's device checks the age on the day the envelope is created (its release).
         let release_day = hwc_protocol::expiry::amsterdam_date(created_at);
@@ -642,6 +666,7 @@ impl Office {
             for item in &page.items {
                 if let Some((report, settle)) = self.judge(item, &settled)? {
                     settled.extend(settle);
+                    self.plan_school_days(&report)?;
                     reports.push(report);
                 }
             }
@@ -672,6 +697,17 @@ impl Office {
             }
         }
         Ok(reports)
+    }
+
+    /// Puts a school's own days, as its device reported them, into this office's planning:
+    /// closed days as closed, cleared days back to the calendar's rule. Repeating it (a page
+    /// read again after a crash) changes nothing.
+    fn plan_school_days(&mut self, report: &ReceiptReport) -> Result<()> {
+        if let ReceiptReport::SchoolDays { school, closed, cleared, .. } = report {
+            self.store.set_school_days(*school, closed, Some(false))?;
+            self.store.set_school_days(*school, cleared, None)?;
+        }
+        Ok(())
     }
 
     fn known(&self, signal_id: SignalId, settled: &[Settled]) -> Result<Known> {
@@ -747,6 +783,26 @@ impl Office {
                     sector: self.store.sector(*school).ok().flatten(),
                 };
                 Ok(Some((report, Some((receipt.signal_id, settle, receipt.at)))))
+            }
+            OfficeItem::SchoolDays { school, notice } => {
+                let devices = self.store.devices(*school)?;
+                let opened = devices
+                    .iter()
+                    .find_map(|d| SchoolDaysNotice::open(&notice.0, &d.keys).ok().map(|notice| (d, notice)));
+                let report = match opened {
+                    None => ReceiptReport::Refused { school: *school, reason: RefusedReason::UnknownDevice },
+                    Some((_, notice)) if notice.school != *school => {
+                        ReceiptReport::Refused { school: *school, reason: RefusedReason::WrongSchool }
+                    }
+                    Some((device, notice)) => ReceiptReport::SchoolDays {
+                        school: *school,
+                        role: device.role,
+                        at: DateTime::from_timestamp(notice.at, 0).unwrap_or_default(),
+                        closed: notice.closed,
+                        cleared: notice.cleared,
+                    },
+                };
+                Ok(Some((report, None)))
             }
             OfficeItem::Expired { signal_id, school, expired_at } => {
                 let expired_at = DateTime::from_timestamp(*expired_at, 0).unwrap_or_default();
@@ -915,6 +971,37 @@ mod tests {
         assert!(settle.is_none());
         assert!(matches!(report, ReceiptReport::UnknownSignal { notice: UnknownNotice::Expired { .. }, .. }));
         assert!(report.to_string().contains("verloopbericht voor een onbekend signaal"), "{report}");
+    }
+
+    #[test]
+    fn a_schools_own_days_from_its_device_go_into_the_planning() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut office, sign, device) = office_with_device(tmp.path());
+        let today = hwc_protocol::expiry::amsterdam_date(Utc::now());
+        let (study_day, mistake) = (today + chrono::Days::new(20), today + chrono::Days::new(30));
+        office.set_school_days(device.school, &[mistake], Some(false)).unwrap();
+        let notice = SchoolDaysNotice {
+            school: device.school,
+            device_id: device.device_id,
+            at: Utc::now().timestamp(),
+            closed: vec![study_day],
+            cleared: vec![mistake],
+        };
+        let item = OfficeItem::SchoolDays { school: device.school, notice: Blob(notice.sign(&sign).unwrap()) };
+        let (report, settle) = office.judge(&item, &[]).unwrap().unwrap();
+        assert!(settle.is_none() && !report.needs_attention());
+        let text = report.to_string();
+        assert!(text.contains("school 12AB (achterwacht) gaf om") && text.contains("dicht op"), "{text}");
+        assert!(text.contains(&hwc_calendar::spoken_date(study_day)), "{text}");
+        office.plan_school_days(&report).unwrap();
+        let calendar = office.calendar(device.school).unwrap();
+        assert!(calendar.closed.contains(&study_day) && !calendar.closed.contains(&mistake));
+
+        // Signed by a key not verified here: refused, and the planning stays as it is.
+        let stranger = DeviceSigningKey::generate().unwrap();
+        let forged = OfficeItem::SchoolDays { school: device.school, notice: Blob(notice.sign(&stranger).unwrap()) };
+        let (report, _) = office.judge(&forged, &[]).unwrap().unwrap();
+        assert_eq!(report, ReceiptReport::Refused { school: device.school, reason: RefusedReason::UnknownDevice });
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! open here, and which signals the relay never reported on. Reports carry ids, school, role,
 //! kind and time only: the sender no longer knows any name or birthdate.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Amsterdam;
 use hwc_protocol::{Brin, DeviceId, ReceiptKind, Role, Sector, SignalId};
 use std::fmt;
@@ -15,7 +15,8 @@ use std::fmt;
 pub enum RefusedReason {
     /// The signature fits no device of that school verified here by safety code.
     UnknownDevice,
-    /// The receipt is signed correctly but names a signal of another school.
+    /// The receipt is signed correctly but names a signal of another school (or the school's
+    /// days name another school).
     WrongSchool,
 }
 
@@ -25,7 +26,7 @@ impl RefusedReason {
             RefusedReason::UnknownDevice => {
                 "de handtekening past bij geen door u geverifieerd apparaat van deze school"
             }
-            RefusedReason::WrongSchool => "de bevestiging hoort bij een signaal voor een andere school",
+            RefusedReason::WrongSchool => "het bericht hoort bij een andere school",
         }
     }
 }
@@ -68,6 +69,9 @@ pub enum ReceiptReport {
     /// The signal expired a day ago and the relay never reported on it: the envelope may
     /// never have reached the relay (the connection broke while sending).
     Unconfirmed { signal_id: SignalId, school: Brin, expires_at: DateTime<Utc> },
+    /// A school's device reported the school's own closed days (study days) from its app, and
+    /// days given back to the calendar's rule; they are in this office's planning from now on.
+    SchoolDays { school: Brin, role: Role, at: DateTime<Utc>, closed: Vec<NaiveDate>, cleared: Vec<NaiveDate> },
 }
 
 impl ReceiptReport {
@@ -149,6 +153,20 @@ impl fmt::Display for ReceiptReport {
                 "verloopbericht voor een onbekend signaal {signal_id}, school {school} (verlopen om {}). Dit signaal staat bij deze verzender niet open; meld dit aan de beheerder",
                 dutch_time(*expired_at)
             ),
+            ReceiptReport::SchoolDays { school, role, at, closed, cleared } => {
+                let list = |days: &[NaiveDate]| {
+                    days.iter().map(|d| hwc_calendar::spoken_date(*d)).collect::<Vec<_>>().join(", ")
+                };
+                write!(f, "school {school} ({}) gaf om {} eigen vrije dagen door:", role.dutch(), dutch_time(*at))?;
+                if !closed.is_empty() {
+                    write!(f, " dicht op {}", list(closed))?;
+                }
+                if !cleared.is_empty() {
+                    let and = if closed.is_empty() { "" } else { ";" };
+                    write!(f, "{and} weer volgens de schoolkalender op {}", list(cleared))?;
+                }
+                write!(f, ". De planning van dit bureau rekent er vanaf nu mee; signalen die al onderweg zijn houden hun verloopdatum")
+            }
             ReceiptReport::Unconfirmed { signal_id, school, expires_at } => write!(
                 f,
                 "signaal {signal_id}, school {school}: de relay heeft nooit bevestigd dat dit signaal is aangekomen en het is verlopen om {}; mogelijk heeft de school het niet ontvangen. Bel de school",

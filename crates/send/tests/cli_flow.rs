@@ -261,6 +261,32 @@ fn command_line_flow() {
     assert!(sender.run(&["settings", "--keep-counts", "12"], "").stdout.contains("de laatste 12 maanden"));
     assert_eq!(relay.count_rows("stats_retention").unwrap(), 1, "the relay keeps this office's counts as long");
 
+    // Locations: once the school has two, a signal names the child's location, and goes only
+    // to a device that serves it.
+    assert_eq!(sender.run(&["school", "location", "12AB1"], "").code, 2);
+    assert_eq!(sender.run(&["school", "location", "12ab01", "--name", "De Linde"], "").code, 0);
+    let second = sender.run(&["school", "location", "12AB02"], "");
+    assert!(second.stdout.contains("2 vestigingen"), "{}", second.stdout);
+    let whole = sender.run(&["signal", "--school", "12AB"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    assert_eq!(whole.code, 2, "{}", whole.stderr);
+    assert!(whole.stderr.contains("meer vestigingen (01, 02)") && whole.stderr.contains("12AB01"), "{}", whole.stderr);
+    let serve = sender.run(&["school", "device", "12AB", "--device", &id, "--locations", "02"], "");
+    assert_eq!(serve.code, 0, "{}", serve.stderr);
+    let nobody = sender.run(&["signal", "--school", "12AB01"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    assert_eq!(nobody.code, 1, "{}", nobody.stderr);
+    assert!(nobody.stderr.contains("vestiging 12AB01 heeft geen geverifieerd apparaat"), "{}", nobody.stderr);
+    let to_eik = sender.run(&["signal", "--school", "12ab02"], &format!("{NAME}\n{BIRTH_NL}\n"));
+    assert_eq!(to_eik.code, 0, "{}", to_eik.stderr);
+    assert!(to_eik.stdout.contains("naar vestiging 12AB02"), "{}", to_eik.stdout);
+    let list = sender.run(&["school", "list"], "").stdout;
+    assert!(
+        list.contains("vestigingen: 12AB01 De Linde; 12AB02") && list.contains("(directeur, vestiging 02)"),
+        "{list}"
+    );
+    for out in [&whole, &nobody, &to_eik] {
+        assert!(!out.stdout.contains(NAME) && !out.stderr.contains(NAME));
+    }
+
     // Taking the device out of use: it is gone from the list, and a send now has no recipient.
     let remove = sender.run(&["school", "remove", "12ab", "--device", &id], "");
     assert_eq!(remove.code, 0, "{}", remove.stderr);

@@ -265,6 +265,10 @@ impl Desk {
                 ReceiptReport::Unconfirmed { signal_id, .. } => {
                     ledger.unexpected_report(format!("onbevestigd signaal {signal_id}"))
                 }
+                // The chaos run's devices send no school days.
+                ReceiptReport::SchoolDays { school, .. } => {
+                    ledger.unexpected_report(format!("schooldagen van school {school}"))
+                }
             }
         }
     }

@@ -212,12 +212,38 @@ pub enum SchoolCommand {
     /// Toon de scholen met hun geverifieerde apparaten.
     #[command(help_template = TEMPLATE)]
     List,
+    /// Leg een vestiging van een school vast (BRIN-code met vestigingsnummer, zoals 12AB01), met de naam waaronder u haar kent; met --remove: haal haar weg.
+    #[command(help_template = TEMPLATE)]
+    Location {
+        /// De vestiging: BRIN-code met vestigingsnummer, zoals 12AB01.
+        #[arg(value_name = "VESTIGING", help_heading = "Argumenten")]
+        location: String,
+        /// De naam van de vestiging, zoals "De Linde".
+        #[arg(long = "name", value_name = "NAAM", conflicts_with = "remove", help_heading = "Opties")]
+        label: Option<String>,
+        /// Haal de vestiging weg.
+        #[arg(long, help_heading = "Opties")]
+        remove: bool,
+    },
+    /// Kies voor welke vestigingen een geverifieerd apparaat de signalen ontvangt (een directeur kan er meer hebben); standaard: alle.
+    #[command(help_template = TEMPLATE)]
+    Device {
+        /// BRIN-code van de school, zoals 12AB.
+        #[arg(value_name = "BRIN", help_heading = "Argumenten")]
+        brin: String,
+        /// Apparaatnummer (32 tekens), zoals hwc-send school list het toont.
+        #[arg(long, value_name = "ID", required = true, help_heading = "Opties")]
+        device: String,
+        /// Vestigingsnummers met komma's, zoals 01,02, of alle.
+        #[arg(long, value_name = "NUMMERS", required = true, help_heading = "Opties")]
+        locations: String,
+    },
 }
 
 /// `hwc-send signal ...`: exactly one of `--school` or `--csv`, and the incident's hour.
 #[derive(Debug, Args)]
 pub struct SignalArgs {
-    /// BRIN-code van de school; naam en geboortedatum worden daarna gevraagd.
+    /// BRIN-code van de school, of van de vestiging van het kind (zoals 12AB01); naam en geboortedatum worden daarna gevraagd.
     #[arg(long, value_name = "BRIN", required_unless_present = "csv", conflicts_with = "csv", help_heading = "Opties")]
     pub school: Option<String>,
     /// Verstuur een reeks signalen uit regels naam;geboortedatum;brin, gelezen van stdin: alleen '-' is toegestaan (hwc-send signal --csv - < bestand.csv).

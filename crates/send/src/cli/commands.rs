@@ -104,31 +104,7 @@ pub fn unknown_region(brin: Brin) -> String {
 
 /// Reads one date (`dd-mm-jjjj` or `jjjj-mm-dd`) or a range `van..tot`, up to a year long.
 fn parse_days(text: &str) -> Result<Vec<NaiveDate>, CliError> {
-    let one = |t: &str| {
-        let t = t.trim();
-        NaiveDate::parse_from_str(t, "%d-%m-%Y").or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d")).map_err(|_| {
-            CliError::BadInput(format!(
-                "datum: gebruik dd-mm-jjjj, zoals 26-10-2026, of een reeks dd-mm-jjjj..dd-mm-jjjj (niet: {t:?})"
-            ))
-        })
-    };
-    let mut days = Vec::new();
-    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-        let (first, last) = match part.split_once("..") {
-            Some((a, b)) => (one(a)?, one(b)?),
-            None => (one(part)?, one(part)?),
-        };
-        if last < first || (last - first).num_days() > 366 {
-            return Err(CliError::BadInput(
-                "een reeks dagen loopt van de eerste naar de laatste en is ten hoogste een jaar lang".into(),
-            ));
-        }
-        days.extend(first.iter_days().take_while(|d| *d <= last));
-    }
-    if days.is_empty() {
-        return Err(CliError::BadInput("geef ten minste één datum".into()));
-    }
-    Ok(days)
+    hwc_calendar::parse_days(text).map_err(|e| CliError::BadInput(e.to_string()))
 }
 
 /// `hwc-send school days BRIN [--closed DAGEN] [--open DAGEN] [--normal DAGEN]`
@@ -432,6 +408,9 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
             school.outstanding,
             region_text(school.region)
         );
+        if let Some(line) = super::locations::locations_line(&office, school.school)? {
+            println!("{line}");
+        }
         // The relay's last contact per device; the list still shows when the relay cannot be reached.
         let contacts = match &relay_problem {
             Some(problem) => Err(problem.clone()),
@@ -462,7 +441,8 @@ pub fn school_list(globals: &Globals) -> Result<ExitCode, CliError> {
                 },
                 Err(problem) => format!("; laatst contact {problem}"),
             };
-            println!("    apparaat {} ({}), geverifieerd om {at}{note}{contact}", d.device_id, d.role.dutch());
+            let serves = super::locations::device_locations_text(&office, d.device_id)?;
+            println!("    apparaat {} ({}{serves}), geverifieerd om {at}{note}{contact}", d.device_id, d.role.dutch());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod counts;
 mod input;
+mod locations;
 mod profile;
 mod signal;
 
@@ -145,8 +146,14 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::School(SchoolCommand::Remove { brin, device }) => commands::school_remove(&globals, &brin, &device),
         Command::School(SchoolCommand::List) => commands::school_list(&globals),
+        Command::School(SchoolCommand::Location { location, label, remove }) => {
+            locations::school_location(&globals, &location, label.as_deref(), remove)
+        }
+        Command::School(SchoolCommand::Device { brin, device, locations }) => {
+            locations::school_device(&globals, &brin, &device, &locations)
+        }
         Command::Signal(args) => match (args.school, args.csv) {
-            (Some(brin), None) => signal::single(&globals, &brin, args.incident.as_deref()),
+            (Some(school), None) => signal::single(&globals, &school, args.incident.as_deref()),
             (None, Some(_stdin)) => signal::batch(&globals, args.incident.as_deref()),
             _ => Err(CliError::BadInput("geef precies één van --school of --csv".into())),
         },

@@ -117,15 +117,27 @@ fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
     lines
 }
 
-/// `hwc-send signal --school BRIN [--incident "DATUM UUR"]`
-pub fn single(globals: &Globals, brin: &str, incident: Option<&str>) -> Result<ExitCode, CliError> {
-    let brin = parse_brin(brin)?;
+/// `hwc-send signal --school BRIN|VESTIGING [--incident "DATUM UUR"]`
+pub fn single(globals: &Globals, school: &str, incident: Option<&str>) -> Result<ExitCode, CliError> {
+    let to = super::locations::parse_destination(school)?;
+    let brin = to.school();
     let mut office = globals.open()?;
-    // Say so before anyone types a name for nothing.
-    if !office.schools()?.iter().any(|s| s.school == brin && !s.devices.is_empty()) {
+    // Say so before anyone types a name for nothing: no device, or a location to choose.
+    let devices = office.devices_for(to)?;
+    if devices.is_empty() {
         eprintln!("{}", not_forwarded_hint(brin));
-        return Err(SendError::NoVerifiedDevice { brin }.into());
+        return Err(match to.location() {
+            Some(number) if office.schools()?.iter().any(|s| s.school == brin && !s.devices.is_empty()) => {
+                SendError::NoDeviceAtLocation { brin, number }
+            }
+            _ => SendError::NoVerifiedDevice { brin },
+        }
+        .into());
     }
+    let place = match to.location() {
+        Some(_) => format!("vestiging {to}"),
+        None => format!("school {brin}"),
+    };
     // What the calendar means, told before anyone types a name (the send plans again).
     let rule = office.summer_rule()?;
     let delivery = office.plan_at(brin, Utc::now())?;
@@ -143,7 +155,7 @@ pub fn single(globals: &Globals, brin: &str, incident: Option<&str>) -> Result<E
     let incident = incident_hour(incident, input::interactive())?;
     let signal = if input::interactive() {
         let signal = prompt_signal()?;
-        let answer = input::visible(&format!("Signaal versturen naar school {brin}? [j/N] "))?;
+        let answer = input::visible(&format!("Signaal versturen naar {place}? [j/N] "))?;
         if !matches!(answer.to_lowercase().as_str(), "j" | "ja") {
             eprintln!("Niet verstuurd.");
             return Ok(ExitCode::from(1));
@@ -154,9 +166,9 @@ pub fn single(globals: &Globals, brin: &str, incident: Option<&str>) -> Result<E
         Signal::from_input(&name, &birthdate, amsterdam_date(Utc::now()))
             .map_err(|e| CliError::BadInput(e.to_string()))?
     };
-    let sent = office.send_signal_for_incident(brin, &signal, incident, Utc::now())?;
+    let sent = office.send_signal_to(to, &signal, incident, Utc::now())?;
     drop(signal);
-    println!("Signaal verstuurd naar school {brin} (signaalnummer {}).", sent.signal_id);
+    println!("Signaal verstuurd naar {place} (signaalnummer {}).", sent.signal_id);
     if sent.delivery != delivery {
         for line in delivery_lines(&sent.delivery, rule) {
             println!("{line}");
@@ -190,13 +202,11 @@ pub fn batch(globals: &Globals, incident: Option<&str>) -> Result<ExitCode, CliE
     let mut uncertain = 0usize;
     let rule = office.summer_rule()?;
     for line in batch.valid {
-        match office.send_signal_for_incident(line.school, &line.signal, incident, Utc::now()) {
+        match office.send_signal_to(line.to, &line.signal, incident, Utc::now()) {
             Ok(done) => {
                 sent += 1;
-                println!(
-                    "regel {}: verstuurd naar school {} (signaalnummer {})",
-                    line.line, line.school, done.signal_id
-                );
+                let place = if line.to.location().is_some() { "vestiging" } else { "school" };
+                println!("regel {}: verstuurd naar {place} {} (signaalnummer {})", line.line, line.to, done.signal_id);
                 for said in delivery_lines(&done.delivery, rule) {
                     println!("    {said}");
                 }

@@ -3,11 +3,13 @@
 //! the rollback journal (`journal_mode=DELETE`) is removed after each transaction, so no WAL
 //! file lingers. Temporary tables live in memory.
 
+mod locations;
 mod profile;
 mod queries;
 mod schema;
 mod tally;
 
+pub use locations::Location;
 pub use queries::{Counts, LocalDevice, Outstanding, Settle, SummerRule, SETTLED_KEEP_SECS};
 pub use tally::{TallyKind, TallyRow, DEFAULT_COUNTS_KEEP_MONTHS, MAX_COUNTS_KEEP_MONTHS};
 
@@ -69,6 +71,13 @@ impl Store {
             tx.pragma_update(None, "user_version", 6)?;
             tx.commit()?;
             version = 6;
+        }
+        if version == 6 {
+            let tx = store.conn.transaction()?;
+            schema::complete_7(&tx)?;
+            tx.pragma_update(None, "user_version", 7)?;
+            tx.commit()?;
+            version = 7;
         }
         if version != schema::SCHEMA_VERSION {
             return Err(SendError::CorruptState("onbekende schemaversie"));

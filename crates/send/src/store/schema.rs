@@ -6,7 +6,7 @@
 //! evaluation (`tally`, kept for the months the office sets).
 
 /// Bumped when the tables change.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Version 1 to 2: the `settled` table.
 pub const MIGRATE_1_TO_2: &str = "
@@ -135,10 +135,32 @@ CREATE TABLE IF NOT EXISTS tally (
 );
 ";
 
+/// Version 6 to 7: a school's locations (*vestigingen*: number and the name the office knows it by, `label`) and which of them each
+/// device serves (`device_locations`; a device without rows serves the whole school). Removing a
+/// device or a location removes its rows here too.
+pub fn complete_7(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS locations (
+             brin        TEXT    NOT NULL REFERENCES schools(brin),
+             number      TEXT    NOT NULL CHECK (length(number) = 2),
+             label       TEXT    CHECK (label IS NULL OR length(label) <= 240),
+             PRIMARY KEY (brin, number)
+         );
+         CREATE TABLE IF NOT EXISTS device_locations (
+             device_id   TEXT    NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+             brin        TEXT    NOT NULL,
+             number      TEXT    NOT NULL,
+             PRIMARY KEY (device_id, number),
+             FOREIGN KEY (brin, number) REFERENCES locations(brin, number) ON DELETE CASCADE
+         );",
+    )
+}
+
 /// Creates every table of a new database (run once, by `init`).
 pub fn create(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.execute_batch(CREATE)?;
-    complete_6(conn)
+    complete_6(conn)?;
+    complete_7(conn)
 }
 
 /// Adds `column` to `table` unless it is there.
@@ -153,7 +175,7 @@ fn add_column(conn: &rusqlite::Connection, table: &str, column: &str, declaratio
     Ok(())
 }
 
-/// The tables up to version 5; [`create`] adds version 6.
+/// The tables up to version 5; [`create`] adds versions 6 and 7.
 const CREATE: &str = "
 CREATE TABLE office (
     id          INTEGER PRIMARY KEY CHECK (id = 1),

@@ -17,7 +17,7 @@ fn no_column_can_hold_a_name_or_birthdate() {
     let (_tmp, _path, _key, store) = fresh();
     let mut tables = store.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap();
     let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    assert_eq!(tables.len(), 11, "{tables:?}");
+    assert_eq!(tables.len(), 13, "{tables:?}");
     for table in tables {
         let mut cols = store.conn().prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
         let cols: Vec<String> = cols.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -186,7 +186,8 @@ fn a_version_5_file_from_before_its_last_parts_is_completed() {
             "DROP TABLE school_days; ALTER TABLE schools DROP COLUMN phone;
              ALTER TABLE settings DROP COLUMN escalation_at; ALTER TABLE outstanding DROP COLUMN deliver_from;
              DROP TABLE tally; ALTER TABLE outstanding DROP COLUMN incident_at;
-             ALTER TABLE settings DROP COLUMN counts_keep_months; PRAGMA user_version = 5;",
+             ALTER TABLE settings DROP COLUMN counts_keep_months;
+             DROP TABLE device_locations; DROP TABLE locations; PRAGMA user_version = 5;",
         )
         .unwrap();
     drop(store);
@@ -197,10 +198,13 @@ fn a_version_5_file_from_before_its_last_parts_is_completed() {
     assert_eq!(store.escalation_at().unwrap().format("%H:%M").to_string(), "08:30");
     assert_eq!(store.school_days(brin).unwrap(), (vec![], vec![]));
     assert!(store.all_outstanding().unwrap().is_empty());
-    // And upgraded to version 6: the evaluation's tally, kept two years unless set otherwise.
+    // And upgraded to version 6: the evaluation's tally, kept two years unless set otherwise;
+    // and to version 7: the school's locations.
     assert_eq!(store.counts_keep_months().unwrap(), 24);
+    assert!(store.locations(brin).unwrap().is_empty());
+    store.set_location(brin, "01".parse().unwrap(), Some("De Linde")).unwrap();
     let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
 }
 
 #[test]
