@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "refresh_enrollment",
     "unlock",
     "change_pin",
+    "report_school_days",
     "lock",
     "list_signals",
     "open_signal",

@@ -7,7 +7,7 @@
 // - Every screen, once drawn and focused, sets document.title to "<screen> – HwC School",
 //   one of the titles the window accepts (src-tauri/src/window.rs): Aanmelden, Wachten op
 //   bevestiging, Afgemeld, Vergrendeld, Overzicht, Signaal, Bevestigd, Wat staat er op deze
-//   computer?, Instellingen, Pincode wijzigen, Apparaat wissen.
+//   computer?, Instellingen, Pincode wijzigen, Studiedag doorgeven, Apparaat wissen.
 // - Lock screen: focus is in the PIN field #unlock-pin; typing the PIN and Enter unlocks.
 //   After a wrong PIN the screen is drawn anew and focus is in the new, empty #unlock-pin.
 // - Inbox: focus is on its heading (`main h2`, tabindex=-1); the next Tab stop is the first
@@ -17,7 +17,7 @@
 //   where the school's profile says so); Enter hands the
 //   signal over and draws the done screen (`.done`) with focus on its heading.
 // - Every other new screen: focus on its heading, or on the first editable field of a form
-//   (enrollment, PIN change). Closing a signal, "Terug" and the done screen's button draw the
+//   (enrollment, PIN change, study days). Closing a signal, "Terug" and the done screen's button draw the
 //   inbox again: focus on its heading.
 // - "Weet u het zeker?" questions take the focus; "Nee, terug" puts it back on the button
 //   that asked.
@@ -396,6 +396,8 @@ function showSettings() {
     el("h2", { id: "settings-title", tabindex: "-1", "data-focus": "", text: "Instellingen" }),
     setting("Pincode", "Kies een nieuwe pincode; daarvoor hebt u uw huidige pincode nodig.",
       el("div", { class: "actions" }, button("Pincode wijzigen", showPinChange, "", { id: "change-pin" }))),
+    setting("Studiedagen", `Is uw school op een schooldag dicht, zoals op een studiedag? Geef het door aan ${words.sender}.`,
+      el("div", { class: "actions" }, button("Studiedag doorgeven", showSchoolDays, "", { id: "school-days" }))),
     setting("Opnieuw aanmelden", `Hiermee verdwijnen de aanmelding van deze computer en alles wat HwC School erop bewaart; daarna hebt u een nieuwe aanmeldcode van ${words.sender} nodig.`, reenroll),
     setting("Dit apparaat wissen", "Gebruikt u deze computer niet meer voor HwC School? Wis dan alles van HwC School erop.",
       el("div", { class: "actions" }, wipeButton(showSettings))),
@@ -406,6 +408,35 @@ function setting(title, explanation, actions) {
   return el("div", { class: "setting" },
     el("div", { class: "setting-text" }, el("h3", { text: title }), el("p", { text: explanation })),
     actions);
+}
+
+// Study days: the school tells its sender on which days it is closed (only the dates travel,
+// nothing stays on this computer), so a signal waits for the next day the school is open.
+function showSchoolDays() {
+  const done = el("p", { id: "days-reported", class: "saved", role: "status" });
+  const report = async (closed) => {
+    done.textContent = "";
+    unflag();
+    const input = document.getElementById("study-days");
+    const answer = await run(() => call("report_school_days", { days: input.value, closed }));
+    if (answer) { input.value = ""; done.textContent = answer; return; }
+    const problem = message.textContent;
+    await refresh(); // leaves this screen if the device was locked meanwhile
+    const again = document.getElementById("study-days");
+    if (!again) return;
+    if (/datum|dag/.test(problem.toLowerCase())) flag(["study-days"]);
+    again.focus();
+  };
+  showDetail("Studiedag doorgeven", el("form", { class: "card", "aria-labelledby": "days-title", onsubmit: (event) => { event.preventDefault(); report(true); } },
+    el("h2", { id: "days-title", text: "Studiedag doorgeven" }),
+    el("p", { text: `Is uw school op een schooldag dicht, bijvoorbeeld voor een studiedag? Geef de datum hier door aan ${words.sender}. Een signaal voor uw school blijft dan staan tot de eerstvolgende dag dat de school open is.` }),
+    field("study-days", "Datum", { autocomplete: "off", required: "", spellcheck: "false" },
+      "Zoals 26-10-2026. Meer dagen met komma's ertussen, of van-tot zoals 01-02-2027..03-02-2027."),
+    done,
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "primary", text: "Doorgeven: school dicht" }),
+      button("Vergissing: school toch open", () => report(false), "", { id: "days-open" }),
+      button("Terug naar instellingen", showSettings, "", { id: "days-back" }))));
 }
 
 function showPinChange() {

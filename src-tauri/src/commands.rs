@@ -287,6 +287,40 @@ pub async fn change_pin(
     .await
 }
 
+/// Tells the school's sender that the school is closed on the days typed (its own study days:
+/// `closed`), or that days told by mistake are ordinary school days again. Needs the device
+/// unlocked. Only the dates travel, signed by this device; nothing of it stays on this computer.
+#[tauri::command]
+pub async fn report_school_days(session: State<'_, Arc<Session>>, days: String, closed: bool) -> Answer<String> {
+    blocking(&session, move |session| {
+        let days = hwc_calendar::parse_days(&days).map_err(|e| capitalised(&e.to_string()))?;
+        let (notice, sender) = {
+            let mut guard = session.client().map_err(say)?;
+            let client = guard.as_mut().ok_or("Deze computer is niet aangemeld.")?;
+            let none: [chrono::NaiveDate; 0] = [];
+            let (shut, open) = if closed { (&days[..], &none[..]) } else { (&none[..], &days[..]) };
+            let notice = client.report_school_days(shut, open).map_err(|e| capitalised(&say(e)))?;
+            (notice, client.screen_words().sender)
+        };
+        session.touch();
+        let listed = |days: &[chrono::NaiveDate]| {
+            days.iter().map(|d| hwc_calendar::spoken_date(*d)).collect::<Vec<_>>().join(", ")
+        };
+        Ok(if closed {
+            format!("Doorgegeven aan {sender}: uw school is dicht op {}.", listed(&notice.closed))
+        } else {
+            format!("Doorgegeven aan {sender}: uw school is weer gewoon open op {}.", listed(&notice.cleared))
+        })
+    })
+    .await
+}
+
+/// `text` with a capital first letter, for a message that stands on its own.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 #[tauri::command]
 pub async fn lock(session: State<'_, Arc<Session>>) -> Answer<AppStatus> {
     blocking(&session, |session| {

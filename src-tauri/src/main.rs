@@ -34,6 +34,7 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
         commands::refresh_enrollment,
         commands::unlock,
         commands::change_pin,
+        commands::report_school_days,
         commands::lock,
         commands::list_signals,
         commands::open_signal,

@@ -47,7 +47,7 @@ fn driven_by_tests() -> bool {
 /// The window titles the page may ask for, one per screen (WCAG 2.4.2: a title that says
 /// where you are). The title is seen by the taskbar, window switchers and screen readers, so
 /// anything else the page sets is replaced by the plain app name: never a name or a date.
-const TITLES: [&str; 11] = [
+const TITLES: [&str; 12] = [
     "Aanmelden – HwC School",
     "Wachten op bevestiging – HwC School",
     "Afgemeld – HwC School",
@@ -58,6 +58,7 @@ const TITLES: [&str; 11] = [
     "Wat staat er op deze computer? – HwC School",
     "Instellingen – HwC School",
     "Pincode wijzigen – HwC School",
+    "Studiedag doorgeven – HwC School",
     "Apparaat wissen – HwC School",
 ];
 

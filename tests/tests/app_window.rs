@@ -2,7 +2,8 @@
 //! WebKitWebDriver): enrollment checked by leerplicht's tool by safety code, a signal sent by
 //! leerplicht, a wrong PIN and then the right one, opening the signal, "Doorgegeven aan de
 //! leerkracht", leerplicht seeing the receipt, the backup's copy gone, and a byte scan of every
-//! directory the app wrote to. Then the settings (a new PIN, enrolling again), the lock
+//! directory the app wrote to. Then the settings (a study day told to leerplicht, a new PIN,
+//! enrolling again), the lock
 //! screen's warning before the last wrong PINs, and its message when the relay (whose PIN guard
 //! takes part in every PIN check) cannot be reached. Screenshots of each screen go to
 //! `target/e2e-screens/`. `cargo xtask test` provides the display, the D-Bus session with a
@@ -235,6 +236,33 @@ fn director_changes_pin_in_settings_and_reenrolls() {
     std::thread::sleep(Duration::from_millis(2500));
     assert!(app.find("#settings-title").is_ok(), "the settings are not drawn over");
     app.screenshot(&shots.join("08-instellingen.png")).unwrap();
+
+    // A study day, told from the settings: a date that does not exist is refused at the field;
+    // a real one reaches leerplicht's planning through the relay, signed by this device.
+    app.find("#school-days").unwrap().click().unwrap();
+    app.wait_for_text("main h2", "Studiedag doorgeven", WAIT).unwrap();
+    let field = app.wait_for("#study-days", WAIT).unwrap();
+    field.send_keys("31-02-2027").unwrap();
+    app.find("form button[type=submit]").unwrap().click().unwrap();
+    app.wait_for_text("#message", "dd-mm-jjjj", WAIT).unwrap();
+    assert_eq!(app.find("#study-days").unwrap().attribute("aria-invalid").unwrap().as_deref(), Some("true"));
+    let study_day = hwc_protocol::expiry::amsterdam_date(Utc::now()) + chrono::Days::new(30);
+    let field = app.find("#study-days").unwrap();
+    field.clear().unwrap();
+    field.send_keys(&study_day.format("%d-%m-%Y").to_string()).unwrap();
+    app.find("form button[type=submit]").unwrap().click().unwrap();
+    let told = app.wait_for_text("#days-reported", "Doorgegeven aan leerplicht", WAIT).unwrap();
+    assert!(told.ends_with(&format!("dicht op {}.", hwc_calendar::spoken_date(study_day))), "{told}");
+    assert_eq!(app.find("#study-days").unwrap().property("value").unwrap(), "");
+    app.screenshot(&shots.join("13-studiedag-doorgegeven.png")).unwrap();
+    let reports = stage.office.fetch_receipts().unwrap();
+    assert!(
+        matches!(&reports[..], [ReceiptReport::SchoolDays { closed, .. }] if closed == &[study_day]),
+        "{reports:?}"
+    );
+    assert!(stage.office.calendar(stage.school).unwrap().closed.contains(&study_day));
+    app.find("#days-back").unwrap().click().unwrap();
+    app.wait_for_text("main h2", "Instellingen", WAIT).unwrap();
 
     // Two different new PINs are refused without counting a try; then the change succeeds.
     app.find("#change-pin").unwrap().click().unwrap();

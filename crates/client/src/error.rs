@@ -70,6 +70,9 @@ pub enum ClientError {
     /// Argon2 could not run (memory) or the system's randomness failed. Not counted as a try.
     #[error("de pincode kon nu niet worden gecontroleerd (te weinig vrij geheugen of geen willekeurige bron); sluit andere programma's en probeer het opnieuw")]
     PinCheckUnavailable,
+    /// The days to report to the office were refused before anything was sent.
+    #[error("{0}")]
+    SchoolDays(#[from] hwc_protocol::SchoolDaysError),
 }
 
 fn seconds_text(seconds: u64) -> String {

@@ -28,6 +28,7 @@ pub mod reminder;
 mod reports;
 mod retire;
 pub mod rhythm;
+mod school_days;
 mod signals;
 pub mod vault;
 

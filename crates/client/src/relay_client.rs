@@ -208,6 +208,19 @@ impl RelayClient {
         self.call(Method::GET, &path, None, auth, now, Duration::from_secs(wait + 30))
     }
 
+    /// `POST /v1/school/days`: delivers one signed school days frame (`HWK1`) for the office.
+    pub fn post_school_days(&self, auth: &DeviceAuth<'_>, frame: &[u8], now: i64) -> Result<(), RelayError> {
+        let _: serde_json::Value = self.call(
+            Method::POST,
+            "/v1/school/days",
+            Some((frame, "application/octet-stream")),
+            auth,
+            now,
+            Duration::from_secs(30),
+        )?;
+        Ok(())
+    }
+
     /// `POST /v1/receipts`: delivers one signed receipt frame.
     pub fn post_receipt(&self, auth: &DeviceAuth<'_>, frame: &[u8], now: i64) -> Result<ReceiptAccepted, RelayError> {
         self.call(
