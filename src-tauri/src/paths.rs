@@ -3,7 +3,7 @@
 //! when the window process starts and wiped when it ends. Debug builds let the tests point both elsewhere.
 
 use hwc_client::MachineConfig;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The app's directories.
 #[derive(Debug, Clone)]
@@ -26,17 +26,7 @@ fn home_subdir(var: &str, fallback: &str) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(fallback)))
 }
 
-/// Creates `dir` empty and private to the user (mode 0700 from the start, or on Windows an
-/// access list for the user alone).
-pub fn fresh_private_dir(dir: &Path) -> std::io::Result<()> {
-    wipe_dir(dir);
-    hwc_hardening::private_fs::create_private_dir(dir)
-}
-
-/// Removes `dir` and everything in it; a missing directory is fine.
-pub fn wipe_dir(dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
-}
+pub use hwc_desktop_shell::{fresh_private_dir, wipe_dir};
 
 /// An environment override, honoured only in debug builds (the tests use them); a release
 /// build always uses the standard places.
@@ -62,22 +52,6 @@ fn standard_data_dir() -> Result<PathBuf, String> {
     found.ok_or_else(|| "de map voor gegevens is onbekend (HOME ontbreekt)".to_string())
 }
 
-/// One fixed private place for the web view's data, so a directory left by a crashed run is
-/// wiped at the next start: the runtime directory on Linux (a tmpfs, private to the user),
-/// the user's own temporary folder on Windows and macOS.
-fn standard_private_dir() -> Result<PathBuf, String> {
-    let var = if cfg!(windows) {
-        "LOCALAPPDATA"
-    } else if cfg!(target_os = "macos") {
-        "TMPDIR"
-    } else {
-        "XDG_RUNTIME_DIR"
-    };
-    absolute_var(var)
-        .filter(|p| p.is_dir())
-        .ok_or_else(|| format!("er is geen privé-map voor tijdelijke bestanden ({var}); log opnieuw in"))
-}
-
 fn absolute_var(var: &str) -> Option<PathBuf> {
     std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute())
 }
@@ -90,7 +64,7 @@ impl AppPaths {
         };
         let webview_dir = match debug_override("HWC_SCHOOL_WEBVIEW_DIR") {
             Some(dir) => dir,
-            None => standard_private_dir()?.join("hwc-school").join("webview"),
+            None => hwc_desktop_shell::private_runtime_dir("hwc-school")?.join("webview"),
         };
         let config = crate::config::load()?;
         let tray_dir = webview_dir.with_file_name("tray");

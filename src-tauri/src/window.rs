@@ -9,8 +9,8 @@
 //! build. Release builds ignore the variable.
 
 use crate::paths::AppPaths;
-use tauri::webview::NewWindowResponse;
-use tauri::{AppHandle, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use hwc_desktop_shell::LockedWindow;
+use tauri::{AppHandle, WebviewWindow};
 
 pub const MAIN: &str = "main";
 
@@ -24,20 +24,9 @@ pub fn renews_web_process() -> bool {
 /// copies the page held (its DOM, its JavaScript heap, freed or not) end with that process.
 /// Does nothing where [`renews_web_process`] says no.
 pub fn renew_web_process(window: &WebviewWindow) {
-    #[cfg(target_os = "linux")]
-    if renews_web_process() {
-        use webkit2gtk::WebViewExt;
-        let renewed = window.with_webview(|platform| {
-            let view = platform.inner();
-            view.terminate_web_process();
-            view.reload();
-        });
-        if renewed.is_err() {
-            eprintln!("HwC School: de pagina kon niet worden vernieuwd; sluit het venster om alles te wissen.");
-        }
+    if renews_web_process() && !hwc_desktop_shell::renew_web_process(window) {
+        eprintln!("HwC School: de pagina kon niet worden vernieuwd; sluit het venster om alles te wissen.");
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = window;
 }
 
 fn driven_by_tests() -> bool {
@@ -62,37 +51,19 @@ const TITLES: [&str; 12] = [
     "Apparaat wissen – HwC School",
 ];
 
-fn window_title(asked: &str) -> &'static str {
-    TITLES.iter().find(|t| **t == asked).copied().unwrap_or("HwC School")
-}
-
-/// Whether `url` is one of the app's own bundled files: `tauri://localhost` on Linux and
-/// macOS, `http(s)://tauri.localhost` on Windows. Everything else (a link, a redirect, a
-/// script setting `location`) is refused, so the page can never leave the bundle.
-fn is_bundled_page(url: &Url) -> bool {
-    let host = url.host_str();
-    let own_origin = match url.scheme() {
-        "tauri" => host == Some("localhost"),
-        "http" | "https" => host == Some("tauri.localhost"),
-        _ => false,
-    };
-    own_origin && url.port().is_none() && url.username().is_empty() && url.password().is_none()
-}
-
+/// The one window: bundled page only, incognito (except for the driven tests), its web view
+/// data in the private runtime directory (see `hwc_desktop_shell::LockedWindow`).
 pub fn open_main_window(app: &AppHandle, paths: &AppPaths) -> tauri::Result<WebviewWindow> {
-    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
-        .title("HwC School")
-        .inner_size(880.0, 680.0)
-        .min_inner_size(520.0, 480.0)
-        .incognito(!driven_by_tests())
-        .data_directory(paths.webview_dir.clone())
-        .content_protected(true)
-        .on_navigation(is_bundled_page)
-        .on_new_window(|_, _| NewWindowResponse::Deny)
-        .on_document_title_changed(|window, asked| {
-            let _ = window.set_title(window_title(&asked));
-        })
-        .build()
+    LockedWindow {
+        label: MAIN,
+        app_name: "HwC School",
+        titles: &TITLES,
+        size: (880.0, 680.0),
+        min_size: (520.0, 480.0),
+        webview_dir: paths.webview_dir.clone(),
+        incognito: !driven_by_tests(),
+    }
+    .open(app)
 }
 
 #[cfg(test)]
@@ -100,31 +71,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_known_screen_titles_reach_the_window() {
-        assert_eq!(window_title("Vergrendeld – HwC School"), "Vergrendeld – HwC School");
-        assert_eq!(window_title("Noor Bakker – HwC School"), "HwC School");
-        assert_eq!(window_title(""), "HwC School");
-    }
-
-    #[test]
-    fn only_the_bundled_pages_may_be_loaded() {
-        for own in ["tauri://localhost/index.html", "tauri://localhost/", "http://tauri.localhost/index.html"] {
-            assert!(is_bundled_page(&Url::parse(own).unwrap()), "{own}");
-        }
-        for other in [
-            "https://example.org/",
-            "http://localhost/index.html",
-            "tauri://localhost.example.org/",
-            "http://tauri.localhost.example.org/",
-            "http://tauri.localhost:8080/",
-            "http://user@tauri.localhost/",
-            "file:///etc/passwd",
-            "about:blank",
-            "data:text/html,hi",
-            "javascript:alert(1)",
-            "blob:tauri://localhost/1",
-        ] {
-            assert!(!is_bundled_page(&Url::parse(other).unwrap()), "{other}");
+    fn every_screen_title_of_the_page_is_allowed() {
+        let page = include_str!("../../ui/app.js");
+        for title in TITLES {
+            let screen = title.trim_end_matches(" – HwC School");
+            assert!(page.contains(&format!("\"{screen}\"")), "the page never sets {title}");
         }
     }
 }
