@@ -88,8 +88,13 @@ impl Session {
     /// Starts the window process of the app at `application` (`hwc-school --venster`) through
     /// the driver: the web view lives there, the agent has none.
     pub fn start(driver: &TauriDriver, application: &Path) -> Result<Self> {
+        Self::start_with_args(driver, application, &["--venster"])
+    }
+
+    /// Starts `application` with `args` through the driver (the office's app takes none).
+    pub fn start_with_args(driver: &TauriDriver, application: &Path, args: &[&str]) -> Result<Self> {
         let http = Client::builder().timeout(Duration::from_secs(60)).build()?;
-        let options = json!({"application": application, "args": ["--venster"]});
+        let options = json!({"application": application, "args": args});
         let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": options}}});
         let answer: Value = http.post(format!("{}/session", driver.url)).json(&body).send()?.json()?;
         let value = value_of(answer)?;

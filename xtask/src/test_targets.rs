@@ -13,7 +13,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// Integration tests that drive the app or its package, not the relay's store.
-pub const APP_ONLY: &[&str] = &["app_window", "app_agent", "app_release", "memory_dump", "deb_package"];
+pub const APP_ONLY: &[&str] =
+    &["app_window", "app_agent", "app_release", "memory_dump", "deb_package", "office_window"];
 
 /// The packages whose integration tests run against PostgreSQL.
 const PACKAGES: &[&str] = &["hwc-relay", "hwc-system-tests"];

@@ -15,7 +15,8 @@
 //!   `hwc-test-relay-host` and reached over loopback (see `hwc_relay::testing::remote`). The
 //!   wine user is called "Zoë de Vries", so every path the tests use (`C:\users\Zoë de
 //!   Vries\...`) has a space and a letter outside ASCII. `cargo xtask test` runs this round.
-//! - `cargo xtask windows`: the same, and also `hwc-school.exe` with its own tests, and two
+//! - `cargo xtask windows`: the same, and also the test programs of `hwc-school.exe` and the
+//!   office's `hwc-office.exe`, and two
 //!   checks of the built app under wine: `--installeer-config` writes and refuses as on Linux,
 //!   and the window, which needs Microsoft's WebView2 (not in wine), says so in Dutch
 //!   instead of crashing.
@@ -112,7 +113,7 @@ pub fn start(root: &Path, scope: Scope) -> Result<Build> {
     let cross = Cross::new(root)?;
     let mut packages = CORE.to_vec();
     if scope == Scope::Full {
-        packages.push("hwc-school");
+        packages.extend(["hwc-school", "hwc-office"]);
     }
     std::fs::create_dir_all(&cross.dir)?;
     let log_path = cross.dir.join("build.log");

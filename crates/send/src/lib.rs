@@ -10,6 +10,7 @@
 /// The CSV batch of signals (parsed in `hwc-formats`, fuzzed there).
 pub use hwc_formats::csv_batch;
 pub mod db_key;
+pub mod delivery_words;
 pub mod error;
 pub mod evaluation;
 pub mod incident;

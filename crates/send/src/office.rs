@@ -161,6 +161,16 @@ impl Office {
         Ok(())
     }
 
+    /// Moves this office to another relay address for good (stored, used from now on, also by
+    /// the next `hwc-send` and the office's window).
+    pub fn set_relay(&mut self, relay_url: &str) -> Result<()> {
+        let url = parse_relay_url(relay_url).map_err(SendError::RelayUrl)?;
+        let client = relay_client(url.as_str())?;
+        self.store.set_relay_url(url.as_str())?;
+        self.relay = client;
+        Ok(())
+    }
+
     /// The canonical state directory.
     pub fn state_dir(&self) -> &Path {
         &self.dir
@@ -563,6 +573,12 @@ impl Office {
             list.push(Escalation { school, phone: self.store.phone(school)?, maybe_closed, signals });
         }
         Ok(list)
+    }
+
+    /// Every signal sent and not yet settled (handed over, refused, expired), oldest first:
+    /// ids, schools and times only.
+    pub fn open_signals(&self) -> Result<Vec<Outstanding>> {
+        self.store.all_outstanding()
     }
 
     /// The signals to `brin` that the relay still holds (sent before a holiday), as at `now`:

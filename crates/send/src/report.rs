@@ -93,7 +93,7 @@ pub const BREACH_STEPS: &str = "Dit is een datalek: leg het vandaag vast in het 
 /// Who acknowledged, as the office reads it between brackets: the sector's word for the
 /// director's device ("zorgcoördinator"), and for the backup's "intern begeleider" in primary and
 /// special schools, else "achterwacht".
-fn office_role_word(sector: Option<Sector>, role: Role) -> &'static str {
+pub fn office_role_word(sector: Option<Sector>, role: Role) -> &'static str {
     match (sector, role) {
         (None, role) => role.dutch(),
         (Some(Sector::Po | Sector::So), Role::Backup) => "intern begeleider",

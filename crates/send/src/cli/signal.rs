@@ -6,11 +6,11 @@
 use super::input::{self, MAX_BATCH_BYTES};
 use super::{CliError, Globals};
 use chrono::Utc;
-use hwc_calendar::spoken_date;
 use hwc_protocol::expiry::amsterdam_date;
 use hwc_protocol::{Birthdate, Brin, ChildName};
+use hwc_send::delivery_words::delivery_lines;
 use hwc_send::report::dutch_time;
-use hwc_send::{parse_batch, Delivery, IncidentHour, SendError, Signal, SummerRule};
+use hwc_send::{parse_batch, IncidentHour, SendError, Signal, SummerRule};
 use std::process::ExitCode;
 
 const ATTEMPTS: usize = 3;
@@ -91,30 +91,6 @@ fn incident_hour(given: Option<&str>, interactive: bool) -> Result<Option<Incide
 /// Said when a signal cannot go to its school, so the evaluation counts it.
 pub fn not_forwarded_hint(brin: Brin) -> String {
     format!("Kunt u dit signaal niet naar de school sturen, tel het dan voor de evaluatie met: hwc-send not-forwarded --school {brin}")
-}
-
-/// What the school's calendar means for this signal, in sentences for the officer.
-fn delivery_lines(delivery: &Delivery, rule: SummerRule) -> Vec<String> {
-    let mut lines = vec![format!(
-        "De school kan het signaal lezen tot en met {} (einde van de eerste schooldag na vandaag).",
-        spoken_date(delivery.read_by)
-    )];
-    if delivery.held {
-        lines.push(format!(
-            "Tot die dag is de school dicht of mogelijk dicht (vakantie, feestdagen). De relay bewaart het signaal versleuteld en bezorgt het om {}, zodat het er op de eerste schooldag nog is.",
-            dutch_time(delivery.deliver_from)
-        ));
-    }
-    if delivery.summer {
-        lines.push(match rule {
-            SummerRule::Warn => "LET OP: de zomervakantie van de school valt tussen nu en die dag; het signaal wordt pas daarna gelezen.".into(),
-            SummerRule::Refuse => "De zomervakantie van de school valt tussen nu en die dag; volgens de instelling van dit bureau gaat er dan geen signaal naar de school.".into(),
-        });
-    }
-    if delivery.beyond_data {
-        lines.push("LET OP: de schoolvakanties van die periode zijn nog niet in dit programma opgenomen; vraag de school of zij dan open is.".into());
-    }
-    lines
 }
 
 /// `hwc-send signal --school BRIN|VESTIGING [--incident "DATUM UUR"]`

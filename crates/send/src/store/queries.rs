@@ -214,6 +214,12 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the stored relay address.
+    pub fn set_relay_url(&self, relay_url: &str) -> Result<()> {
+        self.conn().execute("UPDATE office SET relay_url = ?1 WHERE id = 1", [relay_url])?;
+        Ok(())
+    }
+
     /// The office's secret key and relay address.
     pub fn office(&self) -> Result<(Zeroizing<[u8; 32]>, String)> {
         let (secret, url): (Zeroizing<Vec<u8>>, String) = self
