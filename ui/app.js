@@ -424,7 +424,8 @@ function showSchoolDays() {
     await refresh(); // leaves this screen if the device was locked meanwhile
     const again = document.getElementById("study-days");
     if (!again) return;
-    if (/datum|dag/.test(problem.toLowerCase())) flag(["study-days"]);
+    // Only a date the app could not read or the rules refused (not the relay's answers).
+    if (/^(datum:|een reeks dagen|geef ten minste|geef 1 tot|een dag)/.test(problem.toLowerCase())) flag(["study-days"]);
     again.focus();
   };
   showDetail("Studiedag doorgeven", el("form", { class: "card", "aria-labelledby": "days-title", onsubmit: (event) => { event.preventDefault(); report(true); } },

@@ -1,7 +1,8 @@
 //! The only things the office's page can ask for. Each checks its input, works on the office
 //! on a blocking thread and answers with a view (`views.rs`) or one plain Dutch sentence. A
-//! typed name and birthdate live here only in zeroized strings and inside a `Signal` (wiped
-//! when dropped); nothing of them is kept, logged or sent back to the page.
+//! typed name and birthdate are wiped here when the command ends (the strings it was given and
+//! the `Signal`); the copies Tauri's IPC made on the way in are freed memory, which the
+//! hardening overwrites on Linux. Nothing of them is kept, logged or sent back to the page.
 
 use crate::session::Session;
 use crate::today;
@@ -26,9 +27,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&Session) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
     let session = Arc::clone(session);
-    tauri::async_runtime::spawn_blocking(move || work(&session))
-        .await
-        .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
+    hwc_desktop_shell::off_the_ui_thread(move || work(&session)).await
 }
 
 /// `work` on the open office, or why there is none.
@@ -134,7 +133,8 @@ pub async fn schools(session: State<'_, Arc<Session>>) -> Answer<Vec<SchoolChoic
                             school: school.school,
                             number: location.number,
                         });
-                        let devices = office.devices_for(to).map(|d| d.len()).unwrap_or(0);
+                        let devices =
+                            office.devices_for(to).map(|d| d.iter().filter(|d| !d.previous_key).count()).unwrap_or(0);
                         let name = location.name.map(|n| format!(" {n}")).unwrap_or_default();
                         choices.push(SchoolChoice {
                             value: to.to_string(),

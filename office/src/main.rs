@@ -6,7 +6,7 @@
 //! Locked down like the school's app, with the shared glue of `hwc-desktop-shell`: one window
 //! over the bundled page with only these commands, incognito, its web view data in a private
 //! directory wiped at start and exit, a single instance, no crash dumps, freed memory
-//! overwritten, and the web process that held a typed name replaced after each send.
+//! overwritten, and on Linux the web process that held a typed name replaced after each send.
 
 mod commands;
 mod paths;
@@ -43,15 +43,9 @@ fn with_commands() -> tauri::Builder<Wry> {
 }
 
 fn main() {
-    // Before anything can hold a child's name: a crash must not write memory to disk.
-    if let Err(e) = hwc_hardening::forbid_core_dumps() {
-        refuse_to_start(&format!("geheugendumps konden niet worden uitgezet ({e})."));
-    }
-    if let Err(e) = hwc_hardening::restrict_loading() {
-        refuse_to_start(&format!("het laden van onbekende code kon niet worden beperkt ({e})."));
-    }
-    if let Err(e) = hwc_hardening::wipe_freed_memory() {
-        refuse_to_start(&format!("vrijgegeven geheugen kan niet worden gewist ({e})."));
+    // Before anything can hold a child's name, as in the school's app.
+    if let Err(reason) = hwc_hardening::harden_desktop_app() {
+        refuse_to_start(&reason);
     }
     if std::env::args_os().len() > 1 {
         refuse_to_start("onbekende opdracht. Start HwC Leerplicht zonder iets erachter.");
@@ -69,6 +63,7 @@ fn run(paths: OfficePaths) -> Result<(), String> {
         .map_err(|e| format!("de tijdelijke map van het venster: {e}"))?;
     let session = Arc::new(Session::open(&paths.state_dir));
     let webview_dir = paths.webview_dir.clone();
+    let state_dir = paths.state_dir.clone();
     let app = with_commands()
         // A second start brings this window to the front instead of opening another.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -95,7 +90,7 @@ fn run(paths: OfficePaths) -> Result<(), String> {
             session.on_change(move || {
                 let _ = told.eval("window.dispatchEvent(new Event(\"hwc-change\"))");
             });
-            poller::start(session.clone());
+            poller::start(session.clone(), state_dir.clone());
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -105,6 +105,14 @@ pub fn rows(
                     },
                     true,
                 ),
+                _ if signal.expires_at <= now.timestamp() => (
+                    "verlopen?",
+                    format!(
+                        "verlopen om {}; de relay meldde het nog niet: bel de school",
+                        dutch_time(time(signal.expires_at))
+                    ),
+                    true,
+                ),
                 _ => ("verzonden", format!("verloopt om {}", dutch_time(time(signal.expires_at))), false),
             };
             Row {
@@ -164,6 +172,9 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
         let t = now.timestamp();
         let signals = [open(1, t - 3600, None), open(2, t - 1800, Some(t + 86_400)), open(3, t - 600, None)];
+        let late = [open(4, t - 90_000, None)];
+        let unreported = rows(&late, &HashMap::new(), &[], &HashMap::new(), now);
+        assert_eq!((unreported[0].state, unreported[0].attention), ("verlopen?", true));
         let escalated = HashMap::from([(SignalId::from_bytes([1; 16]), Some("030 123 45 67".to_string()))]);
         let receipt = |kind| ReceiptReport::Acknowledged {
             signal_id: SignalId::from_bytes([3; 16]),

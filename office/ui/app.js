@@ -158,8 +158,11 @@ function back(box, form) {
 }
 
 async function send(input) {
+  // One click sends once: both buttons wait for the answer.
+  const buttons = ["send", "change"].map((id) => document.getElementById(id));
+  for (const b of buttons) b.disabled = true;
   const text = await run(() => call("send_signal", input));
-  if (!text) return;
+  if (!text) { for (const b of buttons) b.disabled = false; return; }
   input.name = ""; input.birthdate = "";
   screen.replaceChildren(); // the name and birthdate leave the page
   await showToday(text);
@@ -171,8 +174,9 @@ tabNew.addEventListener("click", () => { if (current !== "problem") showNew(); }
 // Follow the app: "hwc-change" says something changed; "Vandaag" is drawn again, other
 // screens (a half-typed signal) are left alone.
 let following = false;
+let followAgain = false;
 async function follow() {
-  if (following) return;
+  if (following) { followAgain = true; return; }
   following = true;
   try {
     const next = await call("change_count");
@@ -187,6 +191,10 @@ async function follow() {
     }
   } catch (_) { /* the next change asks again */ }
   following = false;
+  if (followAgain) {
+    followAgain = false;
+    follow();
+  }
 }
 window.addEventListener("hwc-change", follow);
 

@@ -20,7 +20,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&Session) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
     let session = Arc::clone(session);
-    tauri::async_runtime::spawn_blocking(move || {
+    hwc_desktop_shell::off_the_ui_thread(move || {
         let before = session.open_words();
         work(&session).map_err(|text| match before.or_else(|| session.open_words()) {
             Some(words) => words.in_own_words(&text),
@@ -28,7 +28,6 @@ async fn blocking<T: Send + 'static>(
         })
     })
     .await
-    .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
 }
 
 fn say(e: ClientError) -> String {

@@ -47,17 +47,10 @@ fn with_commands() -> tauri::Builder<tauri::Wry> {
 }
 
 fn main() {
-    // Before anything can hold a child's name: a crash must not write memory to disk.
-    if let Err(e) = hwc_hardening::forbid_core_dumps() {
-        refuse_to_start(&format!("geheugendumps konden niet worden uitgezet ({e})."));
-    }
-    // Windows: no extension DLLs, nothing from network shares (see hwc_hardening::loading).
-    if let Err(e) = hwc_hardening::restrict_loading() {
-        refuse_to_start(&format!("het laden van onbekende code kon niet worden beperkt ({e})."));
-    }
-    // Freed memory is overwritten at once, here and in WebKit's processes (restarts in place).
-    if let Err(e) = hwc_hardening::wipe_freed_memory() {
-        refuse_to_start(&format!("vrijgegeven geheugen kan niet worden gewist ({e})."));
+    // Before anything can hold a child's name: no crash dumps, no foreign code, freed memory
+    // overwritten (restarts the process in place on Linux).
+    if let Err(reason) = hwc_hardening::harden_desktop_app() {
+        refuse_to_start(&reason);
     }
     let context = || tauri::generate_context!();
     let started = Mode::from_args(std::env::args_os().skip(1)).and_then(|mode| match mode {

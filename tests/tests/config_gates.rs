@@ -1,23 +1,27 @@
-//! Gates on the app's Tauri configuration, read from the files as they ship: no devtools in a
-//! release build, a CSP without inline or eval script and without any remote origin, no
-//! permission beyond the app's own commands, and no way for the web view to leave the bundled
-//! files. Each failure says what is wrong and in which file. (That the window really refuses
-//! to navigate away is proved in a real window by `app_window.rs`.)
+//! Gates on both apps' Tauri configuration (the school's `src-tauri/`, the office's `office/`),
+//! read from the files as they ship: no devtools in a release build, a CSP without inline or
+//! eval script and without any remote origin, no permission beyond each app's own commands, and
+//! no way for the web view to leave the bundled files (the window both build through
+//! `crates/desktop-shell`). Each failure says what is wrong and in which file. (That the window
+//! really refuses to navigate away is proved in a real window by `app_window.rs`.)
 
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn app_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("src-tauri")
+/// The two desktop apps' folders.
+const APPS: [&str; 2] = ["src-tauri", "office"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn tauri_conf() -> Value {
-    serde_json::from_str(&read(&app_dir().join("tauri.conf.json"))).expect("tauri.conf.json is JSON")
+fn tauri_conf(app: &str) -> Value {
+    serde_json::from_str(&read(&repo().join(app).join("tauri.conf.json"))).expect("tauri.conf.json is JSON")
 }
 
 /// The CSP's directives: name → sources.
@@ -85,16 +89,16 @@ fn csp_problems(csp: &str) -> Vec<String> {
 }
 
 /// The app's own commands, as `build.rs` declares them to Tauri.
-fn own_commands() -> BTreeSet<String> {
-    let build = read(&app_dir().join("build.rs"));
+fn own_commands(app: &str) -> BTreeSet<String> {
+    let build = read(&repo().join(app).join("build.rs"));
     let list = build.split("const COMMANDS: &[&str] = &[").nth(1).and_then(|r| r.split("];").next()).unwrap_or("");
     list.split(',').map(|c| c.trim().trim_matches('"').to_string()).filter(|c| !c.is_empty()).collect()
 }
 
 /// Every permission granted by every capability file, with its file.
-fn granted_permissions() -> Vec<(String, Value)> {
+fn granted_permissions(app: &str) -> Vec<(String, Value)> {
     let mut granted = Vec::new();
-    let dir = app_dir().join("capabilities");
+    let dir = repo().join(app).join("capabilities");
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();
         let capability: Value = serde_json::from_str(&read(&path)).expect("capability is JSON");
@@ -109,21 +113,30 @@ fn granted_permissions() -> Vec<(String, Value)> {
 
 #[test]
 fn the_csp_allows_no_inline_or_eval_script_and_no_remote_origin() {
-    let conf = tauri_conf();
-    let security = &conf["app"]["security"];
-    let csp = security["csp"].as_str().expect("tauri.conf.json: app.security.csp must be set (a string)");
-    let problems = csp_problems(csp);
-    assert!(problems.is_empty(), "tauri.conf.json app.security.csp: {problems:#?}");
-    if let Some(dev) = security.get("devCsp").and_then(Value::as_str) {
-        let problems = csp_problems(dev);
-        assert!(problems.is_empty(), "tauri.conf.json app.security.devCsp: {problems:#?}");
+    for app in APPS {
+        let conf = tauri_conf(app);
+        let security = &conf["app"]["security"];
+        let csp = security["csp"].as_str().expect("tauri.conf.json: app.security.csp must be set (a string)");
+        let problems = csp_problems(csp);
+        assert!(problems.is_empty(), "{app}/tauri.conf.json app.security.csp: {problems:#?}");
+        if let Some(dev) = security.get("devCsp").and_then(Value::as_str) {
+            let problems = csp_problems(dev);
+            assert!(problems.is_empty(), "{app}/tauri.conf.json app.security.devCsp: {problems:#?}");
+        }
+        for key in ["dangerousDisableAssetCspModification", "dangerousRemoteDomainIpcAccess"] {
+            assert!(security.get(key).is_none(), "{app}/tauri.conf.json app.security.{key} must not be set");
+        }
+        assert_eq!(
+            security["freezePrototype"],
+            Value::Bool(true),
+            "{app}/tauri.conf.json: freezePrototype must be true"
+        );
+        let asset = &security["assetProtocol"]["enable"];
+        assert!(
+            asset.is_null() || *asset == Value::Bool(false),
+            "{app}/tauri.conf.json: the asset protocol must stay off"
+        );
     }
-    for key in ["dangerousDisableAssetCspModification", "dangerousRemoteDomainIpcAccess"] {
-        assert!(security.get(key).is_none(), "tauri.conf.json app.security.{key} must not be set");
-    }
-    assert_eq!(security["freezePrototype"], Value::Bool(true), "tauri.conf.json: freezePrototype must be true");
-    let asset = &security["assetProtocol"]["enable"];
-    assert!(asset.is_null() || *asset == Value::Bool(false), "tauri.conf.json: the asset protocol must stay off");
 }
 
 #[test]
@@ -148,55 +161,77 @@ fn the_csp_gate_refuses_what_it_should() {
 
 #[test]
 fn the_web_view_gets_the_apps_own_commands_and_nothing_else() {
-    let commands = own_commands();
-    assert!(commands.len() >= 10, "build.rs declares only {commands:?}");
+    for app in APPS {
+        own_commands_only(app);
+    }
+}
+
+fn own_commands_only(app: &str) {
+    let commands = own_commands(app);
+    assert!(commands.len() >= 5, "{app}/build.rs declares only {commands:?}");
     let allowed: BTreeSet<String> = commands.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
     let mut granted = BTreeSet::new();
-    for (file, permission) in granted_permissions() {
+    for (file, permission) in granted_permissions(app) {
         let Some(name) = permission.as_str() else {
-            panic!("capabilities/{file}: a scoped permission {permission}: the app grants none");
+            panic!("{app}/capabilities/{file}: a scoped permission {permission}: the app grants none");
         };
         assert!(
             allowed.contains(name),
-            "capabilities/{file}: {name} is not one of the app's own commands (no core, plugin or other permission)"
+            "{app}/capabilities/{file}: {name} is not one of the app's own commands (no core, plugin or other permission)"
         );
         granted.insert(name.to_string());
     }
-    assert_eq!(granted, allowed, "every command the app declares is granted, and only those");
+    assert_eq!(granted, allowed, "{app}: every command the app declares is granted, and only those");
 }
 
 #[test]
 fn no_devtools_no_global_tauri_and_only_the_bundled_files() {
-    let conf = tauri_conf();
-    assert_eq!(conf["app"]["withGlobalTauri"], Value::Bool(false), "tauri.conf.json: withGlobalTauri must be false");
-    assert_eq!(
-        conf["build"]["frontendDist"],
-        Value::String("../ui".into()),
-        "tauri.conf.json: the page comes from ../ui"
-    );
-    assert!(conf["build"].get("devUrl").is_none(), "tauri.conf.json: no devUrl (no page from a server)");
-    let windows = conf["app"]["windows"].as_array().cloned().unwrap_or_default();
-    assert!(windows.is_empty(), "tauri.conf.json: the window is built in code (src-tauri/src/window.rs), not here");
-    // Devtools exist in a release build only with tauri's `devtools` feature.
-    let cargo = read(&app_dir().join("Cargo.toml"));
-    assert!(!cargo.contains("devtools"), "src-tauri/Cargo.toml: the devtools feature must not be enabled");
-    // The window in code: refuses other pages and new windows, never opens devtools.
-    let window = read(&app_dir().join("src/window.rs"));
-    assert!(
-        window.contains(".on_navigation(is_bundled_page)"),
-        "src/window.rs: navigation must be limited to the bundle"
-    );
-    assert!(
-        window.contains(".on_new_window(|_, _| NewWindowResponse::Deny)"),
-        "src/window.rs: new windows must be refused"
-    );
-    for file in std::fs::read_dir(app_dir().join("src")).unwrap() {
-        let path = file.unwrap().path();
-        let text = read(&path);
-        assert!(
-            !text.contains("open_devtools") && !text.contains(".devtools(true)"),
-            "{}: opens devtools",
-            path.display()
+    for (app, dist) in [("src-tauri", Value::String("../ui".into())), ("office", office_dist())] {
+        let conf = tauri_conf(app);
+        assert_eq!(
+            conf["app"]["withGlobalTauri"],
+            Value::Bool(false),
+            "{app}/tauri.conf.json: withGlobalTauri must be false"
         );
+        assert_eq!(
+            conf["build"]["frontendDist"], dist,
+            "{app}/tauri.conf.json: the page comes from the app's own files"
+        );
+        assert!(conf["build"].get("devUrl").is_none(), "{app}/tauri.conf.json: no devUrl (no page from a server)");
+        let windows = conf["app"]["windows"].as_array().cloned().unwrap_or_default();
+        assert!(windows.is_empty(), "{app}/tauri.conf.json: the window is built in code (LockedWindow), not here");
+        // Devtools exist in a release build only with tauri's `devtools` feature.
+        let cargo = read(&repo().join(app).join("Cargo.toml"));
+        assert!(!cargo.contains("devtools"), "{app}/Cargo.toml: the devtools feature must not be enabled");
+        // Every window of the app is the shared locked-down one.
+        let mut locked = false;
+        for file in std::fs::read_dir(repo().join(app).join("src")).unwrap() {
+            let path = file.unwrap().path();
+            let text = read(&path);
+            locked |= text.contains("LockedWindow {");
+            assert!(!text.contains("WebviewWindowBuilder"), "{}: a window not built by LockedWindow", path.display());
+            assert!(
+                !text.contains("open_devtools") && !text.contains(".devtools(true)"),
+                "{}: opens devtools",
+                path.display()
+            );
+        }
+        assert!(locked, "{app}/src: the window must be a hwc_desktop_shell::LockedWindow");
     }
+    // The shared window refuses other pages and new windows, and never opens devtools.
+    let shell = read(&repo().join("crates/desktop-shell/src/lib.rs"));
+    assert!(
+        shell.contains(".on_navigation(is_bundled_page)"),
+        "crates/desktop-shell/src/lib.rs: navigation must be limited to the bundle"
+    );
+    assert!(
+        shell.contains(".on_new_window(|_, _| NewWindowResponse::Deny)"),
+        "crates/desktop-shell/src/lib.rs: new windows must be refused"
+    );
+    assert!(!shell.contains("open_devtools") && !shell.contains(".devtools(true)"), "desktop-shell opens devtools");
+}
+
+/// The office's page: its own folder and the school's shared pieces, nothing from elsewhere.
+fn office_dist() -> Value {
+    serde_json::json!(["ui", "../ui/dom.js", "../ui/ipc.js", "../ui/style.css"])
 }

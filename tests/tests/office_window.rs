@@ -42,7 +42,8 @@ fn check_signal(app: &Session, name: &str) -> String {
 fn assert_gone_from_page(app: &Session, needle: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
-        let text = app.execute("return document.documentElement.outerHTML").unwrap();
+        let script = "return document.documentElement.outerHTML + [...document.querySelectorAll('input')].map((i) => i.value).join('|')";
+        let text = app.execute(script).unwrap();
         if !text.as_str().unwrap_or_default().contains(needle) {
             return;
         }

@@ -7,7 +7,8 @@
 //!   screen titles or the plain app name (never a name or a date the page might set);
 //! - [`fresh_private_dir`] and [`wipe_dir`] for that web view directory;
 //! - [`renew_web_process`]: ends the web process that showed a child's name and loads the page
-//!   again in a fresh one.
+//!   again in a fresh one;
+//! - [`off_the_ui_thread`]: runs a command's work on a blocking thread.
 
 use std::path::{Path, PathBuf};
 use tauri::webview::NewWindowResponse;
@@ -123,6 +124,16 @@ pub fn renew_web_process<R: Runtime>(window: &WebviewWindow<R>) -> bool {
         let _ = window;
         false
     }
+}
+
+/// Runs a command's `work` on a blocking thread, so the window never waits on the disk, the
+/// keyring or the relay. Its answer is the work's, or a plain sentence when the thread failed.
+pub async fn off_the_ui_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|_| "Er ging intern iets mis; probeer het opnieuw.".to_string())?
 }
 
 #[cfg(test)]

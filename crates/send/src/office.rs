@@ -689,7 +689,11 @@ impl Office {
             let done = page.items.is_empty() || page.cursor <= cursor;
             let next = page.cursor.max(cursor);
             // The cursor moves only together with the settled rows: a crash repeats the page.
-            self.store.settle(&settled, next, Utc::now().timestamp())?;
+            // Nothing new and the cursor where it was (the window asks every few seconds): no
+            // write at all.
+            if !settled.is_empty() || next != cursor {
+                self.store.settle(&settled, next, Utc::now().timestamp())?;
+            }
             cursor = next;
             if done {
                 drained = true;

@@ -68,6 +68,9 @@ impl Office {
             return Ok(devices);
         };
         if !locations.iter().any(|l| l.number == number) {
+            if !self.store.schools()?.contains(&brin) {
+                return Err(SendError::SchoolNotKnown { brin });
+            }
             return Err(SendError::LocationNotKnown { brin, number });
         }
         let mut serving = Vec::new();
@@ -109,6 +112,8 @@ mod tests {
             Office::init(&tmp.path().join("s"), KeySource::File(tmp.path().join("k")), "http://127.0.0.1:9").unwrap();
         let school: Brin = "12AB".parse().unwrap();
         let (one, two): (SchoolLocation, SchoolLocation) = ("12AB01".parse().unwrap(), "12AB02".parse().unwrap());
+        let unknown = Destination::Location("99ZZ01".parse().unwrap());
+        assert!(matches!(office.devices_for(unknown), Err(SendError::SchoolNotKnown { .. })));
         assert!(matches!(office.set_location(one, None), Err(SendError::SchoolNotKnown { .. })));
         let director = device(&office, school, Role::Director);
         let backup = device(&office, school, Role::Backup);
@@ -117,6 +122,7 @@ mod tests {
         // Without locations, and with one, the whole school is every device.
         assert_eq!(ids(office.devices_for(Destination::School(school)).unwrap()), both);
         office.set_location(one, Some("  De   Linde ")).unwrap();
+        office.set_location(one, None).unwrap();
         assert_eq!(office.locations(school).unwrap()[0].name.as_deref(), Some("De Linde"));
         assert_eq!(ids(office.devices_for(Destination::School(school)).unwrap()), both);
         assert!(matches!(office.set_location(two, Some("<b>")), Err(SendError::LocationName)));

@@ -28,14 +28,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Records a location of a known school, or renames it.
+    /// Records a location of a known school, or renames it (without a name, a name given
+    /// before stays).
     pub fn set_location(&self, brin: Brin, number: LocationNumber, name: Option<&str>) -> Result<()> {
         if !self.schools()?.contains(&brin) {
             return Err(SendError::SchoolNotKnown { brin });
         }
         self.conn().execute(
             "INSERT INTO locations (brin, number, label) VALUES (?1, ?2, ?3)
-             ON CONFLICT (brin, number) DO UPDATE SET label = excluded.label",
+             ON CONFLICT (brin, number) DO UPDATE SET label = COALESCE(excluded.label, label)",
             params![brin.as_str(), number.to_string(), name],
         )?;
         Ok(())
